@@ -1,0 +1,35 @@
+# nodenet — the two commands a new user needs are `make run` and `make test`.
+GO          ?= go
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
+CROSS_OSES  := darwin freebsd netbsd openbsd dragonfly windows
+PKGS        := ./...
+
+.PHONY: test vet unit cross lint bench run
+
+# test: what CI runs (.ci/run calls this and nothing else).
+test: vet unit cross
+
+vet:
+	$(GO) vet $(PKGS)
+
+unit:
+	$(GO) test -race -timeout 15m $(PKGS)
+
+# cross: every platform the library claims must build and vet.
+cross:
+	@set -e; for os in $(CROSS_OSES); do \
+		echo "GOOS=$$os go vet"; \
+		GOOS=$$os GOARCH=amd64 $(GO) vet $(PKGS); \
+	done
+	GOOS=darwin GOARCH=arm64 $(GO) build $(PKGS)
+	GOOS=linux GOARCH=386 $(GO) build $(PKGS)
+	GOOS=linux GOARCH=arm64 $(GO) build $(PKGS)
+
+lint:
+	$(GO) run $(STATICCHECK) $(PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1s ./reactor/ ./buffer/ .
+
+run:
+	$(GO) run ./examples/echo -selftest

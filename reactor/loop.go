@@ -1,0 +1,401 @@
+// Package reactor is nodenet's event loop: one goroutine per Loop polling
+// nonblocking descriptors, with Node's timers, immediates, next-tick queue and
+// its rule that a loop runs for as long as something refed is left to do.
+//
+// Ownership: every handle (socket, server, timer) belongs to one Loop and all
+// of its callbacks run on that loop's goroutine, one at a time. Callbacks must
+// never block; work finished elsewhere comes back with Loop.Post.
+package reactor
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/nodenet/nodenet"
+	"go.uber.org/zap"
+)
+
+// Handler receives readiness events for a descriptor registered with
+// Loop.Register. HandleEvent runs on the loop goroutine.
+type Handler interface {
+	HandleEvent(ev nodenet.Events)
+}
+
+// PanicHandler is implemented by handlers that want to turn a panic raised
+// while handling their event into their own error (a socket destroys itself
+// with it) instead of it only being logged.
+type PanicHandler interface {
+	HandlePanic(err error)
+}
+
+// Stopper is implemented by handlers that must be torn down when their loop is
+// stopped with descriptors still registered (Loop.Stop with connections open).
+type Stopper interface {
+	LoopStopped(err error)
+}
+
+// DefaultReadBufferSize is the size of the loop's shared read buffer.
+const DefaultReadBufferSize = 64 << 10
+
+// Loop is one event loop. Create it with New, run it with Run on the goroutine
+// that should own it (or let a Group do that).
+type Loop struct {
+	poller *nodenet.Poller
+	log    *zap.Logger
+	lockOS bool
+
+	// Fields only the loop goroutine touches.
+	epoch           time.Time
+	now             int64 // ns since epoch, refreshed once per iteration
+	timers          timerHeap
+	timerSeq        uint64
+	refedTimers     int
+	refs            int // refed handles (sockets, servers, pending lookups)
+	handlers        handlerTable
+	immediates      []*Immediate
+	spareImmediates []*Immediate
+	ticks           []func()
+	readBuf         []byte
+
+	// Fields shared with other goroutines.
+	tasks       taskQueue
+	pending     atomic.Int64 // posted tasks not yet run
+	sleeping    atomic.Bool  // blocked (or about to block) in the poller
+	wakePending atomic.Bool  // a wakeup is written and not yet consumed
+	owner       atomic.Uintptr
+	running     atomic.Bool
+	stopReq     atomic.Bool
+	closed      atomic.Bool
+	load        atomic.Int64 // registered descriptors, for Group's least-connections pick
+	done        chan struct{}
+}
+
+// Option configures a Loop.
+type Option func(*Loop)
+
+// WithLogger sets the logger for panics in callbacks, unhandled error events
+// and resource exhaustion. The default is zap.NewNop(); nothing is logged on
+// the hot path.
+func WithLogger(log *zap.Logger) Option {
+	return func(l *Loop) {
+		if log != nil {
+			l.log = log
+		}
+	}
+}
+
+// WithoutOSThreadLock lets Run's goroutine migrate between OS threads. By
+// default Run locks its OS thread, which keeps the loop's cache and the
+// kernel's per-thread state warm.
+func WithoutOSThreadLock() Option { return func(l *Loop) { l.lockOS = false } }
+
+// WithReadBufferSize sets the size of the loop's shared read buffer (64 KiB by
+// default): the most one read of one socket takes per wakeup.
+func WithReadBufferSize(n int) Option {
+	return func(l *Loop) {
+		if n > 0 {
+			l.readBuf = make([]byte, n)
+		}
+	}
+}
+
+// New creates a loop and its poller. It does not start it.
+func New(opts ...Option) (*Loop, error) {
+	p, err := nodenet.NewPoller()
+	if err != nil {
+		return nil, err
+	}
+	l := &Loop{poller: p, log: zap.NewNop(), lockOS: true, epoch: time.Now(), done: make(chan struct{})}
+	l.tasks.init()
+	for _, o := range opts {
+		o(l)
+	}
+	if l.readBuf == nil {
+		l.readBuf = make([]byte, DefaultReadBufferSize)
+	}
+	return l, nil
+}
+
+// Logger returns the loop's logger, for handles that log through it.
+func (l *Loop) Logger() *zap.Logger { return l.log }
+
+// InLoop reports whether the caller is running on this loop's goroutine, i.e.
+// whether a handle method may act inline rather than post itself.
+func (l *Loop) InLoop() bool { return l.owner.Load() == getg() }
+
+// exec runs fn now when called on the loop, else posts it.
+func (l *Loop) exec(fn func()) {
+	if l.InLoop() {
+		fn()
+		return
+	}
+	_ = l.Post(fn)
+}
+
+// Exec runs fn inline when the caller is on the loop goroutine and posts it
+// otherwise: how handle methods honour "callable from any goroutine".
+func (l *Loop) Exec(fn func()) error {
+	if l.InLoop() {
+		fn()
+		return nil
+	}
+	return l.Post(fn)
+}
+
+// Now is the loop's cached monotonic clock (Node's uv_now), refreshed once per
+// iteration, as time since the loop was created.
+func (l *Loop) Now() time.Duration { return time.Duration(l.now) }
+
+func (l *Loop) updateTime() { l.now = int64(time.Since(l.epoch)) }
+
+// ReadBuffer is the loop's shared read buffer. Sockets read into it and hand
+// the filled part to their data listeners, which may use it only during the
+// call. Loop goroutine only.
+func (l *Loop) ReadBuffer() []byte { return l.readBuf }
+
+// Ref counts one more handle that keeps Run from returning. Handles call it
+// (on the loop goroutine) while they are open and refed.
+func (l *Loop) Ref() { l.refs++ }
+
+// Unref undoes one Ref.
+func (l *Loop) Unref() { l.refs-- }
+
+// Load is the number of descriptors registered on the loop; Group uses it to
+// pick the least loaded loop. Safe from any goroutine.
+func (l *Loop) Load() int { return int(l.load.Load()) }
+
+// Register starts watching fd for the given interest and routes its events to
+// h. Loop goroutine only.
+func (l *Loop) Register(fd nodenet.FD, interest nodenet.Events, h Handler) error {
+	if err := l.poller.Add(fd, interest); err != nil {
+		return err
+	}
+	l.handlers.set(fd, h, interest)
+	l.load.Add(1)
+	return nil
+}
+
+// SetInterest changes what fd is watched for; it issues a syscall only when
+// the interest actually changes. Loop goroutine only.
+func (l *Loop) SetInterest(fd nodenet.FD, interest nodenet.Events) error {
+	e := l.handlers.get(fd)
+	if e == nil {
+		return nodenet.ErrSocketClosed
+	}
+	if e.interest == interest {
+		return nil
+	}
+	if err := l.poller.Modify(fd, interest); err != nil {
+		return err
+	}
+	e.interest = interest
+	return nil
+}
+
+// Interest reports what fd is watched for. Loop goroutine only.
+func (l *Loop) Interest(fd nodenet.FD) nodenet.Events {
+	if e := l.handlers.get(fd); e != nil {
+		return e.interest
+	}
+	return 0
+}
+
+// Unregister stops watching fd. Events for fd already collected in the
+// current batch are dropped, so fd may be closed (and its number reused) at
+// once. Loop goroutine only.
+func (l *Loop) Unregister(fd nodenet.FD) error {
+	if l.handlers.get(fd) == nil {
+		return nil
+	}
+	l.handlers.del(fd)
+	l.load.Add(-1)
+	return l.poller.Delete(fd)
+}
+
+// NextTick queues fn to run right after the current callback finishes, before
+// any other I/O, timer or immediate (Node's process.nextTick). This is how
+// handles defer their completions ("error on the next tick", write callbacks,
+// close) so that event order is Node's and never re-entrant. Loop goroutine
+// only.
+func (l *Loop) NextTick(fn func()) { l.ticks = append(l.ticks, fn) }
+
+func (l *Loop) runTicks() {
+	for i := 0; i < len(l.ticks); i++ {
+		fn := l.ticks[i]
+		l.ticks[i] = nil
+		l.callOnly(fn)
+	}
+	l.ticks = l.ticks[:0]
+}
+
+// call runs a top-level callback, then the next-tick queue it produced.
+func (l *Loop) call(fn func()) {
+	l.callOnly(fn)
+	if len(l.ticks) > 0 {
+		l.runTicks()
+	}
+}
+
+func (l *Loop) callOnly(fn func()) {
+	defer l.recoverCallback(nil)
+	fn()
+}
+
+func (l *Loop) dispatch(h Handler, ev nodenet.Events) {
+	func() {
+		defer l.recoverCallback(h)
+		h.HandleEvent(ev)
+	}()
+	if len(l.ticks) > 0 {
+		l.runTicks()
+	}
+}
+
+// recoverCallback keeps a panicking callback from taking the loop down: the
+// panic is logged and, when it happened in a handle's event, becomes that
+// handle's error.
+func (l *Loop) recoverCallback(h Handler) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	err := PanicError(r)
+	l.log.Error("nodenet: callback panicked", zap.Any("panic", r), zap.Stack("stack"))
+	if ph, ok := h.(PanicHandler); ok {
+		ph.HandlePanic(err)
+	}
+}
+
+// PanicError turns a recovered panic value into the error a handle is
+// destroyed with (code ERR_NODENET_CALLBACK_PANIC; it wraps the value when the
+// value is an error).
+func PanicError(r any) error {
+	e := &nodenet.Error{Code: nodenet.CodeCallbackPanic, Message: fmt.Sprintf("callback panicked: %v", r)}
+	if err, ok := r.(error); ok {
+		e.Err = err
+	}
+	return e
+}
+
+// LogError is how handles report an error event that has no listener: Node
+// would crash the process; a library logs it at Error level instead.
+func (l *Loop) LogError(msg string, err error) {
+	l.log.Error(msg, zap.Error(err))
+}
+
+func (l *Loop) alive() bool {
+	return l.refs > 0 || l.refedTimers > 0 || len(l.immediates) > 0 || len(l.ticks) > 0 || l.pending.Load() > 0
+}
+
+// ErrRunning is returned by Run when the loop is already running.
+var ErrRunning = errors.New("reactor: loop is already running")
+
+func errLoopStopped() error { return nodenet.ErrLoopStopped }
+
+// Run runs the loop on the calling goroutine until nothing refed is left — no
+// refed handle, active refed timer, immediate or posted task (Node's rule for
+// when a process exits) — or until Stop. A loop that returned because it ran
+// out of work can be Run again; a stopped one cannot.
+func (l *Loop) Run() error {
+	if l.closed.Load() {
+		return errLoopStopped()
+	}
+	if !l.running.CompareAndSwap(false, true) {
+		return ErrRunning
+	}
+	if l.lockOS {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
+	l.owner.Store(getg())
+	defer func() {
+		l.owner.Store(0)
+		l.running.Store(false)
+	}()
+	for {
+		l.updateTime()
+		l.runTimers()
+		l.runPosted()
+		if l.stopReq.Load() {
+			l.shutdown()
+			return nil
+		}
+		if !l.alive() {
+			return nil
+		}
+		timeout := l.nextTimeout()
+		if len(l.immediates) > 0 {
+			timeout = 0
+		}
+		l.sleeping.Store(true)
+		if l.pending.Load() > 0 || l.stopReq.Load() {
+			timeout = 0
+		}
+		evs, err := l.poller.Wait(timeout)
+		l.sleeping.Store(false)
+		l.wakePending.Store(false)
+		if err != nil {
+			l.log.Error("nodenet: poller wait failed", zap.Error(err))
+			return err
+		}
+		l.updateTime()
+		for i := range evs {
+			fd := evs[i].FD
+			if fd == nodenet.InvalidFD {
+				continue
+			}
+			if e := l.handlers.get(fd); e != nil {
+				l.dispatch(e.h, evs[i].Events)
+			}
+		}
+		l.runImmediates()
+	}
+}
+
+// Stop asks the loop to finish: from any goroutine, it makes Run return after
+// tearing down every handle still registered (each gets
+// nodenet.ErrLoopStopped, so sockets emit error and close) and releasing the
+// poller. Tasks posted afterwards are refused. If the loop is not running,
+// Stop tears down at once. Stop does not wait; Done does.
+func (l *Loop) Stop() {
+	if l.stopReq.Swap(true) {
+		return
+	}
+	if l.running.Load() {
+		l.wakePending.Store(true)
+		_ = l.poller.Wake()
+		return
+	}
+	l.owner.Store(getg())
+	l.shutdown()
+	l.owner.Store(0)
+}
+
+// Done is closed once a stopped loop has released its resources.
+func (l *Loop) Done() <-chan struct{} { return l.done }
+
+func (l *Loop) shutdown() {
+	if l.closed.Swap(true) {
+		return
+	}
+	l.updateTime()
+	for _, h := range l.handlers.all() {
+		if s, ok := h.(Stopper); ok {
+			l.call(func() { s.LoopStopped(nodenet.ErrLoopStopped) })
+		}
+	}
+	// Let the close events the teardown queued run, with a bound in case a
+	// callback keeps scheduling more.
+	for i := 0; i < 16 && (len(l.immediates) > 0 || l.pending.Load() > 0); i++ {
+		l.runPosted()
+		l.runImmediates()
+	}
+	for _, fd := range l.handlers.fds() {
+		_ = l.Unregister(fd)
+	}
+	_ = l.poller.Close()
+	close(l.done)
+}

@@ -1,0 +1,341 @@
+package reactor
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nodenet/nodenet"
+	"go.uber.org/goleak"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func newLoop(t testing.TB, opts ...Option) *Loop {
+	t.Helper()
+	l, err := New(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Stop)
+	return l
+}
+
+// runGuarded runs the loop and fails the test if it does not return in time.
+func runGuarded(t *testing.T, l *Loop) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- l.Run() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		l.Stop()
+		t.Fatal("Run did not return")
+	}
+}
+
+func TestRunReturnsWhenLastRefedTimerFires(t *testing.T) {
+	l := newLoop(t)
+	fired := 0
+	l.SetTimeout(5*time.Millisecond, func() { fired++ })
+	l.SetTimeout(20*time.Millisecond, func() { fired++ })
+	runGuarded(t, l)
+	if fired != 2 {
+		t.Fatalf("fired %d timers, want 2", fired)
+	}
+}
+
+func TestUnrefedTimerDoesNotHoldRun(t *testing.T) {
+	l := newLoop(t)
+	fired := false
+	tm := l.SetTimeout(time.Hour, func() { fired = true })
+	tm.Unref()
+	runGuarded(t, l)
+	if fired {
+		t.Fatal("unrefed timer fired")
+	}
+	if !tm.Active() {
+		t.Fatal("unrefed timer should still be scheduled")
+	}
+}
+
+func TestRunWithNothingReturns(t *testing.T) {
+	l := newLoop(t)
+	runGuarded(t, l)
+}
+
+func TestTimerOrder(t *testing.T) {
+	l := newLoop(t)
+	var got []int
+	// Equal deadlines fire in the order set; earlier deadlines first.
+	l.Post(func() {
+		l.SetTimeout(10*time.Millisecond, func() { got = append(got, 3) })
+		l.SetTimeout(10*time.Millisecond, func() { got = append(got, 4) })
+		l.SetTimeout(1*time.Millisecond, func() { got = append(got, 1) })
+		l.SetTimeout(0, func() { got = append(got, 2) }) // 0 counts as 1 ms, set after
+		l.SetTimeout(10*time.Millisecond, func() { got = append(got, 5) })
+	})
+	runGuarded(t, l)
+	want := []int{1, 2, 3, 4, 5}
+	if len(got) != len(want) {
+		t.Fatalf("got %v want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %v want %v", got, want)
+		}
+	}
+}
+
+func TestClearTimeoutAndInterval(t *testing.T) {
+	l := newLoop(t)
+	n := 0
+	var iv *Timer
+	iv = l.SetInterval(time.Millisecond, func() {
+		n++
+		if n == 5 {
+			l.ClearTimeout(iv)
+		}
+	})
+	cleared := l.SetTimeout(time.Millisecond, func() { t.Error("cleared timer fired") })
+	l.ClearTimeout(cleared)
+	runGuarded(t, l)
+	if n != 5 {
+		t.Fatalf("interval fired %d times, want 5", n)
+	}
+}
+
+func TestTimerRefreshIsLazy(t *testing.T) {
+	l := newLoop(t)
+	var firedAt time.Duration
+	var tm *Timer
+	start := time.Duration(0)
+	refreshes := 0
+	l.Post(func() {
+		start = l.Now()
+		tm = l.SetTimeout(30*time.Millisecond, func() { firedAt = l.Now() })
+		// Refresh it repeatedly from another timer for ~60 ms.
+		var iv *Timer
+		iv = l.SetInterval(5*time.Millisecond, func() {
+			refreshes++
+			tm.Refresh()
+			if refreshes == 12 {
+				l.ClearTimeout(iv)
+			}
+		})
+	})
+	runGuarded(t, l)
+	if firedAt == 0 {
+		t.Fatal("refreshed timer never fired")
+	}
+	// It may only fire 30 ms after the last refresh, i.e. well after 60 ms.
+	if firedAt-start < 60*time.Millisecond {
+		t.Fatalf("refreshed timer fired after %v; refresh was ignored", firedAt-start)
+	}
+}
+
+func TestPostFromManyGoroutinesInOrder(t *testing.T) {
+	l := newLoop(t)
+	const goroutines, per = 100, 1000
+	last := make([]int, goroutines)
+	for i := range last {
+		last[i] = -1
+	}
+	total := 0
+	var start, wg sync.WaitGroup
+	start.Add(1)
+	hold := l.SetTimeout(time.Hour, func() {}) // keeps Run alive while producers post
+	for g := 0; g < goroutines; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			start.Wait()
+			for i := 0; i < per; i++ {
+				i := i
+				if err := l.Post(func() {
+					if last[g] != i-1 {
+						t.Errorf("goroutine %d: task %d ran after %d", g, i, last[g])
+					}
+					last[g] = i
+					total++
+				}); err != nil {
+					t.Error(err)
+				}
+			}
+		}(g)
+	}
+	go func() {
+		wg.Wait()
+		l.Post(func() { hold.Stop() })
+	}()
+	start.Done()
+	runGuarded(t, l)
+	if total != goroutines*per {
+		t.Fatalf("ran %d tasks, want %d", total, goroutines*per)
+	}
+}
+
+func TestPanickingCallbackIsLoggedAndLoopGoesOn(t *testing.T) {
+	core, logs := observer.New(zap.ErrorLevel)
+	l := newLoop(t, WithLogger(zap.New(core)))
+	after := false
+	l.SetTimeout(time.Millisecond, func() { panic("boom") })
+	l.SetTimeout(5*time.Millisecond, func() { after = true })
+	l.Post(func() {
+		l.NextTick(func() { panic(errors.New("tick boom")) })
+	})
+	runGuarded(t, l)
+	if !after {
+		t.Fatal("loop stopped serving after a panic")
+	}
+	if logs.FilterMessage("nodenet: callback panicked").Len() != 2 {
+		t.Fatalf("want 2 panic logs, got %v", logs.All())
+	}
+}
+
+func TestNextTickRunsBeforeImmediate(t *testing.T) {
+	l := newLoop(t)
+	var order []string
+	l.Post(func() {
+		l.SetImmediate(func() { order = append(order, "immediate") })
+		l.NextTick(func() {
+			order = append(order, "tick1")
+			l.NextTick(func() { order = append(order, "tick2") })
+		})
+		order = append(order, "task")
+	})
+	runGuarded(t, l)
+	want := "task tick1 tick2 immediate"
+	got := ""
+	for i, s := range order {
+		if i > 0 {
+			got += " "
+		}
+		got += s
+	}
+	if got != want {
+		t.Fatalf("order %q, want %q", got, want)
+	}
+}
+
+func TestClearImmediate(t *testing.T) {
+	l := newLoop(t)
+	im := l.SetImmediate(func() { t.Error("cleared immediate ran") })
+	l.ClearImmediate(im)
+	runGuarded(t, l)
+}
+
+func TestInLoop(t *testing.T) {
+	l := newLoop(t)
+	if l.InLoop() {
+		t.Fatal("InLoop true off the loop")
+	}
+	in := false
+	l.Post(func() { in = l.InLoop() })
+	runGuarded(t, l)
+	if !in {
+		t.Fatal("InLoop false on the loop")
+	}
+	if l.InLoop() {
+		t.Fatal("InLoop true after Run returned")
+	}
+}
+
+type stopRecorder struct {
+	err chan error
+}
+
+func (s *stopRecorder) HandleEvent(nodenet.Events) {}
+func (s *stopRecorder) LoopStopped(err error)      { s.err <- err }
+
+func TestStopTearsDownHandlesAndLeaksNothing(t *testing.T) {
+	l, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := socketpair(t)
+	rec := &stopRecorder{err: make(chan error, 1)}
+	l.Post(func() {
+		if err := l.Register(a, nodenet.EventRead, rec); err != nil {
+			t.Error(err)
+		}
+		l.Ref()
+	})
+	done := make(chan struct{})
+	go func() { l.Run(); close(done) }()
+	l.Stop()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after Stop")
+	}
+	<-l.Done()
+	select {
+	case err := <-rec.err:
+		if !errors.Is(err, nodenet.ErrLoopStopped) {
+			t.Fatalf("handle got %v", err)
+		}
+	default:
+		// Stop may have landed before the registration task ran; then the
+		// task was never run and nothing was registered.
+	}
+	if err := l.Post(func() {}); !errors.Is(err, nodenet.ErrLoopStopped) {
+		t.Fatalf("Post after Stop: %v", err)
+	}
+}
+
+func TestGroupPicks(t *testing.T) {
+	g, err := NewGroup(3, RoundRobin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Start()
+	defer g.Stop()
+	seen := map[*Loop]int{}
+	for i := 0; i < 9; i++ {
+		seen[g.Next()]++
+	}
+	for _, l := range g.Loops() {
+		if seen[l] != 3 {
+			t.Fatalf("round robin uneven: %v", seen)
+		}
+	}
+	g2, err := NewGroup(2, LeastConnections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g2.Start()
+	defer g2.Stop()
+	a, _ := socketpair(t)
+	busy := g2.Loops()[0]
+	reg := make(chan struct{})
+	busy.Post(func() { busy.Register(a, 0, &stopRecorder{err: make(chan error, 1)}); close(reg) })
+	<-reg
+	if g2.Next() != g2.Loops()[1] {
+		t.Fatal("least-connections picked the busy loop")
+	}
+}
+
+func TestGroupStaysUpUntilStop(t *testing.T) {
+	g, err := NewGroup(2, RoundRobin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Start()
+	ran := make(chan struct{})
+	time.AfterFunc(20*time.Millisecond, func() {
+		g.Loops()[1].Post(func() { close(ran) })
+	})
+	select {
+	case <-ran:
+	case <-time.After(10 * time.Second):
+		t.Fatal("idle group loop exited before Stop")
+	}
+	g.Stop()
+}

@@ -1,0 +1,107 @@
+package reactor
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// taskNode is one posted task in the intrusive MPSC queue.
+type taskNode struct {
+	next atomic.Pointer[taskNode]
+	fn   func()
+}
+
+var taskNodePool = sync.Pool{New: func() any { return new(taskNode) }}
+
+// taskQueue is Vyukov's intrusive multi-producer single-consumer queue:
+// producers pay one atomic swap, the loop pops without any lock, and each
+// producer's tasks stay in the order it posted them.
+type taskQueue struct {
+	head atomic.Pointer[taskNode] // producers swap themselves in here
+	tail *taskNode                // only the loop touches it
+	stub taskNode
+}
+
+func (q *taskQueue) init() {
+	q.head.Store(&q.stub)
+	q.tail = &q.stub
+}
+
+func (q *taskQueue) push(n *taskNode) {
+	n.next.Store(nil)
+	prev := q.head.Swap(n)
+	prev.next.Store(n)
+}
+
+// pop returns the oldest task, or nil when the queue is empty or a producer is
+// between its swap and its link (that producer's wakeup will bring us back).
+func (q *taskQueue) pop() *taskNode {
+	tail := q.tail
+	next := tail.next.Load()
+	if tail == &q.stub {
+		if next == nil {
+			return nil
+		}
+		q.tail = next
+		tail = next
+		next = next.next.Load()
+	}
+	if next != nil {
+		q.tail = next
+		return tail
+	}
+	if tail != q.head.Load() {
+		return nil
+	}
+	q.push(&q.stub)
+	next = tail.next.Load()
+	if next != nil {
+		q.tail = next
+		return tail
+	}
+	return nil
+}
+
+// maxTasksPerTick bounds the posted tasks run in one loop iteration so a
+// goroutine that posts without pause cannot starve I/O and timers.
+const maxTasksPerTick = 1024
+
+// Post queues fn to run on the loop's goroutine and wakes the loop if it is
+// sleeping. It may be called from any goroutine, including the loop's own;
+// tasks from one goroutine run in the order they were posted. A pending task
+// keeps Run from returning. After the loop was stopped, Post drops fn and
+// returns nodenet.ErrLoopStopped.
+func (l *Loop) Post(fn func()) error {
+	if l.closed.Load() {
+		return errLoopStopped()
+	}
+	n := taskNodePool.Get().(*taskNode)
+	n.fn = fn
+	l.pending.Add(1)
+	l.tasks.push(n)
+	l.wake()
+	return nil
+}
+
+// wake writes the wakeup only when the loop is (about to be) blocked in the
+// poller and nobody else has woken it yet: a busy loop checks the queue
+// before it sleeps, so the syscall is saved entirely while it is working.
+func (l *Loop) wake() {
+	if l.sleeping.Load() && l.wakePending.CompareAndSwap(false, true) {
+		_ = l.poller.Wake()
+	}
+}
+
+func (l *Loop) runPosted() {
+	for i := 0; i < maxTasksPerTick; i++ {
+		n := l.tasks.pop()
+		if n == nil {
+			return
+		}
+		fn := n.fn
+		n.fn = nil
+		taskNodePool.Put(n)
+		l.call(fn)
+		l.pending.Add(-1)
+	}
+}
