@@ -178,3 +178,26 @@ func ErrnoDescription(err error) string {
 	}
 	return err.Error()
 }
+
+// AggregateError is what Node emits when every address of a name failed to
+// connect (happy eyeballs): one error per attempt, in the order tried. It
+// unwraps to all of them, so errors.Is(err, unix.ECONNREFUSED) holds when
+// any attempt was refused.
+type AggregateError struct {
+	Errors []error
+}
+
+// Error joins the attempts' messages.
+func (e *AggregateError) Error() string {
+	s := ""
+	for i, err := range e.Errors {
+		if i > 0 {
+			s += "; "
+		}
+		s += err.Error()
+	}
+	return s
+}
+
+// Unwrap returns every attempt's error.
+func (e *AggregateError) Unwrap() []error { return e.Errors }

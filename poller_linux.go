@@ -53,12 +53,13 @@ func NewPoller() (*Poller, error) {
 	return p, nil
 }
 
-// epollMask turns an interest set into epoll bits. EPOLLRDHUP is always asked
-// for so a peer's FIN is seen even while the reader is paused.
+// epollMask turns an interest set into epoll bits. EPOLLRDHUP goes with read
+// interest only: a paused reader must not be woken, level-triggered and over
+// and over, by a FIN it is not going to read yet.
 func epollMask(interest Events) uint32 {
-	var m uint32 = unix.EPOLLRDHUP
+	var m uint32
 	if interest&EventRead != 0 {
-		m |= unix.EPOLLIN
+		m |= unix.EPOLLIN | unix.EPOLLRDHUP
 	}
 	if interest&EventWrite != 0 {
 		m |= unix.EPOLLOUT

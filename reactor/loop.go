@@ -59,6 +59,7 @@ type Loop struct {
 	spareImmediates []*Immediate
 	ticks           []func()
 	readBuf         []byte
+	locals          map[any]any
 
 	// Fields shared with other goroutines.
 	tasks       taskQueue
@@ -399,3 +400,6 @@ func (l *Loop) shutdown() {
 	_ = l.poller.Close()
 	close(l.done)
 }
+
+// Running reports whether Run is executing (on some goroutine).
+func (l *Loop) Running() bool { return l.running.Load() }

@@ -1,0 +1,247 @@
+//go:build unix
+
+package server
+
+import (
+	"time"
+
+	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/reactor"
+	"github.com/nodenet/nodenet/socket"
+	"go.uber.org/zap"
+	"golang.org/x/sys/unix"
+)
+
+// acceptBudget bounds the connections taken per readiness event, so a flood
+// on one listener cannot starve the loop's established connections.
+const acceptBudget = 64
+
+// listener is one listening descriptor, registered on one loop.
+type listener struct {
+	srv     *Server
+	loop    *reactor.Loop
+	fd      int
+	unix    bool
+	spare   int // reserve descriptor for the EMFILE trick; -1 if none
+	backoff *reactor.Timer
+	paused  bool
+	closed  bool
+}
+
+// startAccepting registers the listening descriptors: fds[i] on the i-th
+// loop of a Group (per-loop listeners), or the single one on the home loop.
+func (s *Server) startAccepting(fds []int, isUnix bool) error {
+	loops := []*reactor.Loop{s.home}
+	if len(fds) > 1 {
+		loops = s.opts.Group.Loops()
+	}
+	for i, fd := range fds {
+		l := &listener{srv: s, loop: loops[i], fd: fd, unix: isUnix, spare: openSpare()}
+		s.listeners = append(s.listeners, l)
+		if l.loop == s.home {
+			if err := l.loop.Register(fd, nodenet.EventRead, l); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := l.loop.Post(func() {
+			if !l.closed {
+				if err := l.loop.Register(fd, nodenet.EventRead, l); err != nil {
+					l.loop.LogError("nodenet: register listener", err)
+				}
+			}
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// HandleEvent accepts what is waiting, up to acceptBudget.
+func (l *listener) HandleEvent(nodenet.Events) {
+	for i := 0; i < acceptBudget && !l.closed; i++ {
+		nfd, sa, err := accept(l.fd)
+		if err != nil {
+			switch err {
+			case unix.EAGAIN:
+				return
+			case unix.EINTR, unix.ECONNABORTED:
+				continue
+			case unix.EMFILE, unix.ENFILE:
+				l.outOfDescriptors(err)
+				return
+			default:
+				l.srv.reportError(nodenet.NewSyscallError("accept", err))
+				return
+			}
+		}
+		l.srv.emfileReported.Store(false)
+		l.srv.accepted(l, nfd, sa)
+	}
+}
+
+// LoopStopped closes the listener when its loop is stopped under it.
+func (l *listener) LoopStopped(error) { l.close() }
+
+// outOfDescriptors is libuv's EMFILE trick: give up the reserve descriptor,
+// accept and at once close what is waiting (those clients see the
+// connection close instead of hanging in the backlog, and the listener stops
+// being readable, so the loop does not spin), then take the reserve back. If
+// there is no reserve to give, stop polling the listener and retry on a
+// backoff timer. Either way the error is reported once, not per retry, and
+// the open connections keep being served.
+func (l *listener) outOfDescriptors(err error) {
+	if l.srv.emfileReported.CompareAndSwap(false, true) {
+		l.loop.Logger().Warn("nodenet: out of file descriptors; shedding new connections until some close",
+			zap.Error(err), zap.Int("fd", l.fd))
+		l.srv.reportError(nodenet.NewSyscallError("accept", err))
+	}
+	if l.spare >= 0 {
+		unix.Close(l.spare)
+		l.spare = -1
+		for {
+			nfd, _, aerr := accept(l.fd)
+			if aerr != nil {
+				break
+			}
+			unix.Close(nfd)
+		}
+		l.spare = openSpare()
+		if l.spare >= 0 {
+			return
+		}
+	}
+	if !l.paused {
+		l.paused = true
+		_ = l.loop.SetInterest(l.fd, 0)
+		l.backoff = l.loop.SetTimeout(100*time.Millisecond, func() {
+			l.paused = false
+			if !l.closed {
+				if l.spare < 0 {
+					l.spare = openSpare()
+				}
+				_ = l.loop.SetInterest(l.fd, nodenet.EventRead)
+			}
+		})
+		l.backoff.Unref()
+	}
+}
+
+func openSpare() int {
+	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1
+	}
+	return fd
+}
+
+func (l *listener) close() {
+	if l.closed {
+		return
+	}
+	l.closed = true
+	if l.backoff != nil {
+		l.backoff.Stop()
+	}
+	_ = l.loop.Unregister(l.fd)
+	unix.Close(l.fd)
+	if l.spare >= 0 {
+		unix.Close(l.spare)
+		l.spare = -1
+	}
+}
+
+// accepted applies maxConnections, then builds the Socket on its loop and
+// emits 'connection' there.
+func (s *Server) accepted(l *listener, fd int, sa unix.Sockaddr) {
+	if max := s.maxConns.Load(); max >= 0 && s.conns.Load() >= max {
+		info := dropInfo(fd, sa)
+		unix.Close(fd)
+		_ = s.home.Exec(func() { emitAll(&s.onDrop, func(f func(DropInfo)) { f(info) }) })
+		return
+	}
+	s.conns.Add(1)
+	target := l.loop
+	if s.opts.Group != nil && len(s.listeners) == 1 {
+		target = s.opts.Group.Next()
+	}
+	create := func() {
+		sock, err := socket.NewAccepted(target, fd, socket.AcceptOptions{
+			AllowHalfOpen:         s.opts.AllowHalfOpen,
+			PauseOnConnect:        s.opts.PauseOnConnect,
+			HighWaterMark:         s.opts.HighWaterMark,
+			MaxBufferSize:         s.opts.MaxBufferSize,
+			NoDelay:               s.opts.NoDelay,
+			KeepAlive:             s.opts.KeepAlive,
+			KeepAliveInitialDelay: s.opts.KeepAliveInitialDelay,
+			Remote:                sa,
+			Unix:                  l.unix,
+			Owner:                 s,
+			OnDestroy:             s.connectionGone,
+		})
+		if err != nil {
+			unix.Close(fd)
+			s.connectionGone()
+			s.reportError(err)
+			return
+		}
+		s.emitConnection(sock)
+	}
+	if target == l.loop {
+		create()
+		return
+	}
+	if err := target.Post(create); err != nil {
+		unix.Close(fd)
+		s.connectionGone()
+	}
+}
+
+// emitConnection runs the 'connection' listeners on the socket's loop; a
+// panic in one destroys that socket only.
+func (s *Server) emitConnection(sock *socket.Socket) {
+	defer func() {
+		if r := recover(); r != nil {
+			err := reactor.PanicError(r)
+			sock.Loop().LogError("nodenet: connection listener panicked", err)
+			sock.Destroy(err)
+		}
+	}()
+	handlers := s.connHandlers()
+	for _, h := range handlers {
+		h(sock)
+	}
+}
+
+// connHandlers snapshots the connection listeners; they are read from every
+// loop of a Group, so they are published through an atomic pointer.
+func (s *Server) connHandlers() []func(*socket.Socket) {
+	if p := s.connSnapshot.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// connectionGone is the socket's destroy hook: the count drops at once and a
+// closing server emits 'close' after its last connection.
+func (s *Server) connectionGone() {
+	if s.conns.Add(-1) == 0 {
+		_ = s.home.Exec(s.maybeClose)
+	}
+}
+
+func (s *Server) reportError(err error) {
+	_ = s.home.Exec(func() { s.emitError(err) })
+}
+
+func dropInfo(fd int, remote unix.Sockaddr) DropInfo {
+	var d DropInfo
+	if r := addressOf(remote); r.Family != "unix" && r.Family != "" {
+		d.RemoteAddress, d.RemoteFamily, d.RemotePort = r.Address, r.Family, r.Port
+		if sa, err := unix.Getsockname(fd); err == nil {
+			la := addressOf(sa)
+			d.LocalAddress, d.LocalFamily, d.LocalPort = la.Address, la.Family, la.Port
+		}
+	}
+	return d
+}

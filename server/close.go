@@ -1,0 +1,70 @@
+//go:build unix
+
+package server
+
+import (
+	"os"
+
+	"github.com/nodenet/nodenet"
+)
+
+// Close is Node's server.close(cb): stop accepting at once, leave the open
+// connections alone, and emit 'close' (and call cb with nil) once the last
+// of them has ended. If the server was not listening, cb gets
+// ERR_SERVER_NOT_RUNNING — and 'close' is still emitted, as in Node. A Unix
+// socket file the server created is removed. Returns the server.
+func (s *Server) Close(cb func(error)) *Server {
+	s.exec(func() {
+		var cbErr error
+		if !s.hasHandle {
+			cbErr = nodenet.ErrServerNotRunning
+		}
+		if cb != nil {
+			s.onClose = append(s.onClose, handler[func()]{fn: func() { cb(cbErr) }, once: true})
+		}
+		s.listenGen++ // a pending hostname listen is void now
+		s.closeListeners()
+		s.hasHandle = false
+		s.listening = false
+		s.isListening.Store(false)
+		s.closing = true
+		s.updateRef()
+		s.maybeClose()
+	})
+	return s
+}
+
+// closeListeners closes every listening descriptor on its own loop and
+// removes the Unix socket file.
+func (s *Server) closeListeners() {
+	for _, l := range s.listeners {
+		l := l
+		if l.loop.InLoop() {
+			l.close()
+		} else if err := l.loop.Post(l.close); err != nil {
+			l.closed = true
+		}
+	}
+	s.listeners = nil
+	if s.unlinkPath && s.path != "" {
+		os.Remove(s.path)
+		s.unlinkPath = false
+	}
+	if s.addr.Load() != nil && s.addr.Load().Family != "unix" {
+		s.addr.Store(nil)
+	}
+}
+
+// maybeClose emits 'close' on the next tick once the listening handle is
+// gone and no connection is left (Node's emitCloseIfDrained).
+func (s *Server) maybeClose() {
+	if !s.closing || s.hasHandle || s.conns.Load() != 0 || s.closeQueued {
+		return
+	}
+	s.closeQueued = true
+	s.home.NextTick(func() {
+		s.closeQueued = false
+		s.closing = false
+		s.emitClose()
+	})
+}

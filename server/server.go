@@ -1,0 +1,257 @@
+//go:build unix
+
+package server
+
+import (
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/reactor"
+	"github.com/nodenet/nodenet/socket"
+)
+
+// Balance chooses how a server on a Group spreads connections over loops.
+type Balance int
+
+const (
+	// BalanceDefault picks BalanceReusePort where the kernel balances
+	// SO_REUSEPORT listeners (Linux, DragonFly, FreeBSD) and BalanceAcceptor
+	// elsewhere.
+	BalanceDefault Balance = iota
+	// BalanceAcceptor: one listener on the home loop accepts and hands each
+	// descriptor to the Group's next loop.
+	BalanceAcceptor
+	// BalanceReusePort: one SO_REUSEPORT listener per loop; the kernel
+	// spreads connections by hashing.
+	BalanceReusePort
+)
+
+// Options are Node's net.createServer options plus where the server runs.
+type Options struct {
+	// Loop runs the server and all its connections; or set Group to spread
+	// connections over several loops. One of the two is required.
+	Loop  *reactor.Loop
+	Group *reactor.Group
+	// Balance applies to Group servers that are not Exclusive.
+	Balance Balance
+
+	// AllowHalfOpen is handed to every accepted socket.
+	AllowHalfOpen bool
+	// PauseOnConnect: accepted sockets do not read until Resume.
+	PauseOnConnect bool
+	// NoDelay, KeepAlive, KeepAliveInitialDelay, HighWaterMark and
+	// MaxBufferSize are applied to every accepted socket.
+	NoDelay               *bool
+	KeepAlive             bool
+	KeepAliveInitialDelay time.Duration
+	HighWaterMark         int
+	MaxBufferSize         int
+}
+
+// DropInfo is Node's 'drop' event argument: a connection refused by
+// maxConnections. Unix sockets leave the addresses empty.
+type DropInfo struct {
+	LocalAddress, LocalFamily   string
+	LocalPort                   int
+	RemoteAddress, RemoteFamily string
+	RemotePort                  int
+}
+
+// Server is Node's net.Server.
+type Server struct {
+	opts Options
+	home *reactor.Loop
+
+	// Home-loop state.
+	listeners   []*listener
+	listening   bool
+	hasHandle   bool // between a Listen call and Close (Node's _handle)
+	closing     bool
+	closeQueued bool
+	listenGen   uint64
+	unrefed     bool
+	holdsRef    bool
+	path        string // the Unix path listened on, kept after close (Node)
+	unlinkPath  bool
+	addr        atomic.Pointer[socket.AddressInfo]
+
+	onListening []handler[func()]
+	onError     []handler[func(error)]
+	onClose     []handler[func()]
+	onDrop      []handler[func(DropInfo)]
+
+	// Shared across loops.
+	connSnapshot   atomic.Pointer[[]func(*socket.Socket)]
+	conns          atomic.Int64
+	maxConns       atomic.Int64 // < 0: no limit
+	isListening    atomic.Bool
+	emfileReported atomic.Bool
+}
+
+type handler[F any] struct {
+	fn   F
+	once bool
+}
+
+// New creates a server (Node's net.createServer(options, connectionListener)).
+// onConnection, if not nil, is a 'connection' listener.
+func New(o Options, onConnection func(*socket.Socket)) (*Server, error) {
+	s := &Server{opts: o, home: o.Loop}
+	if s.home == nil && o.Group != nil {
+		s.home = o.Group.Loops()[0]
+	}
+	if s.home == nil {
+		return nil, nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options' is invalid: a Loop or a Group is required")
+	}
+	s.maxConns.Store(-1)
+	if onConnection != nil {
+		s.connSnapshot.Store(&[]func(*socket.Socket){onConnection})
+	}
+	return s, nil
+}
+
+func (s *Server) exec(fn func()) { _ = s.home.Exec(fn) }
+
+// OnListening adds a 'listening' listener.
+func (s *Server) OnListening(fn func()) *Server {
+	s.exec(func() { s.onListening = append(s.onListening, handler[func()]{fn: fn}) })
+	return s
+}
+
+// OnConnection adds a 'connection' listener. It runs on the new socket's loop.
+func (s *Server) OnConnection(fn func(*socket.Socket)) *Server {
+	s.exec(func() {
+		old := s.connHandlers()
+		list := make([]func(*socket.Socket), 0, len(old)+1)
+		list = append(append(list, old...), fn)
+		s.connSnapshot.Store(&list)
+	})
+	return s
+}
+
+// OnError adds an 'error' listener (listen failures such as EADDRINUSE,
+// accept failures). Without one, errors are logged.
+func (s *Server) OnError(fn func(error)) *Server {
+	s.exec(func() { s.onError = append(s.onError, handler[func(error)]{fn: fn}) })
+	return s
+}
+
+// OnClose adds a 'close' listener: emitted once the server stopped listening
+// and its last connection ended.
+func (s *Server) OnClose(fn func()) *Server {
+	s.exec(func() { s.onClose = append(s.onClose, handler[func()]{fn: fn}) })
+	return s
+}
+
+// OnDrop adds a 'drop' listener: a connection arrived while the server was at
+// its maxConnections and was closed at once.
+func (s *Server) OnDrop(fn func(DropInfo)) *Server {
+	s.exec(func() { s.onDrop = append(s.onDrop, handler[func(DropInfo)]{fn: fn}) })
+	return s
+}
+
+// ListenerCount reports how many 'listening' listeners are attached (home
+// loop only); once-listeners from Listen's callback are removed after firing.
+func (s *Server) ListenerCount() int { return len(s.onListening) }
+
+func emitAll[F any](hs *[]handler[F], call func(F)) {
+	list := *hs
+	if len(list) == 0 {
+		return
+	}
+	kept := make([]handler[F], 0, len(list))
+	for _, h := range list {
+		if !h.once {
+			kept = append(kept, h)
+		}
+	}
+	*hs = kept
+	for _, h := range list {
+		call(h.fn)
+	}
+}
+
+func (s *Server) emitListening() { emitAll(&s.onListening, func(f func()) { f() }) }
+func (s *Server) emitClose()     { emitAll(&s.onClose, func(f func()) { f() }) }
+
+func (s *Server) emitError(err error) {
+	if len(s.onError) == 0 {
+		s.home.LogError("nodenet: unhandled server error", err)
+		return
+	}
+	emitAll(&s.onError, func(f func(error)) { f(err) })
+}
+
+// Listening reports whether the server is accepting connections.
+func (s *Server) Listening() bool { return s.isListening.Load() }
+
+// Connections is the number of live connections, exact across a Group.
+func (s *Server) Connections() int { return int(s.conns.Load()) }
+
+// GetConnections is Node's server.getConnections(cb): cb(nil, count) on the
+// next tick of the home loop. Returns the server.
+func (s *Server) GetConnections(cb func(err error, count int)) *Server {
+	s.exec(func() {
+		s.home.NextTick(func() { cb(nil, s.Connections()) })
+	})
+	return s
+}
+
+// SetMaxConnections is Node's server.maxConnections: once n connections are
+// live, a new one is accepted and destroyed at once (and 'drop' emitted).
+// A negative n removes the limit (the default); 0 refuses every connection.
+func (s *Server) SetMaxConnections(n int) *Server {
+	s.maxConns.Store(int64(n))
+	return s
+}
+
+// MaxConnections returns the limit (-1: none).
+func (s *Server) MaxConnections() int { return int(s.maxConns.Load()) }
+
+// Address is Node's server.address(): *net.TCPAddr for a TCP server,
+// *net.UnixAddr (Name = the path given to Listen, kept after Close) for a
+// Unix socket server, nil when not listening.
+func (s *Server) Address() net.Addr {
+	if a := s.addr.Load(); a != nil {
+		if a.Family == "unix" {
+			return &net.UnixAddr{Name: a.Address, Net: "unix"}
+		}
+		return &net.TCPAddr{IP: net.ParseIP(a.Address), Port: a.Port}
+	}
+	return nil
+}
+
+// AddressInfo is Address in Node's {address, family, port} shape; Family is
+// "unix" (and Address the path) for a Unix socket server.
+func (s *Server) AddressInfo() (socket.AddressInfo, bool) {
+	if a := s.addr.Load(); a != nil {
+		return *a, true
+	}
+	return socket.AddressInfo{}, false
+}
+
+// Ref makes the listening server keep its loop's Run going (the default).
+func (s *Server) Ref() *Server {
+	s.exec(func() { s.unrefed = false; s.updateRef() })
+	return s
+}
+
+// Unref lets Run return even while the server listens; remembered across
+// Close and a later Listen.
+func (s *Server) Unref() *Server {
+	s.exec(func() { s.unrefed = true; s.updateRef() })
+	return s
+}
+
+func (s *Server) updateRef() {
+	want := s.hasHandle && !s.unrefed
+	if want && !s.holdsRef {
+		s.home.Ref()
+		s.holdsRef = true
+	} else if !want && s.holdsRef {
+		s.home.Unref()
+		s.holdsRef = false
+	}
+}

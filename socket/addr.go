@@ -1,0 +1,137 @@
+//go:build unix
+
+package socket
+
+import (
+	"net/netip"
+	"strconv"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// AddressInfo is Node's address object {address, family, port}; the zero
+// value is Node's {} (no name: Unix sockets, destroyed sockets).
+type AddressInfo struct {
+	Address string // "127.0.0.1", "::1", "::ffff:127.0.0.1"
+	Family  string // "IPv4" or "IPv6"
+	Port    int
+}
+
+// String formats the address as host:port ("[::1]:80" for IPv6).
+func (a AddressInfo) String() string {
+	if a.Address == "" {
+		return ""
+	}
+	if a.Family == "IPv6" {
+		return "[" + a.Address + "]:" + strconv.Itoa(a.Port)
+	}
+	return a.Address + ":" + strconv.Itoa(a.Port)
+}
+
+// addrCache publishes a socket name once, so getters on other goroutines read
+// it without a lock. A nil pointer means "unknown" (Node's undefined).
+type addrCache struct {
+	p atomic.Pointer[AddressInfo]
+}
+
+func (c *addrCache) get() AddressInfo {
+	if a := c.p.Load(); a != nil {
+		return *a
+	}
+	return AddressInfo{}
+}
+
+func (c *addrCache) set(a *AddressInfo) { c.p.Store(a) }
+func (c *addrCache) reset()             { c.p.Store(nil) }
+func (c *addrCache) known() bool        { return c.p.Load() != nil }
+
+// sockaddrInfo converts a kernel socket address; Unix addresses have no
+// Node-visible name.
+func sockaddrInfo(sa unix.Sockaddr) *AddressInfo {
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return &AddressInfo{Address: netip.AddrFrom4(a.Addr).String(), Family: "IPv4", Port: a.Port}
+	case *unix.SockaddrInet6:
+		ip := netip.AddrFrom16(a.Addr)
+		if a.ZoneId != 0 {
+			ip = ip.WithZone(strconv.Itoa(int(a.ZoneId)))
+		}
+		return &AddressInfo{Address: ip.String(), Family: "IPv6", Port: a.Port}
+	}
+	return nil
+}
+
+// RemoteAddress is the peer's IP ("" before connect, for Unix sockets, or if
+// it was never read before the socket closed — Node's undefined).
+func (s *Socket) RemoteAddress() string { return s.remoteInfo().Address }
+
+// RemotePort is the peer's port (0 when unknown).
+func (s *Socket) RemotePort() int { return s.remoteInfo().Port }
+
+// RemoteFamily is "IPv4" or "IPv6" ("" when unknown).
+func (s *Socket) RemoteFamily() string { return s.remoteInfo().Family }
+
+// LocalAddress is the IP the socket is bound to locally ("" when unknown).
+func (s *Socket) LocalAddress() string { return s.localInfo().Address }
+
+// LocalPort is the local port (0 when unknown).
+func (s *Socket) LocalPort() int { return s.localInfo().Port }
+
+// LocalFamily is the local address family ("" when unknown).
+func (s *Socket) LocalFamily() string { return s.localInfo().Family }
+
+// Address is Node's socket.address(): the local name, or the zero value after
+// destroy and for Unix sockets.
+func (s *Socket) Address() AddressInfo { return s.localInfo() }
+
+// remoteInfo is cached: accepted sockets know it from accept, client sockets
+// from their connect target, others ask getpeername once (Node caches the
+// first answer and keeps it after close).
+func (s *Socket) remoteInfo() AddressInfo {
+	if s.remote.known() || s.kind == kindUnix {
+		return s.remote.get()
+	}
+	if s.loop.InLoop() && s.fd >= 0 && s.connected {
+		if sa, err := unix.Getpeername(s.fd); err == nil {
+			s.remote.set(sockaddrInfo(sa))
+		}
+	}
+	return s.remote.get()
+}
+
+func (s *Socket) localInfo() AddressInfo {
+	if s.local.known() || s.kind == kindUnix {
+		return s.local.get()
+	}
+	if s.loop.InLoop() && s.fd >= 0 && !s.destroyed {
+		if sa, err := unix.Getsockname(s.fd); err == nil {
+			s.local.set(sockaddrInfo(sa))
+		}
+	}
+	return s.local.get()
+}
+
+// resolveLocal fills the local name cache right after connect so getters on
+// other goroutines see it too.
+func (s *Socket) resolveLocal() {
+	if s.kind == kindUnix || s.fd < 0 {
+		return
+	}
+	if sa, err := unix.Getsockname(s.fd); err == nil {
+		s.local.set(sockaddrInfo(sa))
+	}
+}
+
+// ipSockaddr turns an IP literal (with an optional %zone) and port into a
+// kernel address.
+func ipSockaddr(ip netip.Addr, port int) unix.Sockaddr {
+	if ip.Is4() {
+		return &unix.SockaddrInet4{Port: port, Addr: ip.As4()}
+	}
+	sa := &unix.SockaddrInet6{Port: port, Addr: ip.As16()}
+	if z := ip.Zone(); z != "" {
+		sa.ZoneId = zoneIndex(z)
+	}
+	return sa
+}

@@ -1,0 +1,595 @@
+//go:build unix
+
+package socket
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/reactor"
+	"golang.org/x/sys/unix"
+)
+
+// Resolver hint flags accepted in ConnectOptions.Hints (Node's dns constants).
+const (
+	HintAddrConfig = 1024 // dns.ADDRCONFIG
+	HintV4Mapped   = 2048 // dns.V4MAPPED
+	HintAll        = 256  // dns.ALL
+)
+
+// DefaultAutoSelectFamilyAttemptTimeout is how long one address is tried
+// before the next one when a name resolves to several (Node's
+// autoSelectFamilyAttemptTimeout).
+const DefaultAutoSelectFamilyAttemptTimeout = 250 * time.Millisecond
+
+// ConnectOptions are Node's socket.connect(options) options, plus the Socket
+// options for Connect's new socket.
+type ConnectOptions struct {
+	// Loop owns the socket. Required for Connect (Socket.Connect uses the
+	// socket's own loop).
+	Loop *reactor.Loop
+
+	// TCP: Port (required, 1-65535; 0 counts as missing) and Host (default
+	// "localhost"; an IP literal skips the lookup).
+	Port int
+	Host string
+	// IPC: Path of a Unix domain socket; a leading '@' or NUL byte is a Linux
+	// abstract name.
+	Path string
+
+	LocalAddress string // bind the local side to this IP first
+	LocalPort    int    // bind the local side to this port first
+	Family       int    // 0 (any), 4 or 6
+	Hints        int    // resolver hints: 0 or HintAddrConfig|HintV4Mapped|HintAll
+	Lookup       LookupFunc
+
+	// Timeout is Node's timeout option: SetTimeout(Timeout) before
+	// connecting, i.e. an idle timeout that emits 'timeout' and closes
+	// nothing.
+	Timeout time.Duration
+	// ConnectTimeout (nodenet's own, like Go's DialTimeout) destroys the
+	// socket with ETIMEDOUT if the connection is not established in time.
+	ConnectTimeout time.Duration
+
+	// AutoSelectFamily: when a name resolves to several addresses, try them
+	// in turn (families interleaved, Node's happy eyeballs) instead of only
+	// the first. nil means true, Node 20's default.
+	AutoSelectFamily *bool
+	// AutoSelectFamilyAttemptTimeout bounds each attempt (default 250 ms,
+	// minimum 10 ms).
+	AutoSelectFamilyAttemptTimeout time.Duration
+
+	AllowHalfOpen         bool
+	HighWaterMark         int
+	MaxBufferSize         int
+	NoDelay               *bool
+	KeepAlive             bool
+	KeepAliveInitialDelay time.Duration
+}
+
+// Connect creates a socket and connects it (Node's net.connect /
+// net.createConnection). cb, if not nil, is a one-time 'connect' listener.
+// Invalid options are returned as an error at once (Node throws); failures
+// after that (lookup, refused, reset) come as the socket's 'error' event.
+func Connect(o ConnectOptions, cb func()) (*Socket, error) {
+	if o.Loop == nil {
+		return nil, errMissingLoop()
+	}
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	s := newSocket(o.Loop)
+	s.applyOptions(&Options{AllowHalfOpen: o.AllowHalfOpen, HighWaterMark: o.HighWaterMark,
+		MaxBufferSize: o.MaxBufferSize, NoDelay: o.NoDelay, KeepAlive: o.KeepAlive,
+		KeepAliveInitialDelay: o.KeepAliveInitialDelay})
+	s.exec(func() { s.startConnect(&o, cb, true) })
+	return s, nil
+}
+
+// Connect connects an existing socket (Node's socket.connect). A destroyed
+// socket may connect again: it is reset, with fresh counters.
+func (s *Socket) Connect(o ConnectOptions, cb func()) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	s.exec(func() { s.startConnect(&o, cb, false) })
+	return nil
+}
+
+// validate applies Node's synchronous checks (lookupAndConnect and the
+// validators it calls).
+func (o *ConnectOptions) validate() error {
+	if o.Path == "" && o.Port == 0 {
+		return nodenet.NewError(nodenet.CodeMissingArgs, `The "options" or "port" or "path" argument must be specified`)
+	}
+	if o.Path != "" {
+		return nil
+	}
+	if err := nodenet.ValidatePort(o.Port, "Port"); err != nil {
+		return err
+	}
+	if strings.IndexByte(o.Host, 0) >= 0 {
+		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options.host' must be a string without null bytes. Received "+strconv.Quote(o.Host))
+	}
+	if o.LocalAddress != "" && nodenet.IsIP(o.LocalAddress) == 0 {
+		return nodenet.NewError(nodenet.CodeInvalidIPAddress, "Invalid IP address: "+o.LocalAddress)
+	}
+	if o.LocalPort != 0 {
+		if err := nodenet.ValidatePort(o.LocalPort, "options.localPort"); err != nil {
+			return err
+		}
+	}
+	if o.Family != 0 && o.Family != 4 && o.Family != 6 {
+		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'family' must be one of: 0, 4, 6. Received "+strconv.Itoa(o.Family))
+	}
+	if o.Hints != 0 && o.Hints&^(HintAddrConfig|HintV4Mapped|HintAll) != 0 {
+		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'hints' is invalid. Received "+strconv.Itoa(o.Hints))
+	}
+	if o.Timeout < 0 {
+		return outOfRange("timeout", o.Timeout)
+	}
+	if o.ConnectTimeout < 0 {
+		return outOfRange("connectTimeout", o.ConnectTimeout)
+	}
+	if o.AutoSelectFamilyAttemptTimeout < 0 {
+		return outOfRange("autoSelectFamilyAttemptTimeout", o.AutoSelectFamilyAttemptTimeout)
+	}
+	return nil
+}
+
+func outOfRange(name string, d time.Duration) error {
+	return nodenet.NewError(nodenet.CodeOutOfRange, `The value of "`+name+`" is out of range. It must be a non-negative finite number. Received `+d.String())
+}
+
+// connectAttempt is one in-flight nonblocking connect.
+type connectAttempt struct {
+	fd      int
+	addr    netip.Addr
+	port    int
+	timer   *reactor.Timer
+	display string // "ip:port" for autoSelectFamilyAttemptedAddresses
+	plan    *attemptPlan
+}
+
+func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
+	if s.connecting || (s.connected && !s.destroyed) {
+		s.destroyWith(nodenet.NewError("ERR_SOCKET_CONNECTED", "Socket is already connected"))
+		return
+	}
+	if s.destroyed {
+		s.resetForReconnect()
+	}
+	s.connectGen++
+	s.connecting = true
+	s.isConnecting.Store(true)
+	s.updateRef()
+	if cb != nil {
+		s.onConnect.add(newListenerID(), cb, true)
+	}
+	if fresh && o.Timeout > 0 {
+		s.setTimeout(o.Timeout)
+	}
+	if o.ConnectTimeout > 0 {
+		gen := s.connectGen
+		s.connectTimer = s.loop.SetTimeout(o.ConnectTimeout, func() {
+			if s.connecting && s.connectGen == gen {
+				target := s.path
+				port := 0
+				if s.attempt != nil {
+					target, port = s.attempt.addr.String(), s.attempt.port
+				}
+				s.destroyWith(nodenet.NewHostPortError("connect", unix.ETIMEDOUT, target, port))
+			}
+		})
+	}
+	s.touch()
+	gen := s.connectGen
+	if o.Path != "" {
+		s.path = o.Path
+		s.kind = kindUnix
+		s.loop.NextTick(func() {
+			if s.connectGen == gen && s.connecting {
+				s.connectUnix(o.Path)
+			}
+		})
+		return
+	}
+	host := o.Host
+	if host == "" {
+		host = "localhost"
+	}
+	s.lookupHost = host
+	port := o.Port
+	if ip, err := netip.ParseAddr(host); err == nil && nodenet.IsIP(host) != 0 {
+		// IP literals skip the resolver and connect on the next tick, so a
+		// destroy in the same tick produces neither connect nor error.
+		s.loop.NextTick(func() {
+			if s.connectGen == gen && s.connecting {
+				s.startAttempts([]netip.Addr{ip}, port, o)
+			}
+		})
+		return
+	}
+	lookup := o.Lookup
+	if lookup == nil {
+		lookup = DefaultLookup
+	}
+	family, hints := o.Family, o.Hints
+	opts := *o
+	resolvers.submit(func() {
+		addrs, err := lookup(host, family, hints)
+		_ = s.loop.Post(func() { s.lookupDone(gen, host, port, addrs, err, &opts) })
+	})
+}
+
+func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAddress, err error, o *ConnectOptions) {
+	if s.connectGen != gen || !s.connecting || s.destroyed {
+		return
+	}
+	if err != nil {
+		emitLookup(&s.onLookup, err, "", 0, host)
+		s.loop.NextTick(func() { s.destroyWith(err) })
+		return
+	}
+	var ips []netip.Addr
+	var firstErr error
+	for _, a := range addrs {
+		emitLookup(&s.onLookup, nil, a.Address, a.Family, host)
+		if s.destroyed || s.connectGen != gen {
+			return
+		}
+		ip, perr := netip.ParseAddr(a.Address)
+		if perr != nil || nodenet.IsIP(a.Address) == 0 {
+			if firstErr == nil {
+				firstErr = nodenet.NewError(nodenet.CodeInvalidIPAddress, "Invalid IP address: "+a.Address)
+			}
+			continue
+		}
+		if a.Family != 4 && a.Family != 6 {
+			if firstErr == nil {
+				e := nodenet.NewError(nodenet.CodeInvalidAddressFamily, "Invalid address family: "+strconv.Itoa(a.Family)+" "+host+":"+strconv.Itoa(port))
+				e.Address, e.Port = host, port
+				firstErr = e
+			}
+			continue
+		}
+		ips = append(ips, ip.Unmap())
+	}
+	if len(ips) == 0 {
+		if firstErr == nil {
+			firstErr = nodenet.NewDNSError("ENOTFOUND", host, nil)
+		}
+		s.loop.NextTick(func() { s.destroyWith(firstErr) })
+		return
+	}
+	s.touch()
+	s.startAttempts(ips, port, o)
+}
+
+// startAttempts orders the addresses Node's way — families interleaved,
+// starting with the family of the first answer — and tries them in turn.
+func (s *Socket) startAttempts(ips []netip.Addr, port int, o *ConnectOptions) {
+	auto := o.AutoSelectFamily == nil || *o.AutoSelectFamily
+	if !auto || o.Family == 4 || o.Family == 6 || o.LocalAddress != "" || len(ips) == 1 {
+		ips = ips[:1]
+	} else {
+		ips = interleave(dedupe(ips))
+	}
+	s.attempted = nil
+	s.attemptErrs = nil
+	per := o.AutoSelectFamilyAttemptTimeout
+	if per == 0 {
+		per = DefaultAutoSelectFamilyAttemptTimeout
+	}
+	if per < 10*time.Millisecond {
+		per = 10 * time.Millisecond
+	}
+	plan := &attemptPlan{ips: ips, port: port, perAttempt: per, localAddr: o.LocalAddress, localPort: o.LocalPort, multi: len(ips) > 1}
+	s.nextAttempt(plan)
+}
+
+type attemptPlan struct {
+	ips        []netip.Addr
+	next       int
+	port       int
+	perAttempt time.Duration
+	localAddr  string
+	localPort  int
+	multi      bool
+}
+
+func dedupe(ips []netip.Addr) []netip.Addr {
+	out := ips[:0:0]
+	for _, ip := range ips {
+		dup := false
+		for _, o := range out {
+			if o == ip {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, ip)
+		}
+	}
+	return out
+}
+
+func interleave(ips []netip.Addr) []netip.Addr {
+	var a, b []netip.Addr
+	firstIs4 := ips[0].Is4()
+	for _, ip := range ips {
+		if ip.Is4() == firstIs4 {
+			a = append(a, ip)
+		} else {
+			b = append(b, ip)
+		}
+	}
+	out := make([]netip.Addr, 0, len(ips))
+	for i := 0; i < len(a) || i < len(b); i++ {
+		if i < len(a) {
+			out = append(out, a[i])
+		}
+		if i < len(b) {
+			out = append(out, b[i])
+		}
+	}
+	return out
+}
+
+func (s *Socket) nextAttempt(plan *attemptPlan) {
+	for plan.next < len(plan.ips) {
+		ip := plan.ips[plan.next]
+		plan.next++
+		last := plan.next == len(plan.ips)
+		display := ip.String() + ":" + strconv.Itoa(plan.port)
+		if plan.multi {
+			s.attempted = append(s.attempted, display)
+		}
+		err := s.tryConnect(ip, plan, display, last)
+		if err == nil {
+			return
+		}
+		s.attemptErrs = append(s.attemptErrs, err)
+		if !plan.multi {
+			break
+		}
+	}
+	s.failAttempts()
+}
+
+func (s *Socket) failAttempts() {
+	errs := s.attemptErrs
+	var err error
+	switch {
+	case len(errs) == 0:
+		err = nodenet.ErrSocketConnectionTimeout
+	case len(errs) == 1:
+		err = errs[0]
+	default:
+		err = &nodenet.AggregateError{Errors: errs}
+	}
+	s.loop.NextTick(func() { s.destroyWith(err) })
+}
+
+// tryConnect starts one nonblocking connect. A synchronous failure is
+// returned; an asynchronous one arrives as a writable/error event.
+func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, last bool) error {
+	domain, kind := unix.AF_INET, kindTCP4
+	if ip.Is6() {
+		domain, kind = unix.AF_INET6, kindTCP6
+	}
+	fd, err := newStreamSocket(domain)
+	if err != nil {
+		return nodenet.NewHostPortError("connect", err, ip.String(), plan.port)
+	}
+	if plan.localAddr != "" || plan.localPort != 0 {
+		if err := bindLocal(fd, ip.Is6(), plan.localAddr, plan.localPort); err != nil {
+			unix.Close(fd)
+			return err
+		}
+	}
+	s.kind = kind
+	sa := ipSockaddr(ip, plan.port)
+	err = unix.Connect(fd, sa)
+	if err != nil && err != unix.EINPROGRESS && err != unix.EINTR {
+		unix.Close(fd)
+		return s.connectError(err, ip.String(), plan.port, plan)
+	}
+	a := &connectAttempt{fd: fd, addr: ip, port: plan.port, display: display}
+	s.attempt = a
+	s.fd = fd
+	if rerr := s.loop.Register(fd, nodenet.EventWrite, s); rerr != nil {
+		unix.Close(fd)
+		s.fd = -1
+		s.attempt = nil
+		return rerr
+	}
+	if plan.multi && !last {
+		gen := s.connectGen
+		a.timer = s.loop.SetTimeout(plan.perAttempt, func() {
+			if s.attempt != a || s.connectGen != gen || !s.connecting {
+				return
+			}
+			s.abandonAttempt()
+			s.attemptErrs = append(s.attemptErrs, nodenet.NewHostPortError("connect", unix.ETIMEDOUT, ip.String(), plan.port))
+			s.nextAttempt(plan)
+		})
+	}
+	a.plan = plan
+	return nil
+}
+
+// connectError is Node's afterConnect failure: "connect ECONNREFUSED
+// 127.0.0.1:80", with " - Local (addr:port)" when both local options were
+// given.
+func (s *Socket) connectError(err error, address string, port int, plan *attemptPlan) error {
+	e := nodenet.NewHostPortError("connect", err, address, port)
+	if plan != nil && plan.localAddr != "" && plan.localPort != 0 {
+		e.LocalAddress, e.LocalPort = plan.localAddr, plan.localPort
+		e.Message += " - Local (" + plan.localAddr + ":" + strconv.Itoa(plan.localPort) + ")"
+	}
+	return e
+}
+
+func bindLocal(fd int, v6 bool, addr string, port int) error {
+	var ip netip.Addr
+	if addr == "" {
+		if v6 {
+			ip = netip.IPv6Unspecified()
+		} else {
+			ip = netip.IPv4Unspecified()
+		}
+	} else {
+		var err error
+		if ip, err = netip.ParseAddr(addr); err != nil {
+			return nodenet.NewError(nodenet.CodeInvalidIPAddress, "Invalid IP address: "+addr)
+		}
+		ip = ip.Unmap()
+	}
+	display := ip.String()
+	if err := unix.Bind(fd, ipSockaddr(ip, port)); err != nil {
+		return nodenet.NewHostPortError("bind", err, display, port)
+	}
+	if port != 0 {
+		if sa, err := unix.Getsockname(fd); err == nil {
+			if got := sockaddrInfo(sa); got != nil && got.Port != port {
+				return nodenet.NewHostPortError("bind", unix.EADDRINUSE, display, port)
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Socket) abandonAttempt() {
+	a := s.attempt
+	if a == nil {
+		return
+	}
+	if a.timer != nil {
+		a.timer.Stop()
+	}
+	_ = s.loop.Unregister(a.fd)
+	unix.Close(a.fd)
+	s.fd = -1
+	s.attempt = nil
+}
+
+// onConnectEvent completes (or fails) the in-flight attempt.
+func (s *Socket) onConnectEvent(ev nodenet.Events) {
+	a := s.attempt
+	err := soError(a.fd)
+	if err == nil && ev&nodenet.EventWrite == 0 {
+		return // spurious: still in progress
+	}
+	if err != nil {
+		plan := a.plan
+		s.abandonAttempt()
+		s.attemptErrs = append(s.attemptErrs, s.connectError(err, a.addr.String(), a.port, plan))
+		if plan.multi {
+			s.nextAttempt(plan)
+		} else {
+			s.failAttempts()
+		}
+		return
+	}
+	if a.timer != nil {
+		a.timer.Stop()
+	}
+	s.attempt = nil
+	s.remote.set(&AddressInfo{Address: a.addr.String(), Family: familyName(a.addr), Port: a.port})
+	s.afterConnect()
+}
+
+func familyName(ip netip.Addr) string {
+	if ip.Is4() {
+		return "IPv4"
+	}
+	return "IPv6"
+}
+
+// connectUnix connects to a Unix domain socket path (or abstract name).
+func (s *Socket) connectUnix(path string) {
+	sa, err := unixSockaddr(path)
+	if err != nil {
+		s.loop.NextTick(func() { s.destroyWith(nodenet.NewHostPortError("connect", err, path, 0)) })
+		return
+	}
+	fd, err := newStreamSocket(unix.AF_UNIX)
+	if err != nil {
+		s.loop.NextTick(func() { s.destroyWith(nodenet.NewHostPortError("connect", err, path, 0)) })
+		return
+	}
+	err = unix.Connect(fd, sa)
+	if err != nil && err != unix.EINPROGRESS && err != unix.EINTR {
+		unix.Close(fd)
+		e := nodenet.NewHostPortError("connect", err, path, 0)
+		s.loop.NextTick(func() { s.destroyWith(e) })
+		return
+	}
+	s.fd = fd
+	a := &connectAttempt{fd: fd, plan: &attemptPlan{}}
+	s.attempt = a
+	if rerr := s.loop.Register(fd, nodenet.EventWrite, s); rerr != nil {
+		unix.Close(fd)
+		s.fd = -1
+		s.attempt = nil
+		s.loop.NextTick(func() { s.destroyWith(rerr) })
+	}
+}
+
+// unixSockaddr builds a Unix socket address, refusing (rather than
+// truncating) a path longer than sun_path. '@' or a leading NUL is a Linux
+// abstract name.
+func unixSockaddr(path string) (*unix.SockaddrUnix, error) {
+	name := path
+	if len(name) > 0 && name[0] == 0 {
+		name = "@" + name[1:]
+	}
+	if len(name) >= maxUnixPath {
+		return nil, unix.EINVAL
+	}
+	return &unix.SockaddrUnix{Name: name}, nil
+}
+
+// afterConnect is Node's afterConnect success path: options, then connect
+// and ready, then reading and the writes queued while connecting.
+func (s *Socket) afterConnect() {
+	if s.connectTimer != nil {
+		s.connectTimer.Stop()
+		s.connectTimer = nil
+	}
+	s.connecting = false
+	s.isConnecting.Store(false)
+	s.connected = true
+	s.everConnected = true
+	s.isOpen.Store(true)
+	s.local.reset()
+	s.resolveLocal()
+	s.applySocketOptions()
+	s.touch()
+	_ = s.loop.SetInterest(s.fd, 0)
+	emit0(&s.onConnect)
+	if s.destroyed {
+		return
+	}
+	emit0(&s.onReady)
+	if s.destroyed {
+		return
+	}
+	s.updateInterest()
+	if s.queue.Len() > 0 && s.corked == 0 {
+		s.flush()
+	}
+	if !s.destroyed {
+		s.maybeShutdown()
+	}
+}
+
+// AutoSelectFamilyAttemptedAddresses lists the "ip:port" addresses tried
+// when a name resolved to several (nil for a single address). Loop goroutine
+// only.
+func (s *Socket) AutoSelectFamilyAttemptedAddresses() []string { return s.attempted }

@@ -1,0 +1,21 @@
+//go:build linux
+
+package socket
+
+import "golang.org/x/sys/unix"
+
+func setKeepAlive(fd int, on bool, secs int) error {
+	v := 0
+	if on {
+		v = 1
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, v); err != nil {
+		return err
+	}
+	if on && secs > 0 {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPIDLE, secs); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,216 @@
+//go:build unix
+
+package socket
+
+import (
+	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/encoding"
+	"golang.org/x/sys/unix"
+)
+
+// HandleEvent is the socket's readiness callback; the loop calls it.
+func (s *Socket) HandleEvent(ev nodenet.Events) {
+	if s.attempt != nil && s.connecting {
+		s.onConnectEvent(ev)
+		return
+	}
+	if s.fd < 0 || s.destroyed {
+		return
+	}
+	if ev&nodenet.EventWrite != 0 && s.queue.Len() > 0 {
+		s.flush()
+		if s.destroyed {
+			return
+		}
+	}
+	if ev&(nodenet.EventRead|nodenet.EventHup|nodenet.EventErr) == 0 {
+		return
+	}
+	if s.readingNow {
+		s.readOnce()
+		return
+	}
+	if ev&(nodenet.EventHup|nodenet.EventErr) != 0 {
+		// Hang-up and error readiness cannot be masked in epoll, and this
+		// socket is not reading: surface a pending error, else stop watching
+		// until reading resumes, so a level-triggered HUP cannot spin.
+		if err := soError(s.fd); err != nil {
+			s.destroyWith(nodenet.NewSyscallError("read", err))
+			return
+		}
+		if s.queue.Len() == 0 {
+			s.detach()
+		}
+	}
+}
+
+// HandlePanic destroys the socket with the panic a callback raised while the
+// socket was handling an event.
+func (s *Socket) HandlePanic(err error) {
+	s.loop.LogError("nodenet: socket callback panicked", err)
+	s.destroyWith(err)
+}
+
+// LoopStopped destroys the socket when its loop is stopped under it.
+func (s *Socket) LoopStopped(err error) { s.destroyWith(err) }
+
+// readOnce reads once into the loop's shared buffer. Level-triggered polling
+// brings us back if more is waiting, so one busy peer cannot starve the rest.
+func (s *Socket) readOnce() {
+	buf := s.loop.ReadBuffer()
+	n, err := readFD(s.fd, buf)
+	switch {
+	case n > 0:
+		s.bytesRead.Add(int64(n))
+		s.touch()
+		s.deliver(buf[:n])
+	case n == 0:
+		s.onEOF()
+	case err == unix.EAGAIN || err == unix.EINTR:
+	default:
+		s.destroyWith(nodenet.NewSyscallError("read", err))
+	}
+}
+
+func (s *Socket) deliver(p []byte) {
+	if s.enc != encoding.Buffer {
+		s.decBuf = s.dec.Decode(s.decBuf[:0], p)
+		if len(s.decBuf) == 0 {
+			return
+		}
+		p = s.decBuf
+	}
+	emitBytes(&s.onData, p)
+}
+
+// onEOF: the peer shut down its side. 'end' follows on the next tick (after
+// the data already delivered), as in Node.
+func (s *Socket) onEOF() {
+	s.readEOF = true
+	s.updateInterest()
+	if s.enc != encoding.Buffer {
+		if rest := s.dec.End(s.decBuf[:0]); len(rest) > 0 {
+			s.decBuf = rest
+			emitBytes(&s.onData, rest)
+			if s.destroyed {
+				return
+			}
+		}
+	}
+	s.loop.NextTick(s.emitEndFn)
+}
+
+func (s *Socket) emitEnd() {
+	defer s.recoverPanic()
+	if s.destroyed || s.endEmitted {
+		return
+	}
+	s.endEmitted = true
+	s.peerEnded = true
+	emit0(&s.onEnd)
+	if s.destroyed {
+		return
+	}
+	switch {
+	case !s.allowHalfOpen && !s.ending:
+		// Node ends our side on the next tick, after 'end' listeners ran.
+		s.loop.NextTick(func() {
+			if !s.destroyed && !s.ending {
+				s.end(nil, nil)
+			}
+		})
+	case s.finished:
+		s.destroyWith(nil)
+	}
+}
+
+// Pause stops reading: the socket stops polling for readability, so the
+// kernel's receive buffer fills and TCP pushes back on the peer. Nothing is
+// lost. Returns the socket.
+func (s *Socket) Pause() *Socket {
+	s.exec(func() { s.flowing = 0; s.updateInterest() })
+	return s
+}
+
+// Resume restarts reading after Pause (or starts it without a data
+// listener, in which case the data is discarded, as in Node).
+func (s *Socket) Resume() *Socket {
+	s.exec(func() { s.flowing = 1; s.updateInterest() })
+	return s
+}
+
+// IsPaused reports whether the socket was paused (Node's isPaused). Loop
+// goroutine only.
+func (s *Socket) IsPaused() bool { return s.flowing == 0 }
+
+func (s *Socket) dataListenerAdded() {
+	if s.flowing == -1 {
+		s.flowing = 1
+		s.updateInterest()
+	}
+}
+
+// SetEncoding makes data listeners receive text decoded from that encoding
+// (utf8, utf16le/ucs2, latin1/binary, ascii, hex, base64, base64url), as
+// UTF-8 bytes; a character split across two reads is held back and never
+// split across two data events. "" or "buffer" restores raw bytes. An
+// unknown name is ERR_UNKNOWN_ENCODING.
+func (s *Socket) SetEncoding(name string) error {
+	enc, err := encoding.Parse(name)
+	if err != nil {
+		return unknownEncoding(err)
+	}
+	s.exec(func() {
+		s.enc = enc
+		s.dec.Reset(enc)
+	})
+	return nil
+}
+
+func unknownEncoding(err error) error {
+	return &nodenet.Error{Code: nodenet.CodeUnknownEncoding, Message: err.Error(), Err: err}
+}
+
+// wantRead: connected, readable, flowing, not at EOF.
+func (s *Socket) wantRead() bool {
+	return s.connected && !s.destroyed && s.readable && !s.readEOF && s.flowing == 1
+}
+
+// updateInterest registers exactly the interest the socket's state needs:
+// read while flowing, write while bytes are queued (never an idle EPOLLOUT).
+func (s *Socket) updateInterest() {
+	if s.fd < 0 || !s.connected || s.destroyed {
+		return
+	}
+	var want nodenet.Events
+	if s.wantRead() {
+		want |= nodenet.EventRead
+	}
+	if s.queue.Len() > 0 && s.corked == 0 {
+		want |= nodenet.EventWrite
+	}
+	s.readingNow = want&nodenet.EventRead != 0
+	if s.detached {
+		if want == 0 {
+			return
+		}
+		if err := s.loop.Register(s.fd, want, s); err != nil {
+			s.destroyWith(err)
+			return
+		}
+		s.detached = false
+		return
+	}
+	if err := s.loop.SetInterest(s.fd, want); err != nil {
+		s.destroyWith(err)
+	}
+}
+
+// detach stops watching the descriptor entirely (see HandleEvent).
+func (s *Socket) detach() {
+	if s.detached || s.fd < 0 {
+		return
+	}
+	_ = s.loop.Unregister(s.fd)
+	s.detached = true
+}

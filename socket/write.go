@@ -1,0 +1,329 @@
+//go:build unix
+
+package socket
+
+import (
+	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/encoding"
+	"golang.org/x/sys/unix"
+)
+
+// Send is Node's socket.write(data, callback). It tries the kernel first and
+// queues only what the kernel did not take. It returns false once the queued
+// bytes, counting this write, reach the high-water mark (Node's
+// `length < highWaterMark`): stop writing and wait for 'drain'. cb, if not
+// nil, runs once the last byte of data has reached the kernel — or with the
+// error if it never will (ERR_STREAM_DESTROYED after destroy, EPIPE ...) —
+// always asynchronously, never inside Send.
+//
+// A Send after End destroys the socket with ERR_STREAM_WRITE_AFTER_END (or
+// EPIPE "This socket has been ended by the other party" after the peer's
+// FIN); after Destroy only cb hears of it.
+//
+// Send may be called from any goroutine; off the loop, data is copied and
+// the result is an estimate from the last known queue size.
+func (s *Socket) Send(data []byte, cb func(error)) bool {
+	if s.loop.InLoop() {
+		return s.send(data, cb)
+	}
+	return s.sendOffLoop(append([]byte(nil), data...), cb)
+}
+
+// SendString is Node's socket.write(string, encoding, callback): s is
+// encoded with enc ("" means utf8) before it is sent. An unknown encoding is
+// ERR_UNKNOWN_ENCODING and nothing is sent.
+func (s *Socket) SendString(str string, enc string, cb func(error)) (bool, error) {
+	e := encoding.UTF8
+	if enc != "" {
+		var err error
+		if e, err = encoding.Parse(enc); err != nil {
+			return false, unknownEncoding(err)
+		}
+		if e == encoding.Buffer {
+			e = encoding.UTF8
+		}
+	}
+	if e == encoding.UTF8 && s.loop.InLoop() {
+		return s.sendString(str, cb), nil
+	}
+	b := encoding.Append(nil, str, e)
+	if s.loop.InLoop() {
+		return s.send(b, cb), nil
+	}
+	return s.sendOffLoop(b, cb), nil
+}
+
+// Write implements io.Writer on the same queue as Send: the bytes are
+// accepted whole (n == len(p)) unless the socket can no longer be written to,
+// in which case the error is returned. Write never blocks: use Send's result
+// and OnDrain, or Options.MaxBufferSize, to bound memory.
+func (s *Socket) Write(p []byte) (int, error) {
+	if err := s.writeState(); err != nil {
+		return 0, err
+	}
+	if s.loop.InLoop() {
+		var werr error
+		s.send(p, nil)
+		if s.destroyed && s.errorValue != nil {
+			werr = s.errorValue
+		}
+		if werr != nil {
+			return 0, werr
+		}
+		return len(p), nil
+	}
+	s.sendOffLoop(append([]byte(nil), p...), nil)
+	return len(p), nil
+}
+
+// WriteString implements io.StringWriter (UTF-8).
+func (s *Socket) WriteString(str string) (int, error) {
+	if err := s.writeState(); err != nil {
+		return 0, err
+	}
+	if s.loop.InLoop() {
+		s.sendString(str, nil)
+		return len(str), nil
+	}
+	s.sendOffLoop([]byte(str), nil)
+	return len(str), nil
+}
+
+// writeState is the io.Writer view of Node's write-after-end/destroy errors.
+func (s *Socket) writeState() error {
+	if s.isDestroyed.Load() {
+		return nodenet.ErrStreamDestroyed
+	}
+	if s.isEnding.Load() {
+		return nodenet.ErrStreamWriteAfterEnd
+	}
+	return nil
+}
+
+func (s *Socket) sendOffLoop(b []byte, cb func(error)) bool {
+	n := int64(len(b))
+	s.offLoop.Add(n)
+	if err := s.loop.Post(func() {
+		s.offLoop.Add(-n)
+		s.send(b, cb)
+	}); err != nil {
+		s.offLoop.Add(-n)
+		if cb != nil {
+			go cb(err)
+		}
+		return false
+	}
+	return s.bufferSize.Load()+s.offLoop.Load() < int64(s.hwm)
+}
+
+// send is Send on the loop goroutine.
+func (s *Socket) send(p []byte, cb func(error)) bool {
+	if !s.writeAllowed(cb) {
+		return false
+	}
+	before := s.queue.Len()
+	s.bytesWritten.Add(int64(len(p)))
+	if len(p) > 0 && before == 0 && s.canWriteNow() {
+		n, err := writeFD(s.fd, p)
+		if n == len(p) {
+			s.touch()
+			if cb != nil {
+				s.complete(cb, nil)
+			}
+			return s.afterSend(before + len(p))
+		}
+		if n < 0 {
+			if err != unix.EAGAIN && err != unix.EINTR {
+				s.writeFailed(err, cb)
+				return false
+			}
+			n = 0
+		}
+		p = p[n:]
+	}
+	return s.enqueue(p, cb, before)
+}
+
+// sendString is send for UTF-8 text, queueing without a []byte conversion.
+func (s *Socket) sendString(str string, cb func(error)) bool {
+	if s.queue.Len() == 0 && s.canWriteNow() {
+		return s.send([]byte(str), cb)
+	}
+	if !s.writeAllowed(cb) {
+		return false
+	}
+	before := s.queue.Len()
+	s.bytesWritten.Add(int64(len(str)))
+	if s.maxBuffer > 0 && before+len(str) > s.maxBuffer {
+		s.bufferFull(cb)
+		return false
+	}
+	s.queue.WriteString(str)
+	return s.queued(cb, before+len(str))
+}
+
+func (s *Socket) canWriteNow() bool {
+	return s.fd >= 0 && s.connected && s.corked == 0 && !s.destroyed
+}
+
+func (s *Socket) enqueue(p []byte, cb func(error), before int) bool {
+	if s.maxBuffer > 0 && s.queue.Len()+len(p) > s.maxBuffer {
+		s.bufferFull(cb)
+		return false
+	}
+	s.queue.Write(p)
+	return s.queued(cb, before+len(p))
+}
+
+func (s *Socket) queued(cb func(error), length int) bool {
+	if cb != nil {
+		s.pending = append(s.pending, pendingWrite{end: s.queue.Pushed(), cb: cb})
+	}
+	s.bufferSize.Store(int64(s.queue.Len()))
+	if s.canWriteNow() {
+		s.updateInterest()
+	}
+	s.touch()
+	return s.afterSend(length)
+}
+
+// afterSend applies Node's return rule and arms 'drain' when it says false.
+func (s *Socket) afterSend(length int) bool {
+	if length < s.hwm {
+		return true
+	}
+	s.needDrain = true
+	if s.queue.Len() == 0 {
+		// The kernel took it all already: drain on the next tick, as Node's
+		// afterWrite does.
+		s.scheduleDone()
+	}
+	return false
+}
+
+func (s *Socket) bufferFull(cb func(error)) {
+	err := nodenet.ErrBufferFull
+	if cb != nil {
+		s.complete(cb, err)
+	}
+	s.destroyWith(nodenet.NewError(nodenet.CodeBufferFull, err.Message))
+}
+
+// writeAllowed applies Node's write-after-end and write-after-destroy rules.
+func (s *Socket) writeAllowed(cb func(error)) bool {
+	switch {
+	case s.destroyed:
+		if cb != nil {
+			s.complete(cb, nodenet.ErrStreamDestroyed)
+		}
+		return false
+	case s.ending && s.peerEnded && !s.allowHalfOpen:
+		err := &nodenet.Error{Code: "EPIPE", Message: "This socket has been ended by the other party", Err: unix.EPIPE}
+		if cb != nil {
+			s.complete(cb, err)
+		}
+		s.loop.NextTick(func() { s.destroyWith(err) })
+		return false
+	case s.ending || !s.writable:
+		err := nodenet.NewError(nodenet.CodeStreamWriteAfterEnd, "write after end")
+		if cb != nil {
+			s.complete(cb, err)
+		}
+		s.loop.NextTick(func() { s.destroyWith(err) })
+		return false
+	}
+	return true
+}
+
+func (s *Socket) writeFailed(err error, cb func(error)) {
+	e := nodenet.NewSyscallError("write", err)
+	if cb != nil {
+		s.complete(cb, e)
+	}
+	s.destroyWith(e)
+}
+
+// complete schedules a write callback for the next tick. One tick function
+// serves all callbacks of a batch, so the hot path allocates no closure.
+func (s *Socket) complete(cb func(error), err error) {
+	s.done = append(s.done, writeDone{cb: cb, err: err})
+	s.scheduleDone()
+}
+
+func (s *Socket) scheduleDone() {
+	if !s.doneQueued {
+		s.doneQueued = true
+		s.loop.NextTick(s.runDoneFn)
+	}
+}
+
+// runDone is Node's afterWrite: 'drain' first (if a write returned false and
+// the queue is empty), then the callbacks of the completed writes.
+func (s *Socket) runDone() {
+	defer s.recoverPanic()
+	s.doneQueued = false
+	s.maybeDrain()
+	for len(s.done) > 0 {
+		d := s.done[0]
+		s.done[0] = writeDone{}
+		s.done = s.done[1:]
+		d.cb(d.err)
+	}
+	s.done = s.done[:0]
+}
+
+func (s *Socket) maybeDrain() {
+	if s.needDrain && s.queue.Len() == 0 && !s.ending && !s.destroyed {
+		s.needDrain = false
+		emit0(&s.onDrain)
+	}
+}
+
+// flush writes the queue out on writability and completes what it can.
+func (s *Socket) flush() {
+	if s.fd < 0 || s.queue.Len() == 0 {
+		return
+	}
+	_, err := s.queue.Flush(s.fd)
+	s.bufferSize.Store(int64(s.queue.Len()))
+	flushed := s.queue.Flushed()
+	for len(s.pending) > 0 && s.pending[0].end <= flushed {
+		s.done = append(s.done, writeDone{cb: s.pending[0].cb})
+		s.pending[0] = pendingWrite{}
+		s.pending = s.pending[1:]
+	}
+	if err != nil {
+		s.writeFailed(err, nil)
+		return
+	}
+	s.touch()
+	if s.queue.Len() == 0 {
+		s.updateInterest()
+		if len(s.done) > 0 || s.needDrain {
+			s.scheduleDone()
+		}
+		s.maybeShutdown()
+	} else if len(s.done) > 0 {
+		s.scheduleDone()
+	}
+}
+
+// Cork buffers writes in the queue until Uncork, so they leave in one writev
+// (Node's writable.cork). Calls nest.
+func (s *Socket) Cork() {
+	s.exec(func() { s.corked++ })
+}
+
+// Uncork undoes one Cork; the last one flushes everything queued.
+func (s *Socket) Uncork() {
+	s.exec(func() {
+		if s.corked == 0 {
+			return
+		}
+		s.corked--
+		if s.corked == 0 && s.connected {
+			s.flush()
+			s.updateInterest()
+		}
+	})
+}
