@@ -117,7 +117,7 @@ func TestPollerHangUp(t *testing.T) {
 	}
 	// ...and sees it as readable plus hang-up once it reads again.
 	p.Modify(a, EventRead)
-	if ev := waitFor(t, p, a, 5*time.Second); !ev.Has(EventHup|EventRead) {
+	if ev := waitFor(t, p, a, 5*time.Second); !ev.Has(EventHup | EventRead) {
 		t.Fatalf("want read+hang-up, got %v", ev)
 	}
 }

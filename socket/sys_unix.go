@@ -36,7 +36,6 @@ func socketKind(fd int) (sockKind, error) {
 	return kindNone, nodenet.NewSyscallError("getsockname", unix.ENOTSOCK)
 }
 
-
 func setNoDelay(fd int, on bool) error {
 	v := 0
 	if on {
