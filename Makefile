@@ -1,6 +1,6 @@
 # nodenet — the two commands a new user needs are `make run` and `make test`.
 GO          ?= go
-STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 CROSS_OSES  := darwin freebsd netbsd openbsd dragonfly windows
 PKGS        := ./...
 

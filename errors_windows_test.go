@@ -1,0 +1,11 @@
+//go:build windows
+
+package nodenet
+
+import "golang.org/x/sys/windows"
+
+var (
+	errnoRefused = windows.WSAECONNREFUSED
+	errnoInUse   = windows.WSAEADDRINUSE
+	errnoReset   = windows.WSAECONNRESET
+)
