@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -62,16 +63,18 @@ type Loop struct {
 	locals          map[any]any
 
 	// Fields shared with other goroutines.
-	tasks       taskQueue
-	pending     atomic.Int64 // posted tasks not yet run
-	sleeping    atomic.Bool  // blocked (or about to block) in the poller
-	wakePending atomic.Bool  // a wakeup is written and not yet consumed
-	owner       atomic.Uintptr
-	running     atomic.Bool
-	stopReq     atomic.Bool
-	closed      atomic.Bool
-	load        atomic.Int64 // registered descriptors, for Group's least-connections pick
-	done        chan struct{}
+	tasks        taskQueue
+	pending      atomic.Int64 // posted tasks not yet run
+	sleeping     atomic.Bool  // blocked (or about to block) in the poller
+	wakePending  atomic.Bool  // a wakeup is written and not yet consumed
+	owner        atomic.Uintptr
+	running      atomic.Bool
+	stopReq      atomic.Bool
+	closed       atomic.Bool
+	load         atomic.Int64 // registered descriptors, for Group's least-connections pick
+	done         chan struct{}
+	wakeMu       sync.RWMutex
+	pollerClosed bool // guarded by wakeMu
 }
 
 // Option configures a Loop.
@@ -367,7 +370,7 @@ func (l *Loop) Stop() {
 	}
 	if l.running.Load() {
 		l.wakePending.Store(true)
-		_ = l.poller.Wake()
+		l.forceWake()
 		return
 	}
 	l.owner.Store(getg())
@@ -397,7 +400,10 @@ func (l *Loop) shutdown() {
 	for _, fd := range l.handlers.fds() {
 		_ = l.Unregister(fd)
 	}
+	l.wakeMu.Lock()
+	l.pollerClosed = true
 	_ = l.poller.Close()
+	l.wakeMu.Unlock()
 	close(l.done)
 }
 

@@ -88,8 +88,19 @@ func (l *Loop) Post(fn func()) error {
 // before it sleeps, so the syscall is saved entirely while it is working.
 func (l *Loop) wake() {
 	if l.sleeping.Load() && l.wakePending.CompareAndSwap(false, true) {
+		l.forceWake()
+	}
+}
+
+// forceWake writes the wakeup unless the poller is already closed: a Post
+// racing with shutdown must not write into a descriptor number that may
+// have been reused. The lock is only taken on this slow path.
+func (l *Loop) forceWake() {
+	l.wakeMu.RLock()
+	if !l.pollerClosed {
 		_ = l.poller.Wake()
 	}
+	l.wakeMu.RUnlock()
 }
 
 func (l *Loop) runPosted() {

@@ -22,6 +22,7 @@ type listener struct {
 	loop    *reactor.Loop
 	fd      int
 	unix    bool
+	handOff bool // one acceptor for a Group: hand connections to Group.Next
 	spare   int // reserve descriptor for the EMFILE trick; -1 if none
 	backoff *reactor.Timer
 	paused  bool
@@ -36,7 +37,8 @@ func (s *Server) startAccepting(fds []int, isUnix bool) error {
 		loops = s.opts.Group.Loops()
 	}
 	for i, fd := range fds {
-		l := &listener{srv: s, loop: loops[i], fd: fd, unix: isUnix, spare: openSpare()}
+		l := &listener{srv: s, loop: loops[i], fd: fd, unix: isUnix, spare: openSpare(),
+			handOff: s.opts.Group != nil && len(fds) == 1}
 		s.listeners = append(s.listeners, l)
 		if l.loop == s.home {
 			if err := l.loop.Register(fd, nodenet.EventRead, l); err != nil {
@@ -154,15 +156,16 @@ func (l *listener) close() {
 // accepted applies maxConnections, then builds the Socket on its loop and
 // emits 'connection' there.
 func (s *Server) accepted(l *listener, fd int, sa unix.Sockaddr) {
-	if max := s.maxConns.Load(); max >= 0 && s.conns.Load() >= max {
+	if !s.reserveConn() {
 		info := dropInfo(fd, sa)
 		unix.Close(fd)
 		_ = s.home.Exec(func() { emitAll(&s.onDrop, func(f func(DropInfo)) { f(info) }) })
 		return
 	}
-	s.conns.Add(1)
 	target := l.loop
-	if s.opts.Group != nil && len(s.listeners) == 1 {
+	// Decided per listener, not from s.listeners: that slice is home-loop
+	// state, and with per-loop listeners this runs on the other loops.
+	if l.handOff {
 		target = s.opts.Group.Next()
 	}
 	create := func() {
@@ -194,6 +197,22 @@ func (s *Server) accepted(l *listener, fd int, sa unix.Sockaddr) {
 	if err := target.Post(create); err != nil {
 		unix.Close(fd)
 		s.connectionGone()
+	}
+}
+
+// reserveConn counts a new connection unless maxConnections is reached. It
+// checks and counts in one step: per-loop listeners of a Group accept
+// concurrently, and a separate load and add could let each of them pass the
+// limit at the same time.
+func (s *Server) reserveConn() bool {
+	for {
+		n := s.conns.Load()
+		if max := s.maxConns.Load(); max >= 0 && n >= max {
+			return false
+		}
+		if s.conns.CompareAndSwap(n, n+1) {
+			return true
+		}
 	}
 }
 

@@ -14,9 +14,18 @@ import (
 // ERR_SERVER_NOT_RUNNING — and 'close' is still emitted, as in Node. A Unix
 // socket file the server created is removed. Returns the server.
 func (s *Server) Close(cb func(error)) *Server {
+	// Release the handle claim now, on the caller's goroutine, so a Listen
+	// that follows this Close on the same goroutine is accepted even while
+	// the close itself is still posted (Node clears _handle synchronously).
+	// The posted tasks run in call order, so the close runs first.
+	s.claim.Store(0)
 	s.exec(func() {
+		// Node's test is `this._handle`, which a hostname listen (even an
+		// IP literal: it goes through the resolver) only gets once the
+		// lookup answered: until a descriptor is bound, cb hears
+		// ERR_SERVER_NOT_RUNNING (hasHandle is already true then).
 		var cbErr error
-		if !s.hasHandle {
+		if !s.hasHandle || len(s.listeners) == 0 {
 			cbErr = nodenet.ErrServerNotRunning
 		}
 		if cb != nil {

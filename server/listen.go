@@ -58,28 +58,60 @@ func (s *Server) Listen(o ListenOptions, cb func()) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
+	// Claim the handle synchronously, from whatever goroutine this is, so a
+	// second Listen is refused at once in every state, as Node throws: even
+	// when the home loop is not running yet and the work below is only
+	// posted (the home-loop hasHandle cannot be read from here).
+	id := s.claimSeq.Add(1)
+	if !s.claim.CompareAndSwap(0, id) {
+		return nodenet.ErrServerAlreadyListen
+	}
 	var err error
 	done := make(chan struct{})
+	// Off the loop, wait for the result only while the loop runs (then the
+	// bind has happened and Address is valid when Listen returns, as after
+	// Node's synchronous listen); a loop that is not running yet gets the
+	// work posted. Decided before posting, so run knows if anyone waits.
+	inLoop := s.home.InLoop()
+	wait := inLoop || s.home.Running()
 	run := func() {
 		defer close(done)
 		if s.hasHandle {
+			// Only reachable when another goroutine's Close released the
+			// claim and its task has not run yet: refuse and give the claim
+			// back; report it as an event if nobody waits for err.
+			s.claim.CompareAndSwap(id, 0)
 			err = nodenet.ErrServerAlreadyListen
+			if !wait {
+				s.home.NextTick(func() { s.emitError(nodenet.ErrServerAlreadyListen) })
+			}
 			return
 		}
+		s.claimID = id
 		if cb != nil {
 			s.onListening = append(s.onListening, handler[func()]{fn: cb, once: true})
 		}
 		s.startListen(&o)
 	}
-	if s.home.InLoop() {
+	if inLoop {
 		run()
 		return err
 	}
 	if perr := s.home.Post(run); perr != nil {
+		s.claim.CompareAndSwap(id, 0)
 		return perr
 	}
-	if s.home.Running() {
-		<-done
+	if wait {
+		select {
+		case <-done:
+		case <-s.home.Done(): // stopped before it ran the task
+			select {
+			case <-done:
+			default:
+				s.claim.CompareAndSwap(id, 0)
+				return nodenet.ErrLoopStopped
+			}
+		}
 		return err
 	}
 	return nil
@@ -199,6 +231,7 @@ func pickListenAddr(addrs []socket.LookupAddress) (netip.Addr, bool) {
 func (s *Server) listenFailed(err error) {
 	s.closeListeners()
 	s.hasHandle = false
+	s.claim.CompareAndSwap(s.claimID, 0) // unless a Close already released it
 	s.isListening.Store(false)
 	s.updateRef()
 	s.home.NextTick(func() { s.emitError(err) })
@@ -356,7 +389,7 @@ func (s *Server) listenUnix(o *ListenOptions) {
 	}
 	if len(name) >= maxUnixPath {
 		e := nodenet.NewListenError("listen", unix.EINVAL, path, -1)
-		e.Message += " (path is " + strconv.Itoa(len(name)) + " bytes; a Unix socket path must be shorter than " + strconv.Itoa(maxUnixPath) + ")"
+		e.Message += " (path too long: " + strconv.Itoa(len(name)) + " bytes; a Unix socket path must be shorter than " + strconv.Itoa(maxUnixPath) + ")"
 		s.listenFailed(e)
 		return
 	}
@@ -388,6 +421,11 @@ func (s *Server) listenUnix(o *ListenOptions) {
 		return
 	}
 	if err := s.startAccepting([]int{fd}, true); err != nil {
+		// The file is ours (bind created it): remove it, as the other
+		// failure paths after bind do; s.unlinkPath is not set yet.
+		if !abstract {
+			os.Remove(path)
+		}
 		s.listenFailed(nodenet.NewListenError("listen", err, path, -1))
 		return
 	}

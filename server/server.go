@@ -16,9 +16,10 @@ import (
 type Balance int
 
 const (
-	// BalanceDefault picks BalanceReusePort where the kernel balances
-	// SO_REUSEPORT listeners (Linux, DragonFly, FreeBSD) and BalanceAcceptor
-	// elsewhere.
+	// BalanceDefault is BalanceAcceptor, the portable default (DESIGN.md):
+	// exact round robin (or least connections) by the Group's Pick.
+	// (This comment used to promise BalanceReusePort on Linux; the code
+	// has always picked the acceptor, see Server.balance.)
 	BalanceDefault Balance = iota
 	// BalanceAcceptor: one listener on the home loop accepts and hands each
 	// descriptor to the Group's next loop.
@@ -76,6 +77,14 @@ type Server struct {
 	path        string // the Unix path listened on, kept after close (Node)
 	unlinkPath  bool
 	addr        atomic.Pointer[socket.AddressInfo]
+	claimID     uint64 // the claim the current handle was listened under
+
+	// claim is Node's "this._handle exists" as seen by callers on any
+	// goroutine: the id of the accepted Listen call, 0 when free. Listen
+	// takes it synchronously; Close releases it synchronously; a failed
+	// listen releases its own on the home loop.
+	claim    atomic.Uint64
+	claimSeq atomic.Uint64
 
 	onListening []handler[func()]
 	onError     []handler[func(error)]

@@ -22,8 +22,9 @@ const (
 
 // DefaultAutoSelectFamilyAttemptTimeout is how long one address is tried
 // before the next one when a name resolves to several (Node's
-// autoSelectFamilyAttemptTimeout).
-const DefaultAutoSelectFamilyAttemptTimeout = 250 * time.Millisecond
+// autoSelectFamilyAttemptTimeout). It is 500 ms, current Node's default
+// (NS-017, NC-029); Node 20 used 250 ms.
+const DefaultAutoSelectFamilyAttemptTimeout = 500 * time.Millisecond
 
 // ConnectOptions are Node's socket.connect(options) options, plus the Socket
 // options for Connect's new socket.
@@ -58,7 +59,7 @@ type ConnectOptions struct {
 	// in turn (families interleaved, Node's happy eyeballs) instead of only
 	// the first. nil means true, Node 20's default.
 	AutoSelectFamily *bool
-	// AutoSelectFamilyAttemptTimeout bounds each attempt (default 250 ms,
+	// AutoSelectFamilyAttemptTimeout bounds each attempt (default 500 ms,
 	// minimum 10 ms).
 	AutoSelectFamilyAttemptTimeout time.Duration
 
