@@ -4,7 +4,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 CROSS_OSES  := darwin freebsd netbsd openbsd dragonfly windows
 PKGS        := ./...
 
-.PHONY: test vet unit cross lint bench run
+.PHONY: test vet unit cross lint bench run soak
 
 # test: what CI runs (.ci/run calls this and nothing else).
 test: vet unit cross
@@ -33,3 +33,15 @@ bench:
 
 run:
 	$(GO) run ./examples/echo -selftest
+
+# test-windows: the Windows build (poller, reactor, buffer) run under Wine,
+# headless; installs Wine and MinGW with apt-get when missing and uses a fresh
+# Wine prefix each run. See scripts/test-windows.sh and docs/platforms.md.
+.PHONY: test-windows
+test-windows:
+	GO=$(GO) bash scripts/test-windows.sh
+
+# soak: the long reliability runs (15,000 connections for a minute, and the
+# long fault and abuse variants); bounded to 15 minutes.
+soak:
+	NODENET_SOAK=1 $(GO) test -v -count=1 -timeout 15m ./reliability/

@@ -1,0 +1,5 @@
+package reliability
+
+import "runtime"
+
+func runtimeGoroutines() int { return runtime.NumGoroutine() }
