@@ -23,7 +23,7 @@ type listener struct {
 	fd      int
 	unix    bool
 	handOff bool // one acceptor for a Group: hand connections to Group.Next
-	spare   int // reserve descriptor for the EMFILE trick; -1 if none
+	spare   int  // reserve descriptor for the EMFILE trick; -1 if none
 	backoff *reactor.Timer
 	paused  bool
 	closed  bool

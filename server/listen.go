@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"sync/atomic"
+	"time"
 
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/socket"
@@ -52,8 +54,11 @@ type ListenOptions struct {
 // nil, is a one-time 'listening' listener; like Node's it stays attached if
 // this attempt fails, and fires on a later successful Listen. Argument
 // errors and a second Listen without Close (ERR_SERVER_ALREADY_LISTEN) are
-// returned at once; bind and listen failures (EADDRINUSE, EACCES, ...) come
-// as an 'error' event carrying the address and port.
+// returned at once, from any goroutine and whether or not the home loop is
+// running; bind and listen failures (EADDRINUSE, EACCES, ...) come as an
+// 'error' event carrying the address and port. Called off the loop while it
+// runs, Listen returns once the loop has taken the call (a host-less listen
+// has bound by then); while it is not running, the work is posted.
 func (s *Server) Listen(o ListenOptions, cb func()) error {
 	if err := o.validate(); err != nil {
 		return err
@@ -73,7 +78,8 @@ func (s *Server) Listen(o ListenOptions, cb func()) error {
 	// Node's synchronous listen); a loop that is not running yet gets the
 	// work posted. Decided before posting, so run knows if anyone waits.
 	inLoop := s.home.InLoop()
-	wait := inLoop || s.home.Running()
+	var waiting atomic.Bool
+	waiting.Store(inLoop || s.home.Running())
 	run := func() {
 		defer close(done)
 		if s.hasHandle {
@@ -82,7 +88,7 @@ func (s *Server) Listen(o ListenOptions, cb func()) error {
 			// back; report it as an event if nobody waits for err.
 			s.claim.CompareAndSwap(id, 0)
 			err = nodenet.ErrServerAlreadyListen
-			if !wait {
+			if !waiting.Load() {
 				s.home.NextTick(func() { s.emitError(nodenet.ErrServerAlreadyListen) })
 			}
 			return
@@ -101,20 +107,38 @@ func (s *Server) Listen(o ListenOptions, cb func()) error {
 		s.claim.CompareAndSwap(id, 0)
 		return perr
 	}
-	if wait {
+	if !waiting.Load() {
+		return nil
+	}
+	// A loop that ran out of work may return from Run just as the task is
+	// posted, leaving it for the next Run: re-check now and then instead
+	// of waiting forever (the task normally runs within microseconds).
+	recheck := time.NewTicker(10 * time.Millisecond)
+	defer recheck.Stop()
+	for {
 		select {
 		case <-done:
+			return err
 		case <-s.home.Done(): // stopped before it ran the task
 			select {
 			case <-done:
+				return err
 			default:
 				s.claim.CompareAndSwap(id, 0)
 				return nodenet.ErrLoopStopped
 			}
+		case <-recheck.C:
+			if !s.home.Running() {
+				waiting.Store(false)
+				select {
+				case <-done:
+					return err
+				default:
+					return nil // runs, as posted work, on the next Run
+				}
+			}
 		}
-		return err
 	}
-	return nil
 }
 
 // ListenTCP is Listen(ListenOptions{Port: port, Host: host}, cb).
