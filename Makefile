@@ -7,7 +7,7 @@ PKGS        := ./...
 .PHONY: test vet unit cross lint bench run soak
 
 # test: what CI runs (.ci/run calls this and nothing else).
-test: vet unit cross
+test: vet unit cross test-windows
 
 vet:
 	$(GO) vet $(PKGS)
