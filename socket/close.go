@@ -285,7 +285,7 @@ func (s *Socket) resetForReconnect() {
 	s.readEOF, s.endEmitted, s.ending, s.finished = false, false, false, false
 	s.isEnding.Store(false)
 	s.shutdownDone, s.errorEmitted, s.closeEmitted, s.hadError = false, false, false, false
-	s.peerEnded, s.detached, s.needDrain = false, false, false
+	s.peerEnded, s.detached, s.needDrain, s.dataWaiting = false, false, false, false
 	s.errorValue = nil
 	s.everConnected = false
 	s.remote.reset()

@@ -58,6 +58,10 @@ func (s *Socket) LoopStopped(err error) { s.destroyWith(err) }
 // brings us back if more is waiting, so one busy peer cannot starve the rest.
 func (s *Socket) readOnce() {
 	buf := s.loop.ReadBuffer()
+	if s.flowing == -1 {
+		s.peekUndecided(buf)
+		return
+	}
 	n, err := readFD(s.fd, buf)
 	switch {
 	case n > 0:
@@ -81,6 +85,29 @@ func (s *Socket) deliver(p []byte) {
 		p = s.decBuf
 	}
 	emitBytes(&s.onData, p)
+}
+
+// peekUndecided serves a socket that nobody reads from yet (no data
+// listener, never paused or resumed). Node's sockets start reading at once
+// (read(0) after connect or accept), so a peer's FIN with no data before it
+// emits 'end' and 'close' even without a data listener (NC-044, NC-047; a
+// client that only writes and ends would otherwise never close). nodenet
+// must not consume data nobody asked for, so it peeks: EOF alone is consumed
+// as EOF; data stays in the kernel (backpressure, as Node keeps it buffered
+// and never emits 'end') and read interest is dropped until a data listener
+// or Resume decides the flow.
+func (s *Socket) peekUndecided(buf []byte) {
+	n, err := peekFD(s.fd, buf[:1])
+	switch {
+	case n > 0:
+		s.dataWaiting = true
+		s.updateInterest()
+	case n == 0 && err == nil:
+		s.onEOF()
+	case err == unix.EAGAIN || err == unix.EINTR:
+	default:
+		s.destroyWith(nodenet.NewSyscallError("read", err))
+	}
 }
 
 // onEOF: the peer shut down its side. 'end' follows on the next tick (after
@@ -171,9 +198,11 @@ func unknownEncoding(err error) error {
 	return &nodenet.Error{Code: nodenet.CodeUnknownEncoding, Message: err.Error(), Err: err}
 }
 
-// wantRead: connected, readable, flowing, not at EOF.
+// wantRead: connected, readable, not at EOF, and flowing — or undecided with
+// no data known to be waiting (see peekUndecided).
 func (s *Socket) wantRead() bool {
-	return s.connected && !s.destroyed && s.readable && !s.readEOF && s.flowing == 1
+	return s.connected && !s.destroyed && s.readable && !s.readEOF &&
+		(s.flowing == 1 || (s.flowing == -1 && !s.dataWaiting))
 }
 
 // updateInterest registers exactly the interest the socket's state needs:

@@ -85,6 +85,7 @@ type Socket struct {
 	resetOnClose  bool
 	pendingReset  bool
 	detached      bool // unregistered from the poller after a hang-up while not reading
+	dataWaiting   bool // undecided flow and data is waiting in the kernel (peekUndecided)
 
 	// Writing.
 	queue      buffer.Queue

@@ -59,4 +59,14 @@ func setLingerZero(fd int) error {
 	return unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
 }
 
+// peekFD looks at what is waiting without consuming it: 0 bytes and no
+// error is EOF.
+func peekFD(fd int, p []byte) (int, error) {
+	n, _, err := unix.Recvfrom(fd, p, unix.MSG_PEEK)
+	if err != nil {
+		return -1, err
+	}
+	return n, nil
+}
+
 func isTemporary(err error) bool { return err == unix.EAGAIN || err == unix.EINTR }

@@ -210,26 +210,38 @@ func (s *Socket) bufferFull(cb func(error)) {
 }
 
 // writeAllowed applies Node's write-after-end and write-after-destroy rules.
+//
+// The post-FIN guard (EPIPE) comes first: in Node it replaces write() when
+// 'end' is emitted, so it answers before the stream's destroyed check
+// (NS-026; NC-043: writing to an auto-ended, destroyed server socket gives
+// EPIPE, not ERR_STREAM_DESTROYED).
+//
+// The destroy is synchronous (Node's writeAfterFIN and errorOrDestroy call
+// destroy() inside write(); only the 'error' event waits for the next tick,
+// which destroyWith already does). Deferring the destroy itself let the
+// automatic destroy that follows 'end' run first with no error, so a write
+// in an 'end' handler lost its 'error' event and closed with hadError false
+// (NC-042).
 func (s *Socket) writeAllowed(cb func(error)) bool {
 	switch {
-	case s.destroyed:
-		if cb != nil {
-			s.complete(cb, nodenet.ErrStreamDestroyed)
-		}
-		return false
 	case s.ending && s.peerEnded && !s.allowHalfOpen:
 		err := &nodenet.Error{Code: "EPIPE", Message: "This socket has been ended by the other party", Err: unix.EPIPE}
 		if cb != nil {
 			s.complete(cb, err)
 		}
-		s.loop.NextTick(func() { s.destroyWith(err) })
+		s.destroyWith(err) // a no-op when already destroyed: no 'error' then
+		return false
+	case s.destroyed:
+		if cb != nil {
+			s.complete(cb, nodenet.ErrStreamDestroyed)
+		}
 		return false
 	case s.ending || !s.writable:
 		err := nodenet.NewError(nodenet.CodeStreamWriteAfterEnd, "write after end")
 		if cb != nil {
 			s.complete(cb, err)
 		}
-		s.loop.NextTick(func() { s.destroyWith(err) })
+		s.destroyWith(err)
 		return false
 	}
 	return true

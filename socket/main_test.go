@@ -1,0 +1,164 @@
+//go:build linux
+
+package socket_test
+
+import (
+	"errors"
+	"net"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/reactor"
+	"github.com/nodenet/nodenet/server"
+	"github.com/nodenet/nodenet/socket"
+	"go.uber.org/goleak"
+)
+
+// The resolver pool's workers exit as soon as their queue is empty, and
+// every loop these tests start is run to completion or stopped, so nothing
+// may be left running when the package's tests are done.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// newLoop makes a loop that is stopped when the test ends (a no-op once it
+// returned from Run on its own).
+func newLoop(t testing.TB) *reactor.Loop {
+	t.Helper()
+	l, err := reactor.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Stop)
+	return l
+}
+
+// hangGuard bounds how long a test's loop may run: it is a guard against a
+// hang, never a synchroniser.
+var hangGuard = 60 * time.Second
+
+// run runs l on another goroutine until it returns (Node's "the process
+// exits": nothing refed is left). It fails the test if that takes longer
+// than the hang guard. Whatever the loop's callbacks wrote is safe to read
+// afterwards (the done channel orders it).
+func run(t testing.TB, l *reactor.Loop) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- l.Run() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(hangGuard):
+		l.Stop()
+		<-done
+		t.Fatal("loop did not return: something is still refed (hang)")
+	}
+}
+
+// start posts setup onto l and runs l to completion.
+func start(t testing.TB, l *reactor.Loop, setup func()) {
+	t.Helper()
+	if err := l.Post(setup); err != nil {
+		t.Fatal(err)
+	}
+	run(t, l)
+}
+
+// listen starts a nodenet server on 127.0.0.1 (must be called on l) and
+// calls ready with its port once it listens.
+func listen(t testing.TB, l *reactor.Loop, o server.Options, onConn func(*socket.Socket), ready func(srv *server.Server, port int)) *server.Server {
+	t.Helper()
+	o.Loop = l
+	srv, err := server.New(o, onConn)
+	if err != nil {
+		t.Error(err)
+		return nil
+	}
+	srv.OnError(func(err error) { t.Errorf("server error: %v", err) })
+	var lerr error
+	lerr = srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() {
+		a, ok := srv.AddressInfo()
+		if !ok {
+			t.Errorf("listening but no address")
+			return
+		}
+		ready(srv, a.Port)
+	})
+	if lerr != nil {
+		t.Error(lerr)
+	}
+	return srv
+}
+
+// freePort returns a loopback port that nothing listens on (bound, then
+// released).
+func freePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	return p
+}
+
+// hasIPv6 reports whether ::1 can be bound here.
+func hasIPv6() bool {
+	ln, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		return false
+	}
+	ln.Close()
+	return true
+}
+
+func code(err error) string {
+	var e *nodenet.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+func nerr(t testing.TB, err error) *nodenet.Error {
+	t.Helper()
+	var e *nodenet.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %T %v is not a *nodenet.Error", err, err)
+	}
+	return e
+}
+
+// fdCount counts this process's open descriptors.
+func fdCount(t testing.TB) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func boolp(b bool) *bool { return &b }
+
+// events records an ordered event log (loop goroutine only).
+type events []string
+
+func (e *events) add(s string) { *e = append(*e, s) }
+
+func (e events) String() string {
+	s := ""
+	for i, x := range e {
+		if i > 0 {
+			s += ","
+		}
+		s += x
+	}
+	return s
+}
