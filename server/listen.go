@@ -151,6 +151,11 @@ func (s *Server) ListenUnix(path string, cb func()) error {
 	return s.Listen(ListenOptions{Path: path}, cb)
 }
 
+// Validate applies Listen's synchronous argument checks without listening:
+// what Listen returns for bad options (ERR_SOCKET_BAD_PORT,
+// ERR_INVALID_ARG_VALUE).
+func (o *ListenOptions) Validate() error { return o.validate() }
+
 func (o *ListenOptions) validate() error {
 	if o.Port < 0 || o.Port > 0xFFFF {
 		return nodenet.ValidatePort(o.Port, "options.port")

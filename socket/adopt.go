@@ -59,7 +59,7 @@ func NewAccepted(l *reactor.Loop, fd int, o AcceptOptions) (*Socket, error) {
 // adopt takes over a connected descriptor.
 func (s *Socket) adopt(fd int, kind sockKind, remote unix.Sockaddr) error {
 	s.fd = fd
-	s.kind = kind
+	s.setKind(kind)
 	if remote != nil && kind != kindUnix {
 		s.remote.set(sockaddrInfo(remote))
 	}

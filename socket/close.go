@@ -136,7 +136,7 @@ func (s *Socket) Destroy(err error) *Socket {
 // (ERR_INVALID_HANDLE_TYPE), and on a socket that never connected it
 // destroys with ERR_SOCKET_CLOSED.
 func (s *Socket) ResetAndDestroy() (*Socket, error) {
-	if s.kind == kindUnix {
+	if s.isUnix.Load() {
 		return s, nodenet.ErrInvalidHandleType
 	}
 	s.exec(func() {

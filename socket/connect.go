@@ -100,8 +100,12 @@ func (s *Socket) Connect(o ConnectOptions, cb func()) error {
 	return nil
 }
 
-// validate applies Node's synchronous checks (lookupAndConnect and the
-// validators it calls).
+// Validate applies Node's synchronous checks (lookupAndConnect and the
+// validators it calls) without connecting: what Connect returns for bad
+// options (ERR_MISSING_ARGS, ERR_SOCKET_BAD_PORT, ERR_INVALID_IP_ADDRESS,
+// ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE).
+func (o *ConnectOptions) Validate() error { return o.validate() }
+
 func (o *ConnectOptions) validate() error {
 	if o.Path == "" && o.Port == 0 {
 		return nodenet.NewError(nodenet.CodeMissingArgs, `The "options" or "port" or "path" argument must be specified`)
@@ -190,7 +194,7 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 	gen := s.connectGen
 	if o.Path != "" {
 		s.path = o.Path
-		s.kind = kindUnix
+		s.setKind(kindUnix)
 		s.loop.NextTick(func() {
 			if s.connectGen == gen && s.connecting {
 				s.connectUnix(o.Path)
@@ -373,7 +377,7 @@ func (s *Socket) failAttempts() {
 	default:
 		err = &nodenet.AggregateError{Errors: errs}
 	}
-	s.loop.NextTick(func() { s.destroyWith(err) })
+	s.failLater(err)
 }
 
 // tryConnect starts one nonblocking connect. A synchronous failure is
@@ -393,7 +397,7 @@ func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, la
 			return err
 		}
 	}
-	s.kind = kind
+	s.setKind(kind)
 	sa := ipSockaddr(ip, plan.port)
 	err = unix.Connect(fd, sa)
 	if err != nil && err != unix.EINPROGRESS && err != unix.EINTR {
@@ -516,19 +520,19 @@ func familyName(ip netip.Addr) string {
 func (s *Socket) connectUnix(path string) {
 	sa, err := unixSockaddr(path)
 	if err != nil {
-		s.loop.NextTick(func() { s.destroyWith(nodenet.NewHostPortError("connect", err, path, 0)) })
+		s.failLater(nodenet.NewHostPortError("connect", err, path, 0))
 		return
 	}
 	fd, err := newStreamSocket(unix.AF_UNIX)
 	if err != nil {
-		s.loop.NextTick(func() { s.destroyWith(nodenet.NewHostPortError("connect", err, path, 0)) })
+		s.failLater(nodenet.NewHostPortError("connect", err, path, 0))
 		return
 	}
 	err = unix.Connect(fd, sa)
 	if err != nil && err != unix.EINPROGRESS && err != unix.EINTR {
 		unix.Close(fd)
 		e := nodenet.NewHostPortError("connect", err, path, 0)
-		s.loop.NextTick(func() { s.destroyWith(e) })
+		s.failLater(e)
 		return
 	}
 	s.fd = fd
@@ -538,7 +542,7 @@ func (s *Socket) connectUnix(path string) {
 		unix.Close(fd)
 		s.fd = -1
 		s.attempt = nil
-		s.loop.NextTick(func() { s.destroyWith(rerr) })
+		s.failLater(rerr)
 	}
 }
 
@@ -594,3 +598,16 @@ func (s *Socket) afterConnect() {
 // when a name resolved to several (nil for a single address). Loop goroutine
 // only.
 func (s *Socket) AutoSelectFamilyAttemptedAddresses() []string { return s.attempted }
+
+// failLater destroys a connecting socket with err from the next loop
+// iteration, as libuv reports a failed connect through its connect callback:
+// listeners added right after Connect — from another goroutine too, whose
+// posted tasks run first — still hear the error.
+func (s *Socket) failLater(err error) {
+	gen := s.connectGen
+	s.loop.SetImmediate(func() {
+		if s.connectGen == gen {
+			s.destroyWith(err)
+		}
+	})
+}

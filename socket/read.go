@@ -180,9 +180,13 @@ func (s *Socket) dataListenerAdded() {
 // SetEncoding makes data listeners receive text decoded from that encoding
 // (utf8, utf16le/ucs2, latin1/binary, ascii, hex, base64, base64url), as
 // UTF-8 bytes; a character split across two reads is held back and never
-// split across two data events. "" or "buffer" restores raw bytes. An
-// unknown name is ERR_UNKNOWN_ENCODING.
+// split across two data events. "" means utf8, as Node's setEncoding() with
+// no argument; "buffer" (nodenet's own) restores raw bytes. An unknown name
+// is ERR_UNKNOWN_ENCODING.
 func (s *Socket) SetEncoding(name string) error {
+	if name == "" {
+		name = "utf8"
+	}
 	enc, err := encoding.Parse(name)
 	if err != nil {
 		return unknownEncoding(err)

@@ -149,6 +149,7 @@ type Socket struct {
 	isDestroyed  atomic.Bool
 	isConnecting atomic.Bool
 	isOpen       atomic.Bool // connected and not destroyed
+	isUnix       atomic.Bool // kind == kindUnix, for ResetAndDestroy off the loop
 	isEnding     atomic.Bool
 	errorValue   error // what the socket was destroyed with
 
@@ -345,4 +346,9 @@ func (s *Socket) updateRef() {
 
 func errMissingLoop() error {
 	return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options.Loop' is invalid. Received nil")
+}
+
+func (s *Socket) setKind(k sockKind) {
+	s.kind = k
+	s.isUnix.Store(k == kindUnix)
 }
