@@ -14,14 +14,13 @@ import (
 // env is a server loop and a client loop, each on its own goroutine, kept
 // alive until the test ends.
 type env struct {
-	t      *testing.T
-	srvL   *reactor.Loop
-	cliL   *reactor.Loop
-	group  *reactor.Group
-	srv    *server.Server
-	addr   string
-	port   int
-	closed chan struct{}
+	t     *testing.T
+	srvL  *reactor.Loop
+	cliL  *reactor.Loop
+	group *reactor.Group
+	srv   *server.Server
+	addr  string
+	port  int
 }
 
 func newEnv(t *testing.T, opts server.Options, onConn func(*socket.Socket)) *env {

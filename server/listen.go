@@ -300,7 +300,7 @@ func (s *Server) listenTCP(o *ListenOptions, ip netip.Addr, anyHost bool) {
 			break
 		}
 	}
-	display := o.Host
+	var display string
 	if anyHost {
 		display = "::"
 		if bound.Is4() {

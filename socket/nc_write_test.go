@@ -5,7 +5,6 @@ package socket_test
 import (
 	"bytes"
 	"errors"
-	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -660,27 +659,6 @@ func TestNC082_BytesWrittenImmediate(t *testing.T) {
 			t.Fatalf("while connecting: %d (want 15 UTF-8 bytes), %d in callback (want 18)", latin, afterEnd)
 		}
 	})
-}
-
-// stdlibPeer accepts one connection on a stdlib listener and hands it to
-// fn on its own goroutine; done is closed when fn returns.
-func stdlibPeer(t *testing.T, fn func(c *net.TCPConn)) (port int, done chan struct{}) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done = make(chan struct{})
-	go func() {
-		defer close(done)
-		c, err := ln.Accept()
-		ln.Close()
-		if err != nil {
-			return
-		}
-		fn(c.(*net.TCPConn))
-	}()
-	return ln.Addr().(*net.TCPAddr).Port, done
 }
 
 var _ = reactor.New

@@ -82,10 +82,9 @@ type Socket struct {
 	holdsRef      bool
 	readingNow    bool // read interest registered
 	peerEnded     bool // EOF seen and we must not write after our own end
-	resetOnClose  bool
-	pendingReset  bool
-	detached      bool // unregistered from the poller after a hang-up while not reading
-	dataWaiting   bool // undecided flow and data is waiting in the kernel (peekUndecided)
+
+	detached    bool // unregistered from the poller after a hang-up while not reading
+	dataWaiting bool // undecided flow and data is waiting in the kernel (peekUndecided)
 
 	// Writing.
 	queue      buffer.Queue
@@ -127,16 +126,14 @@ type Socket struct {
 	decBuf []byte
 
 	// Connect state.
-	connectGen   uint64 // invalidates stale lookups and attempts
-	attempt      *connectAttempt
-	connectCbID  ListenerID
-	remote       addrCache
-	local        addrCache
-	path         string
-	lookupHost   string
-	attempted    []string
-	attemptErrs  []error
-	preConnBytes int
+	connectGen  uint64 // invalidates stale lookups and attempts
+	attempt     *connectAttempt
+	remote      addrCache
+	local       addrCache
+	path        string
+	lookupHost  string
+	attempted   []string
+	attemptErrs []error
 
 	// Pipes from this socket.
 	pipes []*pipeState

@@ -68,5 +68,3 @@ func peekFD(fd int, p []byte) (int, error) {
 	}
 	return n, nil
 }
-
-func isTemporary(err error) bool { return err == unix.EAGAIN || err == unix.EINTR }
