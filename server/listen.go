@@ -40,8 +40,10 @@ type ListenOptions struct {
 	// listen on the same port; it implies Exclusive.
 	ReusePort bool
 	// Handle listens on an existing descriptor: an int (a bound socket, a
-	// socket handed over by a parent, one from SystemdListeners), another
-	// *Server's listening handle, or a *socket.Socket's descriptor.
+	// socket handed over by a parent, one from SystemdListeners; on Windows
+	// also a nodenet.FD, the SOCKET handle), another *Server's listening
+	// handle, or a *socket.Socket's descriptor (Unix only: Windows cannot
+	// duplicate a socket within a process, so those fail with ENOTSUP).
 	Handle any
 	// Lookup resolves Host (socket.DefaultLookup when nil).
 	Lookup socket.LookupFunc
@@ -164,13 +166,11 @@ func (o *ListenOptions) validate() error {
 		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options' can not set readableAll or writableAllt to true when path is abstract unix socket")
 	}
 	if o.Handle != nil {
-		switch h := o.Handle.(type) {
-		case nodenet.FD:
-			if h < 0 || h == nodenet.InvalidFD {
-				return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options' is invalid. Received {fd: "+strconv.FormatInt(int64(h), 10)+"}")
+		if _, n, ok := handleFD(o.Handle); ok {
+			if n < 0 {
+				return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options' is invalid. Received {fd: "+strconv.FormatInt(n, 10)+"}")
 			}
-		case *Server, *socket.Socket:
-		default:
+		} else if !isHandleObject(o.Handle) {
 			return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options.handle' is invalid")
 		}
 		if o.Path != "" || o.Port != 0 {
@@ -396,10 +396,8 @@ func addressOf(a sysnet.Addr) *socket.AddressInfo {
 
 // listenHandle listens on an inherited or borrowed descriptor.
 func (s *Server) listenHandle(o *ListenOptions) {
-	var fd nodenet.FD
+	fd, _, borrowed := handleFD(o.Handle)
 	switch h := o.Handle.(type) {
-	case nodenet.FD:
-		fd = h
 	case *Server:
 		src := h.firstFD()
 		if src == sysnet.Invalid {
@@ -433,7 +431,7 @@ func (s *Server) listenHandle(o *ListenOptions) {
 		err = sysnet.SetNonblock(fd)
 	}
 	if err != nil {
-		if _, borrowed := o.Handle.(nodenet.FD); !borrowed {
+		if !borrowed {
 			sysnet.Close(fd)
 		}
 		s.listenFailed(nodenet.NewListenError("listen", err, "", 0))
@@ -446,6 +444,14 @@ func (s *Server) listenHandle(o *ListenOptions) {
 		return
 	}
 	s.listenSucceeded(info)
+}
+
+func isHandleObject(h any) bool {
+	switch h.(type) {
+	case *Server, *socket.Socket:
+		return true
+	}
+	return false
 }
 
 func (s *Server) firstFD() nodenet.FD {
