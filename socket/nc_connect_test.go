@@ -841,6 +841,35 @@ func TestNC031_ConnectionRefused(t *testing.T) {
 	}
 }
 
+// NC-032: a refused connect with both local options names them.
+func TestNC032_ConnectErrorLocalDetails(t *testing.T) {
+	cases := []struct {
+		host, local string
+		family      int
+	}{{"", "127.0.0.1", 4}}
+	if hasIPv6() {
+		cases = append(cases, struct {
+			host, local string
+			family      int
+		}{"::1", "::1", 6})
+	}
+	for _, c := range cases {
+		l := newLoop(t)
+		port, lport := freePort(t), freePort(t)
+		var gotErr error
+		start(t, l, func() {
+			s, _ := socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: c.host, Family: c.family,
+				LocalAddress: c.local, LocalPort: lport}, func() { t.Error("connected") })
+			s.OnError(func(err error) { gotErr = err })
+		})
+		e := nerr(t, gotErr)
+		want := "connect ECONNREFUSED " + c.local + ":" + itoa(port) + " - Local (" + c.local + ":" + itoa(lport) + ")"
+		if e.Code != "ECONNREFUSED" || e.Syscall != "connect" || e.LocalPort != lport || e.LocalAddress != c.local || e.Message != want {
+			t.Fatalf("error %+v\nwant message %q", e, want)
+		}
+	}
+}
+
 // NC-084: local endpoint properties of accepted and client sockets, across
 // two connections of the same Socket.
 func TestNC084_LocalEndpointProperties(t *testing.T) {

@@ -99,35 +99,6 @@ func TestNC068_ConnectUnixPath(t *testing.T) {
 	}
 }
 
-// NC-032: a refused connect with both local options names them.
-func TestNC032_ConnectErrorLocalDetails(t *testing.T) {
-	cases := []struct {
-		host, local string
-		family      int
-	}{{"", "127.0.0.1", 4}}
-	if hasIPv6() {
-		cases = append(cases, struct {
-			host, local string
-			family      int
-		}{"::1", "::1", 6})
-	}
-	for _, c := range cases {
-		l := newLoop(t)
-		port, lport := freePort(t), freePort(t)
-		var gotErr error
-		start(t, l, func() {
-			s, _ := socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: c.host, Family: c.family,
-				LocalAddress: c.local, LocalPort: lport}, func() { t.Error("connected") })
-			s.OnError(func(err error) { gotErr = err })
-		})
-		e := nerr(t, gotErr)
-		want := "connect ECONNREFUSED " + c.local + ":" + itoa(port) + " - Local (" + c.local + ":" + itoa(lport) + ")"
-		if e.Code != "ECONNREFUSED" || e.Syscall != "connect" || e.LocalPort != lport || e.LocalAddress != c.local || e.Message != want {
-			t.Fatalf("error %+v\nwant message %q", e, want)
-		}
-	}
-}
-
 // NC-073: Unix connect errors.
 func TestNC073_UnixConnectErrors(t *testing.T) {
 	dir := t.TempDir()
