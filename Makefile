@@ -34,7 +34,7 @@ bench:
 run:
 	$(GO) run ./examples/echo -selftest
 
-# test-windows: the Windows build (poller, reactor, buffer) run under Wine,
+# test-windows: the Windows build (poller, reactor, buffer, socket, server) run under Wine,
 # headless; installs Wine and MinGW with apt-get when missing and uses a fresh
 # Wine prefix each run. See scripts/test-windows.sh and docs/platforms.md.
 .PHONY: test-windows

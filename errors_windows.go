@@ -42,6 +42,14 @@ var winErrnos = map[windows.Errno][2]string{
 	windows.ERROR_INVALID_NAME:        {"ENOENT", "no such file or directory"},
 	windows.ERROR_TOO_MANY_OPEN_FILES: {"EMFILE", "too many open files"},
 	windows.ERROR_OPERATION_ABORTED:   {"ECANCELED", "operation canceled"},
+	windows.WSAEBADF:                  {"EBADF", "bad file descriptor"},
+	windows.ERROR_INVALID_HANDLE:      {"EBADF", "bad file descriptor"},
+	windows.WSAEINTR:                  {"EINTR", "interrupted system call"},
+	windows.WSAEPROTONOSUPPORT:        {"EPROTONOSUPPORT", "protocol not supported"},
+	windows.WSAEOPNOTSUPP:             {"ENOTSUP", "operation not supported on socket"},
+	windows.ERROR_NOT_SUPPORTED:       {"ENOTSUP", "operation not supported on socket"},
+	windows.ERROR_SEM_TIMEOUT:         {"ETIMEDOUT", "connection timed out"},
+	windows.WSAENETDOWN:               {"ENETDOWN", "network is down"},
 }
 
 func errnoName(err error) (code, desc string, ok bool) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test-windows.sh: run nodenet's Windows build (the IOCP/AFD_POLL poller, the
-# reactor and the write queue) under Wine, headless, from Linux.
+# reactor, the write queue, and the socket and server packages over TCP) under
+# Wine, headless, from Linux.
 #
 #   scripts/test-windows.sh [go test flags...]     e.g. -v -run TestInLoop
 #
@@ -15,15 +16,15 @@
 #   5. runs the tests of the packages that support Windows today;
 #   6. kills the prefix's wineserver and deletes the prefix, whatever happened.
 #
-# Environment: GO (default go), WINDOWS_PKGS (default ". ./reactor/ ./buffer/"),
-# TMPDIR (where the prefix goes). See docs/platforms.md for what is and is not
-# covered.
+# Environment: GO (default go), WINDOWS_PKGS (default ". ./reactor/ ./buffer/
+# ./socket/ ./server/"), TMPDIR (where the prefix goes). See docs/platforms.md
+# for what is and is not covered.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 GO=${GO:-go}
-read -r -a pkgs <<<"${WINDOWS_PKGS:-. ./reactor/ ./buffer/}"
+read -r -a pkgs <<<"${WINDOWS_PKGS:-. ./reactor/ ./buffer/ ./socket/ ./server/}"
 
 say() { printf 'test-windows: %s\n' "$*" >&2; }
 die() {

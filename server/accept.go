@@ -1,15 +1,13 @@
-//go:build unix
-
 package server
 
 import (
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/socket"
 	"go.uber.org/zap"
-	"golang.org/x/sys/unix"
 )
 
 // acceptBudget bounds the connections taken per readiness event, so a flood
@@ -20,10 +18,10 @@ const acceptBudget = 64
 type listener struct {
 	srv     *Server
 	loop    *reactor.Loop
-	fd      int
+	fd      nodenet.FD
 	unix    bool
-	handOff bool // one acceptor for a Group: hand connections to Group.Next
-	spare   int  // reserve descriptor for the EMFILE trick; -1 if none
+	handOff bool       // one acceptor for a Group: hand connections to Group.Next
+	spare   nodenet.FD // reserve descriptor for the EMFILE trick; sysnet.Invalid if none
 	backoff *reactor.Timer
 	paused  bool
 	closed  bool
@@ -31,13 +29,13 @@ type listener struct {
 
 // startAccepting registers the listening descriptors: fds[i] on the i-th
 // loop of a Group (per-loop listeners), or the single one on the home loop.
-func (s *Server) startAccepting(fds []int, isUnix bool) error {
+func (s *Server) startAccepting(fds []nodenet.FD, isUnix bool) error {
 	loops := []*reactor.Loop{s.home}
 	if len(fds) > 1 {
 		loops = s.opts.Group.Loops()
 	}
 	for i, fd := range fds {
-		l := &listener{srv: s, loop: loops[i], fd: fd, unix: isUnix, spare: openSpare(),
+		l := &listener{srv: s, loop: loops[i], fd: fd, unix: isUnix, spare: sysnet.OpenSpare(),
 			handOff: s.opts.Group != nil && len(fds) == 1}
 		s.listeners = append(s.listeners, l)
 		if l.loop == s.home {
@@ -62,14 +60,14 @@ func (s *Server) startAccepting(fds []int, isUnix bool) error {
 // HandleEvent accepts what is waiting, up to acceptBudget.
 func (l *listener) HandleEvent(nodenet.Events) {
 	for i := 0; i < acceptBudget && !l.closed; i++ {
-		nfd, sa, err := accept(l.fd)
+		nfd, sa, err := sysnet.Accept(l.fd)
 		if err != nil {
-			switch err {
-			case unix.EAGAIN:
+			switch {
+			case sysnet.IsWouldBlock(err):
 				return
-			case unix.EINTR, unix.ECONNABORTED:
+			case sysnet.IsAcceptRetry(err):
 				continue
-			case unix.EMFILE, unix.ENFILE:
+			case sysnet.IsOutOfResources(err):
 				l.outOfDescriptors(err)
 				return
 			default:
@@ -95,21 +93,21 @@ func (l *listener) LoopStopped(error) { l.close() }
 func (l *listener) outOfDescriptors(err error) {
 	if l.srv.emfileReported.CompareAndSwap(false, true) {
 		l.loop.Logger().Warn("nodenet: out of file descriptors; shedding new connections until some close",
-			zap.Error(err), zap.Int("fd", l.fd))
+			zap.Error(err), zap.Any("fd", l.fd))
 		l.srv.reportError(nodenet.NewSyscallError("accept", err))
 	}
-	if l.spare >= 0 {
-		unix.Close(l.spare)
-		l.spare = -1
+	if l.spare != sysnet.Invalid {
+		sysnet.Close(l.spare)
+		l.spare = sysnet.Invalid
 		for {
-			nfd, _, aerr := accept(l.fd)
+			nfd, _, aerr := sysnet.Accept(l.fd)
 			if aerr != nil {
 				break
 			}
-			unix.Close(nfd)
+			sysnet.Close(nfd)
 		}
-		l.spare = openSpare()
-		if l.spare >= 0 {
+		l.spare = sysnet.OpenSpare()
+		if l.spare != sysnet.Invalid {
 			return
 		}
 	}
@@ -119,22 +117,14 @@ func (l *listener) outOfDescriptors(err error) {
 		l.backoff = l.loop.SetTimeout(100*time.Millisecond, func() {
 			l.paused = false
 			if !l.closed {
-				if l.spare < 0 {
-					l.spare = openSpare()
+				if l.spare == sysnet.Invalid {
+					l.spare = sysnet.OpenSpare()
 				}
 				_ = l.loop.SetInterest(l.fd, nodenet.EventRead)
 			}
 		})
 		l.backoff.Unref()
 	}
-}
-
-func openSpare() int {
-	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return -1
-	}
-	return fd
 }
 
 func (l *listener) close() {
@@ -146,19 +136,19 @@ func (l *listener) close() {
 		l.backoff.Stop()
 	}
 	_ = l.loop.Unregister(l.fd)
-	unix.Close(l.fd)
-	if l.spare >= 0 {
-		unix.Close(l.spare)
-		l.spare = -1
+	sysnet.Close(l.fd)
+	if l.spare != sysnet.Invalid {
+		sysnet.Close(l.spare)
+		l.spare = sysnet.Invalid
 	}
 }
 
 // accepted applies maxConnections, then builds the Socket on its loop and
 // emits 'connection' there.
-func (s *Server) accepted(l *listener, fd int, sa unix.Sockaddr) {
+func (s *Server) accepted(l *listener, fd nodenet.FD, sa sysnet.Addr) {
 	if !s.reserveConn() {
 		info := dropInfo(fd, sa)
-		unix.Close(fd)
+		sysnet.Close(fd)
 		_ = s.home.Exec(func() { emitAll(&s.onDrop, func(f func(DropInfo)) { f(info) }) })
 		return
 	}
@@ -177,13 +167,13 @@ func (s *Server) accepted(l *listener, fd int, sa unix.Sockaddr) {
 			NoDelay:               s.opts.NoDelay,
 			KeepAlive:             s.opts.KeepAlive,
 			KeepAliveInitialDelay: s.opts.KeepAliveInitialDelay,
-			Remote:                sa,
+			Remote:                sa.IP,
 			Unix:                  l.unix,
 			Owner:                 s,
 			OnDestroy:             s.connectionGone,
 		})
 		if err != nil {
-			unix.Close(fd)
+			sysnet.Close(fd)
 			s.connectionGone()
 			s.reportError(err)
 			return
@@ -195,7 +185,7 @@ func (s *Server) accepted(l *listener, fd int, sa unix.Sockaddr) {
 		return
 	}
 	if err := target.Post(create); err != nil {
-		unix.Close(fd)
+		sysnet.Close(fd)
 		s.connectionGone()
 	}
 }
@@ -253,11 +243,11 @@ func (s *Server) reportError(err error) {
 	_ = s.home.Exec(func() { s.emitError(err) })
 }
 
-func dropInfo(fd int, remote unix.Sockaddr) DropInfo {
+func dropInfo(fd nodenet.FD, remote sysnet.Addr) DropInfo {
 	var d DropInfo
 	if r := addressOf(remote); r.Family != "unix" && r.Family != "" {
 		d.RemoteAddress, d.RemoteFamily, d.RemotePort = r.Address, r.Family, r.Port
-		if sa, err := unix.Getsockname(fd); err == nil {
+		if sa, err := sysnet.LocalAddr(fd); err == nil {
 			la := addressOf(sa)
 			d.LocalAddress, d.LocalFamily, d.LocalPort = la.Address, la.Family, la.Port
 		}

@@ -1,9 +1,10 @@
-//go:build linux
+//go:build linux || windows
 
 package server_test
 
 import (
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -145,6 +146,9 @@ func TestGroupAcceptorSpreadsEvenly(t *testing.T) {
 }
 
 func TestGroupReusePortEveryLoopServes(t *testing.T) {
+	if !haveReusePort {
+		t.Skip("no SO_REUSEPORT on " + runtime.GOOS)
+	}
 	spread := groupSpread(t, server.BalanceReusePort)
 	t.Logf("connections per loop (SO_REUSEPORT): %v", spread)
 	// With one SO_REUSEPORT listener per loop the kernel picks the

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || windows
 
 package server_test
 
@@ -167,7 +167,7 @@ func readAllNoData(t testing.TB, c net.Conn) {
 }
 
 func isReset(err error) bool {
-	return err != nil && (strings.Contains(err.Error(), "connection reset") || errors.Is(err, io.ErrUnexpectedEOF))
+	return err != nil && (strings.Contains(strings.ToLower(err.Error()), "connection reset") || errors.Is(err, io.ErrUnexpectedEOF))
 }
 
 // sockPath is a short Unix socket path in a fresh temporary directory.

@@ -1,17 +1,14 @@
-//go:build unix
-
 package server
 
 import (
 	"net/netip"
-	"os"
 	"strconv"
 	"sync/atomic"
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/socket"
-	"golang.org/x/sys/unix"
 )
 
 // DefaultBacklog is Node's listen backlog (the kernel rounds it up to 512).
@@ -43,8 +40,10 @@ type ListenOptions struct {
 	// listen on the same port; it implies Exclusive.
 	ReusePort bool
 	// Handle listens on an existing descriptor: an int (a bound socket, a
-	// socket handed over by a parent, one from SystemdListeners), another
-	// *Server's listening handle, or a *socket.Socket's descriptor.
+	// socket handed over by a parent, one from SystemdListeners; on Windows
+	// also a nodenet.FD, the SOCKET handle), another *Server's listening
+	// handle, or a *socket.Socket's descriptor (Unix only: Windows cannot
+	// duplicate a socket within a process, so those fail with ENOTSUP).
 	Handle any
 	// Lookup resolves Host (socket.DefaultLookup when nil).
 	Lookup socket.LookupFunc
@@ -167,13 +166,11 @@ func (o *ListenOptions) validate() error {
 		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options' can not set readableAll or writableAllt to true when path is abstract unix socket")
 	}
 	if o.Handle != nil {
-		switch h := o.Handle.(type) {
-		case int:
-			if h < 0 {
-				return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options' is invalid. Received {fd: "+strconv.Itoa(h)+"}")
+		if _, n, ok := handleFD(o.Handle); ok {
+			if n < 0 {
+				return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options' is invalid. Received {fd: "+strconv.FormatInt(n, 10)+"}")
 			}
-		case *Server, *socket.Socket:
-		default:
+		} else if !isHandleObject(o.Handle) {
 			return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options.handle' is invalid")
 		}
 		if o.Path != "" || o.Port != 0 {
@@ -287,7 +284,7 @@ func (s *Server) listenTCP(o *ListenOptions, ip netip.Addr, anyHost bool) {
 	if anyHost {
 		candidates = []netip.Addr{netip.IPv6Unspecified(), netip.IPv4Unspecified()}
 	}
-	var fd int
+	var fd nodenet.FD
 	var err error
 	var bound netip.Addr
 	for i, c := range candidates {
@@ -313,20 +310,20 @@ func (s *Server) listenTCP(o *ListenOptions, ip netip.Addr, anyHost bool) {
 		s.listenFailed(nodenet.NewListenError("listen", err, display, o.Port))
 		return
 	}
-	sa, gerr := unix.Getsockname(fd)
+	sa, gerr := sysnet.LocalAddr(fd)
 	if gerr != nil {
-		unix.Close(fd)
+		sysnet.Close(fd)
 		s.listenFailed(nodenet.NewListenError("listen", gerr, display, o.Port))
 		return
 	}
 	info := addressOf(sa)
-	fds := []int{fd}
+	fds := []nodenet.FD{fd}
 	if perLoop {
 		for range s.opts.Group.Loops()[1:] {
 			extra, eerr := bindTCP(bound, info.Port, backlog, o.IPv6Only, true)
 			if eerr != nil {
 				for _, f := range fds {
-					unix.Close(f)
+					sysnet.Close(f)
 				}
 				s.listenFailed(nodenet.NewListenError("listen", eerr, display, info.Port))
 				return
@@ -348,151 +345,66 @@ func (s *Server) balance() Balance {
 	return s.opts.Balance
 }
 
-func ipv6Unavailable(err error) bool {
-	return err == unix.EAFNOSUPPORT || err == unix.EADDRNOTAVAIL || err == unix.EPROTONOSUPPORT
-}
+func ipv6Unavailable(err error) bool { return sysnet.IsNoIPv6(err) }
 
-func bindTCP(ip netip.Addr, port, backlog int, v6only, reusePort bool) (int, error) {
-	domain := unix.AF_INET
-	if ip.Is6() {
-		domain = unix.AF_INET6
-	}
-	fd, err := newListenSocket(domain)
+func bindTCP(ip netip.Addr, port, backlog int, v6only, reusePort bool) (nodenet.FD, error) {
+	fd, err := sysnet.Socket(ip.Is6())
 	if err != nil {
-		return -1, err
+		return sysnet.Invalid, err
 	}
-	fail := func(err error) (int, error) {
-		unix.Close(fd)
-		return -1, err
+	fail := func(err error) (nodenet.FD, error) {
+		sysnet.Close(fd)
+		return sysnet.Invalid, err
 	}
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+	if err := sysnet.SetReuseAddr(fd); err != nil {
 		return fail(err)
 	}
 	if ip.Is6() {
-		v := 0
-		if v6only {
-			v = 1
-		}
-		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, v); err != nil {
+		if err := sysnet.SetV6Only(fd, v6only); err != nil {
 			return fail(err)
 		}
 	}
 	if reusePort {
-		if err := setReusePort(fd); err != nil {
+		if err := sysnet.SetReusePort(fd); err != nil {
 			return fail(err)
 		}
 	}
-	var sa unix.Sockaddr
-	if ip.Is4() {
-		sa = &unix.SockaddrInet4{Port: port, Addr: ip.As4()}
-	} else {
-		sa = &unix.SockaddrInet6{Port: port, Addr: ip.As16()}
-	}
-	if err := unix.Bind(fd, sa); err != nil {
+	// Listening addresses carry no zone (as before: the kernel's scope id
+	// is not part of a server's address).
+	if err := sysnet.Bind(fd, netip.AddrPortFrom(ip.WithZone(""), uint16(port))); err != nil {
 		return fail(err)
 	}
-	if err := unix.Listen(fd, backlog); err != nil {
+	if err := sysnet.Listen(fd, backlog); err != nil {
 		return fail(err)
 	}
 	return fd, nil
 }
 
-func addressOf(sa unix.Sockaddr) *socket.AddressInfo {
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		return &socket.AddressInfo{Address: netip.AddrFrom4(a.Addr).String(), Family: "IPv4", Port: a.Port}
-	case *unix.SockaddrInet6:
-		return &socket.AddressInfo{Address: netip.AddrFrom16(a.Addr).String(), Family: "IPv6", Port: a.Port}
-	case *unix.SockaddrUnix:
-		return &socket.AddressInfo{Address: a.Name, Family: "unix", Port: -1}
+// addressOf is a kernel socket name as Node's address object (a listening
+// IPv6 address is reported without its zone).
+func addressOf(a sysnet.Addr) *socket.AddressInfo {
+	switch {
+	case a.Unix:
+		return &socket.AddressInfo{Address: a.Path, Family: "unix", Port: -1}
+	case !a.IP.IsValid():
+		return &socket.AddressInfo{}
+	case a.IP.Addr().Is4():
+		return &socket.AddressInfo{Address: a.IP.Addr().String(), Family: "IPv4", Port: int(a.IP.Port())}
 	}
-	return &socket.AddressInfo{}
-}
-
-// listenUnix binds a Unix domain socket path or abstract name.
-func (s *Server) listenUnix(o *ListenOptions) {
-	path := o.Path
-	name := path
-	if name[0] == 0 {
-		name = "@" + name[1:]
-	}
-	if len(name) >= maxUnixPath {
-		e := nodenet.NewListenError("listen", unix.EINVAL, path, -1)
-		e.Message += " (path too long: " + strconv.Itoa(len(name)) + " bytes; a Unix socket path must be shorter than " + strconv.Itoa(maxUnixPath) + ")"
-		s.listenFailed(e)
-		return
-	}
-	fd, err := newListenSocket(unix.AF_UNIX)
-	if err != nil {
-		s.listenFailed(nodenet.NewListenError("listen", err, path, -1))
-		return
-	}
-	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: name}); err != nil {
-		unix.Close(fd)
-		s.listenFailed(nodenet.NewListenError("listen", err, path, -1))
-		return
-	}
-	abstract := isAbstract(path)
-	if !abstract && (o.ReadableAll || o.WritableAll) {
-		if err := chmodSocket(path, o.ReadableAll, o.WritableAll); err != nil {
-			unix.Close(fd)
-			os.Remove(path)
-			s.listenFailed(nodenet.NewListenError("listen", err, path, -1))
-			return
-		}
-	}
-	if err := unix.Listen(fd, s.backlog(o)); err != nil {
-		unix.Close(fd)
-		if !abstract {
-			os.Remove(path)
-		}
-		s.listenFailed(nodenet.NewListenError("listen", err, path, -1))
-		return
-	}
-	if err := s.startAccepting([]int{fd}, true); err != nil {
-		// The file is ours (bind created it): remove it, as the other
-		// failure paths after bind do; s.unlinkPath is not set yet.
-		if !abstract {
-			os.Remove(path)
-		}
-		s.listenFailed(nodenet.NewListenError("listen", err, path, -1))
-		return
-	}
-	s.path = path
-	s.unlinkPath = !abstract
-	s.listenSucceeded(&socket.AddressInfo{Address: path, Family: "unix", Port: -1})
-}
-
-// chmodSocket is libuv's uv_pipe_chmod: add read and/or write for user,
-// group and others to the socket file's mode, nothing more.
-func chmodSocket(path string, readable, writable bool) error {
-	var st unix.Stat_t
-	if err := unix.Stat(path, &st); err != nil {
-		return err
-	}
-	mode := uint32(st.Mode & 0o777)
-	if readable {
-		mode |= unix.S_IRUSR | unix.S_IRGRP | unix.S_IROTH
-	}
-	if writable {
-		mode |= unix.S_IWUSR | unix.S_IWGRP | unix.S_IWOTH
-	}
-	return unix.Chmod(path, mode)
+	return &socket.AddressInfo{Address: a.IP.Addr().WithZone("").String(), Family: "IPv6", Port: int(a.IP.Port())}
 }
 
 // listenHandle listens on an inherited or borrowed descriptor.
 func (s *Server) listenHandle(o *ListenOptions) {
-	var fd int
+	fd, _, borrowed := handleFD(o.Handle)
 	switch h := o.Handle.(type) {
-	case int:
-		fd = h
 	case *Server:
 		src := h.firstFD()
-		if src < 0 {
-			s.listenFailed(nodenet.NewListenError("listen", unix.EBADF, "", 0))
+		if src == sysnet.Invalid {
+			s.listenFailed(nodenet.NewListenError("listen", sysnet.EBADF, "", 0))
 			return
 		}
-		d, err := dupCloexec(src)
+		d, err := sysnet.Dup(src)
 		if err != nil {
 			s.listenFailed(nodenet.NewListenError("listen", err, "", 0))
 			return
@@ -500,48 +412,51 @@ func (s *Server) listenHandle(o *ListenOptions) {
 		fd = d
 	case *socket.Socket:
 		src := h.FD()
-		if src < 0 {
-			s.listenFailed(nodenet.NewListenError("listen", unix.EBADF, "", 0))
+		if src == sysnet.Invalid {
+			s.listenFailed(nodenet.NewListenError("listen", sysnet.EBADF, "", 0))
 			return
 		}
-		d, err := dupCloexec(src)
+		d, err := sysnet.Dup(src)
 		if err != nil {
 			s.listenFailed(nodenet.NewListenError("listen", err, "", 0))
 			return
 		}
 		fd = d
 	}
-	sa, err := unix.Getsockname(fd)
+	sa, err := sysnet.LocalAddr(fd)
 	if err == nil {
-		err = unix.Listen(fd, s.backlog(o))
+		err = sysnet.Listen(fd, s.backlog(o))
 	}
 	if err == nil {
-		err = unix.SetNonblock(fd, true)
+		err = sysnet.SetNonblock(fd)
 	}
 	if err != nil {
-		if _, borrowed := o.Handle.(int); !borrowed {
-			unix.Close(fd)
+		if !borrowed {
+			sysnet.Close(fd)
 		}
 		s.listenFailed(nodenet.NewListenError("listen", err, "", 0))
 		return
 	}
-	unix.CloseOnExec(fd)
+	sysnet.CloseOnExec(fd)
 	info := addressOf(sa)
-	_, isUnix := sa.(*unix.SockaddrUnix)
-	if err := s.startAccepting([]int{fd}, isUnix); err != nil {
+	if err := s.startAccepting([]nodenet.FD{fd}, sa.Unix); err != nil {
 		s.listenFailed(nodenet.NewListenError("listen", err, "", 0))
 		return
 	}
 	s.listenSucceeded(info)
 }
 
-func dupCloexec(fd int) (int, error) {
-	return unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+func isHandleObject(h any) bool {
+	switch h.(type) {
+	case *Server, *socket.Socket:
+		return true
+	}
+	return false
 }
 
-func (s *Server) firstFD() int {
+func (s *Server) firstFD() nodenet.FD {
 	if len(s.listeners) == 0 {
-		return -1
+		return sysnet.Invalid
 	}
 	return s.listeners[0].fd
 }

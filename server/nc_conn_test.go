@@ -1,10 +1,12 @@
-//go:build linux
+//go:build linux || windows
 
 package server_test
 
 import (
 	"io"
 	"net"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,7 +14,6 @@ import (
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/server"
 	"github.com/nodenet/nodenet/socket"
-	"golang.org/x/sys/unix"
 )
 
 // clientsUntilEOF dials n clients one after the other (each connected before
@@ -295,6 +296,9 @@ func TestNC008_MaxConnections(t *testing.T) {
 	})
 
 	t.Run("UnixDropHasNoNames", func(t *testing.T) {
+		if !haveUnixSockets {
+			t.Skip("no Unix domain sockets on " + runtime.GOOS)
+		}
 		path := sockPath(t, "drop.sock")
 		l := newLoop(t)
 		srv := newServer(t, server.Options{Loop: l}, func(*socket.Socket) { t.Error("connection event") })
@@ -353,7 +357,7 @@ func TestNC037_PauseOnConnect(t *testing.T) {
 				// have been handed them by now.
 				var tm *reactor.Timer
 				tm = l.SetInterval(time.Millisecond, func() {
-					n, err := unix.IoctlGetInt(c.FD(), unix.SIOCINQ)
+					n, err := bytesWaiting(c.FD())
 					if err != nil {
 						t.Errorf("SIOCINQ: %v", err)
 					}
@@ -409,6 +413,9 @@ func TestNC066_Unref(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if strings.HasPrefix(c.name, "Unix") && !haveUnixSockets {
+				t.Skip("no Unix domain sockets on " + runtime.GOOS)
+			}
 			l := newLoop(t)
 			srv := newServer(t, server.Options{Loop: l}, nil)
 			srv.OnError(func(err error) { t.Errorf("error event: %v", err) })

@@ -1,5 +1,3 @@
-//go:build unix
-
 package socket
 
 import (
@@ -7,7 +5,7 @@ import (
 	"strconv"
 	"sync/atomic"
 
-	"golang.org/x/sys/unix"
+	"github.com/nodenet/nodenet/internal/sysnet"
 )
 
 // AddressInfo is Node's address object {address, family, port}; the zero
@@ -48,18 +46,15 @@ func (c *addrCache) known() bool        { return c.p.Load() != nil }
 
 // sockaddrInfo converts a kernel socket address; Unix addresses have no
 // Node-visible name.
-func sockaddrInfo(sa unix.Sockaddr) *AddressInfo {
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		return &AddressInfo{Address: netip.AddrFrom4(a.Addr).String(), Family: "IPv4", Port: a.Port}
-	case *unix.SockaddrInet6:
-		ip := netip.AddrFrom16(a.Addr)
-		if a.ZoneId != 0 {
-			ip = ip.WithZone(strconv.Itoa(int(a.ZoneId)))
-		}
-		return &AddressInfo{Address: ip.String(), Family: "IPv6", Port: a.Port}
+func sockaddrInfo(a sysnet.Addr) *AddressInfo {
+	if a.Unix || !a.IP.IsValid() {
+		return nil
 	}
-	return nil
+	ip := a.IP.Addr()
+	if ip.Is4() {
+		return &AddressInfo{Address: ip.String(), Family: "IPv4", Port: int(a.IP.Port())}
+	}
+	return &AddressInfo{Address: ip.String(), Family: "IPv6", Port: int(a.IP.Port())}
 }
 
 // RemoteAddress is the peer's IP ("" before connect, for Unix sockets, or if
@@ -92,8 +87,8 @@ func (s *Socket) remoteInfo() AddressInfo {
 	if s.remote.known() || s.kind == kindUnix {
 		return s.remote.get()
 	}
-	if s.loop.InLoop() && s.fd >= 0 && s.connected {
-		if sa, err := unix.Getpeername(s.fd); err == nil {
+	if s.loop.InLoop() && s.fd != sysnet.Invalid && s.connected {
+		if sa, err := sysnet.PeerAddr(s.fd); err == nil {
 			s.remote.set(sockaddrInfo(sa))
 		}
 	}
@@ -104,8 +99,8 @@ func (s *Socket) localInfo() AddressInfo {
 	if s.local.known() || s.kind == kindUnix {
 		return s.local.get()
 	}
-	if s.loop.InLoop() && s.fd >= 0 && !s.destroyed {
-		if sa, err := unix.Getsockname(s.fd); err == nil {
+	if s.loop.InLoop() && s.fd != sysnet.Invalid && !s.destroyed {
+		if sa, err := sysnet.LocalAddr(s.fd); err == nil {
 			s.local.set(sockaddrInfo(sa))
 		}
 	}
@@ -115,23 +110,16 @@ func (s *Socket) localInfo() AddressInfo {
 // resolveLocal fills the local name cache right after connect so getters on
 // other goroutines see it too.
 func (s *Socket) resolveLocal() {
-	if s.kind == kindUnix || s.fd < 0 {
+	if s.kind == kindUnix || s.fd == sysnet.Invalid {
 		return
 	}
-	if sa, err := unix.Getsockname(s.fd); err == nil {
+	if sa, err := sysnet.LocalAddr(s.fd); err == nil {
 		s.local.set(sockaddrInfo(sa))
 	}
 }
 
 // ipSockaddr turns an IP literal (with an optional %zone) and port into a
 // kernel address.
-func ipSockaddr(ip netip.Addr, port int) unix.Sockaddr {
-	if ip.Is4() {
-		return &unix.SockaddrInet4{Port: port, Addr: ip.As4()}
-	}
-	sa := &unix.SockaddrInet6{Port: port, Addr: ip.As16()}
-	if z := ip.Zone(); z != "" {
-		sa.ZoneId = zoneIndex(z)
-	}
-	return sa
+func ipSockaddr(ip netip.Addr, port int) netip.AddrPort {
+	return netip.AddrPortFrom(ip, uint16(port))
 }

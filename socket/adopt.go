@@ -1,13 +1,12 @@
-//go:build unix
-
 package socket
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/reactor"
-	"golang.org/x/sys/unix"
 )
 
 // AcceptOptions describe a connection a server accepted, for NewAccepted.
@@ -21,7 +20,7 @@ type AcceptOptions struct {
 	KeepAlive             bool
 	KeepAliveInitialDelay time.Duration
 	// Remote is the peer address accept returned (saves a getpeername).
-	Remote unix.Sockaddr
+	Remote netip.AddrPort
 	// Unix marks a Unix domain connection (no names, no TCP options).
 	Unix bool
 	// Owner is what Socket.Owner returns (the server: Node's socket.server).
@@ -33,7 +32,7 @@ type AcceptOptions struct {
 
 // NewAccepted wraps a descriptor a server accepted. It must be called on l's
 // goroutine; the socket belongs to l. The caller emits 'connection'.
-func NewAccepted(l *reactor.Loop, fd int, o AcceptOptions) (*Socket, error) {
+func NewAccepted(l *reactor.Loop, fd nodenet.FD, o AcceptOptions) (*Socket, error) {
 	s := newSocket(l)
 	s.applyOptions(&Options{AllowHalfOpen: o.AllowHalfOpen, HighWaterMark: o.HighWaterMark,
 		MaxBufferSize: o.MaxBufferSize, NoDelay: o.NoDelay, KeepAlive: o.KeepAlive,
@@ -46,7 +45,7 @@ func NewAccepted(l *reactor.Loop, fd int, o AcceptOptions) (*Socket, error) {
 	kind := kindTCP4
 	if o.Unix {
 		kind = kindUnix
-	} else if _, ok := o.Remote.(*unix.SockaddrInet6); ok {
+	} else if o.Remote.Addr().Is6() {
 		kind = kindTCP6
 	}
 	if err := s.adopt(fd, kind, o.Remote); err != nil {
@@ -57,14 +56,14 @@ func NewAccepted(l *reactor.Loop, fd int, o AcceptOptions) (*Socket, error) {
 }
 
 // adopt takes over a connected descriptor.
-func (s *Socket) adopt(fd int, kind sockKind, remote unix.Sockaddr) error {
+func (s *Socket) adopt(fd nodenet.FD, kind sockKind, remote netip.AddrPort) error {
 	s.fd = fd
 	s.setKind(kind)
-	if remote != nil && kind != kindUnix {
-		s.remote.set(sockaddrInfo(remote))
+	if remote.IsValid() && kind != kindUnix {
+		s.remote.set(sockaddrInfo(sysnet.Addr{IP: remote}))
 	}
 	if err := s.loop.Register(fd, 0, s); err != nil {
-		s.fd = -1
+		s.fd = sysnet.Invalid
 		return err
 	}
 	s.connected = true
@@ -92,7 +91,8 @@ var _ reactor.PanicHandler = (*Socket)(nil)
 var _ reactor.Stopper = (*Socket)(nil)
 var _ = nodenet.EventRead
 
-// FD is the socket's descriptor (-1 without one), for Server.Listen's handle
+// FD is the socket's descriptor (-1 on Unix, INVALID_SOCKET on Windows,
+// without one), for Server.Listen's handle
 // form and for users who need a socket option nodenet does not wrap. Loop
 // goroutine only; do not close it.
-func (s *Socket) FD() int { return s.fd }
+func (s *Socket) FD() nodenet.FD { return s.fd }

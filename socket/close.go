@@ -1,11 +1,9 @@
-//go:build unix
-
 package socket
 
 import (
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/reactor"
-	"golang.org/x/sys/unix"
 )
 
 // End is Node's socket.end(data, callback): send data (if any), flush the
@@ -57,7 +55,7 @@ func (s *Socket) end(data []byte, cb func(error)) {
 	if s.connecting {
 		return // _final waits for 'connect'
 	}
-	if s.fd < 0 {
+	if s.fd == sysnet.Invalid {
 		// Never connected: the writable side just finishes.
 		s.shutdownDone = true
 		s.loop.NextTick(s.finish)
@@ -75,11 +73,11 @@ func (s *Socket) end(data []byte, cb func(error)) {
 
 // maybeShutdown sends our FIN once End was called and the queue is empty.
 func (s *Socket) maybeShutdown() {
-	if !s.ending || s.shutdownDone || s.connecting || s.destroyed || s.fd < 0 || !s.connected || s.queue.Len() > 0 {
+	if !s.ending || s.shutdownDone || s.connecting || s.destroyed || s.fd == sysnet.Invalid || !s.connected || s.queue.Len() > 0 {
 		return
 	}
 	s.shutdownDone = true
-	if err := unix.Shutdown(s.fd, unix.SHUT_WR); err != nil && err != unix.ENOTCONN {
+	if err := sysnet.ShutdownWrite(s.fd); err != nil && !sysnet.IsNotConnected(err) {
 		s.destroyWith(nodenet.NewSyscallError("shutdown", err))
 		return
 	}
@@ -144,7 +142,7 @@ func (s *Socket) ResetAndDestroy() (*Socket, error) {
 		case s.destroyed:
 		case s.connecting:
 			s.onConnect.add(newListenerID(), func() { s.resetNow() }, true)
-		case s.fd < 0:
+		case s.fd == sysnet.Invalid:
 			s.destroyWith(nodenet.ErrSocketClosed)
 		default:
 			s.resetNow()
@@ -154,8 +152,8 @@ func (s *Socket) ResetAndDestroy() (*Socket, error) {
 }
 
 func (s *Socket) resetNow() {
-	if s.fd >= 0 {
-		if err := setLingerZero(s.fd); err != nil {
+	if s.fd != sysnet.Invalid {
+		if err := sysnet.SetLingerZero(s.fd); err != nil {
 			s.destroyWith(nodenet.NewSyscallError("reset", err))
 			return
 		}
@@ -172,7 +170,7 @@ func (s *Socket) destroyWith(err error) {
 	s.isDestroyed.Store(true)
 	s.isOpen.Store(false)
 	wasConnecting := s.connecting && !s.everConnected
-	hadHandle := s.fd >= 0 || s.everConnected
+	hadHandle := s.fd != sysnet.Invalid || s.everConnected
 	s.connecting = false
 	s.isConnecting.Store(false)
 	s.connectGen++
@@ -187,12 +185,12 @@ func (s *Socket) destroyWith(err error) {
 		s.attempt.timer.Stop()
 	}
 	s.attempt = nil
-	if s.fd >= 0 {
+	if s.fd != sysnet.Invalid {
 		if !s.detached {
 			_ = s.loop.Unregister(s.fd)
 		}
-		unix.Close(s.fd)
-		s.fd = -1
+		sysnet.Close(s.fd)
+		s.fd = sysnet.Invalid
 	}
 	s.connected = false
 	s.local.reset()

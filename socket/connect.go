@@ -1,5 +1,3 @@
-//go:build unix
-
 package socket
 
 import (
@@ -9,8 +7,8 @@ import (
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/reactor"
-	"golang.org/x/sys/unix"
 )
 
 // Resolver hint flags accepted in ConnectOptions.Hints (Node's dns constants).
@@ -151,7 +149,7 @@ func outOfRange(name string, d time.Duration) error {
 
 // connectAttempt is one in-flight nonblocking connect.
 type connectAttempt struct {
-	fd      int
+	fd      nodenet.FD
 	addr    netip.Addr
 	port    int
 	timer   *reactor.Timer
@@ -186,7 +184,7 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 				if s.attempt != nil {
 					target, port = s.attempt.addr.String(), s.attempt.port
 				}
-				s.destroyWith(nodenet.NewHostPortError("connect", unix.ETIMEDOUT, target, port))
+				s.destroyWith(nodenet.NewHostPortError("connect", sysnet.ETIMEDOUT, target, port))
 			}
 		})
 	}
@@ -383,33 +381,33 @@ func (s *Socket) failAttempts() {
 // tryConnect starts one nonblocking connect. A synchronous failure is
 // returned; an asynchronous one arrives as a writable/error event.
 func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, last bool) error {
-	domain, kind := unix.AF_INET, kindTCP4
+	kind := kindTCP4
 	if ip.Is6() {
-		domain, kind = unix.AF_INET6, kindTCP6
+		kind = kindTCP6
 	}
-	fd, err := newStreamSocket(domain)
+	fd, err := sysnet.Socket(ip.Is6())
 	if err != nil {
 		return nodenet.NewHostPortError("connect", err, ip.String(), plan.port)
 	}
 	if plan.localAddr != "" || plan.localPort != 0 {
 		if err := bindLocal(fd, ip.Is6(), plan.localAddr, plan.localPort); err != nil {
-			unix.Close(fd)
+			sysnet.Close(fd)
 			return err
 		}
 	}
 	s.setKind(kind)
 	sa := ipSockaddr(ip, plan.port)
-	err = unix.Connect(fd, sa)
-	if err != nil && err != unix.EINPROGRESS && err != unix.EINTR {
-		unix.Close(fd)
+	err = sysnet.Connect(fd, sa)
+	if err != nil {
+		sysnet.Close(fd)
 		return s.connectError(err, ip.String(), plan.port, plan)
 	}
 	a := &connectAttempt{fd: fd, addr: ip, port: plan.port, display: display}
 	s.attempt = a
 	s.fd = fd
 	if rerr := s.loop.Register(fd, nodenet.EventWrite, s); rerr != nil {
-		unix.Close(fd)
-		s.fd = -1
+		sysnet.Close(fd)
+		s.fd = sysnet.Invalid
 		s.attempt = nil
 		return rerr
 	}
@@ -420,7 +418,7 @@ func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, la
 				return
 			}
 			s.abandonAttempt()
-			s.attemptErrs = append(s.attemptErrs, nodenet.NewHostPortError("connect", unix.ETIMEDOUT, ip.String(), plan.port))
+			s.attemptErrs = append(s.attemptErrs, nodenet.NewHostPortError("connect", sysnet.ETIMEDOUT, ip.String(), plan.port))
 			s.nextAttempt(plan)
 		})
 	}
@@ -440,7 +438,7 @@ func (s *Socket) connectError(err error, address string, port int, plan *attempt
 	return e
 }
 
-func bindLocal(fd int, v6 bool, addr string, port int) error {
+func bindLocal(fd nodenet.FD, v6 bool, addr string, port int) error {
 	var ip netip.Addr
 	if addr == "" {
 		if v6 {
@@ -456,13 +454,13 @@ func bindLocal(fd int, v6 bool, addr string, port int) error {
 		ip = ip.Unmap()
 	}
 	display := ip.String()
-	if err := unix.Bind(fd, ipSockaddr(ip, port)); err != nil {
+	if err := sysnet.Bind(fd, ipSockaddr(ip, port)); err != nil {
 		return nodenet.NewHostPortError("bind", err, display, port)
 	}
 	if port != 0 {
-		if sa, err := unix.Getsockname(fd); err == nil {
+		if sa, err := sysnet.LocalAddr(fd); err == nil {
 			if got := sockaddrInfo(sa); got != nil && got.Port != port {
-				return nodenet.NewHostPortError("bind", unix.EADDRINUSE, display, port)
+				return nodenet.NewHostPortError("bind", sysnet.EADDRINUSE, display, port)
 			}
 		}
 	}
@@ -478,15 +476,15 @@ func (s *Socket) abandonAttempt() {
 		a.timer.Stop()
 	}
 	_ = s.loop.Unregister(a.fd)
-	unix.Close(a.fd)
-	s.fd = -1
+	sysnet.Close(a.fd)
+	s.fd = sysnet.Invalid
 	s.attempt = nil
 }
 
 // onConnectEvent completes (or fails) the in-flight attempt.
 func (s *Socket) onConnectEvent(ev nodenet.Events) {
 	a := s.attempt
-	err := soError(a.fd)
+	err := sysnet.SoError(a.fd)
 	if err == nil && ev&nodenet.EventWrite == 0 {
 		return // spurious: still in progress
 	}
@@ -514,50 +512,6 @@ func familyName(ip netip.Addr) string {
 		return "IPv4"
 	}
 	return "IPv6"
-}
-
-// connectUnix connects to a Unix domain socket path (or abstract name).
-func (s *Socket) connectUnix(path string) {
-	sa, err := unixSockaddr(path)
-	if err != nil {
-		s.failLater(nodenet.NewHostPortError("connect", err, path, 0))
-		return
-	}
-	fd, err := newStreamSocket(unix.AF_UNIX)
-	if err != nil {
-		s.failLater(nodenet.NewHostPortError("connect", err, path, 0))
-		return
-	}
-	err = unix.Connect(fd, sa)
-	if err != nil && err != unix.EINPROGRESS && err != unix.EINTR {
-		unix.Close(fd)
-		e := nodenet.NewHostPortError("connect", err, path, 0)
-		s.failLater(e)
-		return
-	}
-	s.fd = fd
-	a := &connectAttempt{fd: fd, plan: &attemptPlan{}}
-	s.attempt = a
-	if rerr := s.loop.Register(fd, nodenet.EventWrite, s); rerr != nil {
-		unix.Close(fd)
-		s.fd = -1
-		s.attempt = nil
-		s.failLater(rerr)
-	}
-}
-
-// unixSockaddr builds a Unix socket address, refusing (rather than
-// truncating) a path longer than sun_path. '@' or a leading NUL is a Linux
-// abstract name.
-func unixSockaddr(path string) (*unix.SockaddrUnix, error) {
-	name := path
-	if len(name) > 0 && name[0] == 0 {
-		name = "@" + name[1:]
-	}
-	if len(name) >= maxUnixPath {
-		return nil, unix.EINVAL
-	}
-	return &unix.SockaddrUnix{Name: name}, nil
 }
 
 // afterConnect is Node's afterConnect success path: options, then connect

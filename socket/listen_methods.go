@@ -1,5 +1,3 @@
-//go:build unix
-
 package socket
 
 // on registers fn on the loop (inline there, posted from elsewhere) and

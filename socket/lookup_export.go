@@ -1,5 +1,3 @@
-//go:build unix
-
 package socket
 
 import "github.com/nodenet/nodenet/reactor"

@@ -1,11 +1,10 @@
-//go:build linux
+//go:build linux || windows
 
 package socket_test
 
 import (
 	"errors"
 	"net"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -131,16 +130,6 @@ func nerr(t testing.TB, err error) *nodenet.Error {
 		t.Fatalf("error %T %v is not a *nodenet.Error", err, err)
 	}
 	return e
-}
-
-// fdCount counts this process's open descriptors.
-func fdCount(t testing.TB) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(ents)
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -1,12 +1,11 @@
-//go:build linux
+//go:build linux || windows
 
 package socket_test
 
 import (
 	"errors"
 	"net"
-	"os"
-	"path/filepath"
+	"net/netip"
 	"reflect"
 	"strconv"
 	"strings"
@@ -14,10 +13,10 @@ import (
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/server"
 	"github.com/nodenet/nodenet/socket"
-	"golang.org/x/sys/unix"
 )
 
 // connectForm is one of the Go spellings of Node's six connect entry points:
@@ -635,7 +634,7 @@ func TestNC027_AutoSelectFamilyDisabled(t *testing.T) {
 	if ready || e.Code != "ECONNREFUSED" || e.Message != "connect ECONNREFUSED ::1:"+itoa(port) || attempted != nil {
 		t.Fatalf("ready %v err %+v attempted %v", ready, e, attempted)
 	}
-	if !errors.Is(gotErr, unix.ECONNREFUSED) {
+	if !errors.Is(gotErr, errConnRefused) {
 		t.Fatal("errors.Is ECONNREFUSED false")
 	}
 }
@@ -664,7 +663,7 @@ func TestNC028_AllAttemptsFailAggregateError(t *testing.T) {
 	if len(agg.Errors) != 2 || agg.Errors[0].Error() != "connect ECONNREFUSED ::1:"+p || agg.Errors[1].Error() != "connect ECONNREFUSED 127.0.0.1:"+p {
 		t.Fatalf("errors %v", agg.Errors)
 	}
-	if !reflect.DeepEqual(attempted, []string{"::1:" + p, "127.0.0.1:" + p}) || !errors.Is(gotErr, unix.ECONNREFUSED) {
+	if !reflect.DeepEqual(attempted, []string{"::1:" + p, "127.0.0.1:" + p}) || !errors.Is(gotErr, errConnRefused) {
 		t.Fatalf("attempted %v", attempted)
 	}
 }
@@ -674,19 +673,19 @@ func TestNC028_AllAttemptsFailAggregateError(t *testing.T) {
 // It returns the port and a cleanup.
 func blackhole(t *testing.T, ip [4]byte, port int) (int, func()) {
 	t.Helper()
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	fd, err := sysnet.Socket(false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: ip, Port: port}); err != nil {
-		unix.Close(fd)
+	if err := sysnet.Bind(fd, netip.AddrPortFrom(netip.AddrFrom4(ip), uint16(port))); err != nil {
+		sysnet.Close(fd)
 		t.Skipf("bind %v:%d: %v", ip, port, err)
 	}
-	if err := unix.Listen(fd, 0); err != nil {
+	if err := sysnet.Listen(fd, 0); err != nil {
 		t.Fatal(err)
 	}
-	sa, _ := unix.Getsockname(fd)
-	port = sa.(*unix.SockaddrInet4).Port
+	sa, _ := sysnet.LocalAddr(fd)
+	port = int(sa.IP.Port())
 	addr := net.JoinHostPort(net.IP(ip[:]).String(), itoa(port))
 	var fill []net.Conn
 	for i := 0; i < 64; i++ {
@@ -703,7 +702,7 @@ func blackhole(t *testing.T, ip [4]byte, port int) (int, func()) {
 		for _, c := range fill {
 			c.Close()
 		}
-		unix.Close(fd)
+		sysnet.Close(fd)
 	}
 }
 
@@ -785,7 +784,7 @@ func TestNC030_LocalPortBinding(t *testing.T) {
 	if clientLocal != lp || serverSawRemote != lp {
 		t.Fatalf("local port %d, server saw %d, want %d", clientLocal, serverSawRemote, lp)
 	}
-	if connectedBusy || code(bindErr) != "EADDRINUSE" || !errors.Is(bindErr, unix.EADDRINUSE) {
+	if connectedBusy || code(bindErr) != "EADDRINUSE" || !errors.Is(bindErr, errAddrInUse) {
 		t.Fatalf("bind to a listening port: connected %v, error %v", connectedBusy, bindErr)
 	}
 }
@@ -803,7 +802,7 @@ func TestNC031_ConnectionRefused(t *testing.T) {
 	})
 	e := nerr(t, gotErr)
 	if e.Code != "ECONNREFUSED" || e.Port != port || e.Address != "127.0.0.1" || e.Syscall != "connect" ||
-		!errors.Is(gotErr, unix.ECONNREFUSED) || connectingInHandler {
+		!errors.Is(gotErr, errConnRefused) || connectingInHandler {
 		t.Fatalf("error %+v connecting %v", e, connectingInHandler)
 	}
 	// localhost: a plain error or an AggregateError whose first entry has
@@ -868,92 +867,6 @@ func TestNC032_ConnectErrorLocalDetails(t *testing.T) {
 		if e.Code != "ECONNREFUSED" || e.Syscall != "connect" || e.LocalPort != lport || e.LocalAddress != c.local || e.Message != want {
 			t.Fatalf("error %+v\nwant message %q", e, want)
 		}
-	}
-}
-
-// NC-068: connecting to a Unix path through every entry point.
-func TestNC068_ConnectUnixPath(t *testing.T) {
-	l := newLoop(t)
-	path := filepath.Join(t.TempDir(), "s.sock")
-	conns, closes := 0, 0
-	var replies []string
-	start(t, l, func() {
-		srv, _ := server.New(server.Options{Loop: l}, func(c *socket.Socket) {
-			conns++
-			c.Resume()
-			c.End([]byte("ok"), nil)
-		})
-		srv.OnError(func(err error) { t.Error(err) })
-		_ = srv.Listen(server.ListenOptions{Path: path}, func() {
-			for name, form := range connectForms {
-				name := name
-				var got string
-				s, err := form(l, socket.ConnectOptions{Path: path}, func(s *socket.Socket) {})
-				if err != nil {
-					t.Error(name, err)
-					return
-				}
-				s.OnData(func(b []byte) { got += string(b) })
-				s.OnEnd(func() { replies = append(replies, got) })
-				s.OnError(func(err error) { t.Error(name, err) })
-				s.OnClose(func(bool) {
-					closes++
-					if closes == len(connectForms) {
-						srv.Close(nil)
-					}
-				})
-			}
-		})
-	})
-	if conns != len(connectForms) || closes != conns || len(replies) != conns {
-		t.Fatalf("%d connections, %d closes, replies %v", conns, closes, replies)
-	}
-	for _, r := range replies {
-		if r != "ok" {
-			t.Fatalf("reply %q", r)
-		}
-	}
-	if _, err := os.Stat(path); !os.IsNotExist(err) {
-		t.Fatalf("socket file left behind: %v", err)
-	}
-}
-
-// NC-073: Unix connect errors.
-func TestNC073_UnixConnectErrors(t *testing.T) {
-	dir := t.TempDir()
-	regular := filepath.Join(dir, "regular")
-	if err := os.WriteFile(regular, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	missing := filepath.Join(dir, "missing.sock")
-	try := func(path string) error {
-		l := newLoop(t)
-		var gotErr error
-		start(t, l, func() {
-			s, _ := socket.Connect(socket.ConnectOptions{Loop: l, Path: path}, func() { t.Error("connected") })
-			s.OnError(func(err error) { gotErr = err })
-		})
-		return gotErr
-	}
-	if err := try(regular); code(err) != "ECONNREFUSED" && code(err) != "ENOTSOCK" {
-		t.Fatalf("regular file: %v", err)
-	}
-	err := try(missing)
-	if code(err) != "ENOENT" || err.Error() != "connect ENOENT "+missing || !errors.Is(err, unix.ENOENT) {
-		t.Fatalf("missing path: %v", err)
-	}
-	if os.Geteuid() == 0 {
-		t.Log("running as root: the chmod 0 → EACCES case cannot be observed")
-		return
-	}
-	ln, lerr := net.Listen("unix", filepath.Join(dir, "locked.sock"))
-	if lerr != nil {
-		t.Fatal(lerr)
-	}
-	defer ln.Close()
-	os.Chmod(filepath.Join(dir, "locked.sock"), 0)
-	if err := try(filepath.Join(dir, "locked.sock")); code(err) != "EACCES" {
-		t.Fatalf("chmod 0: %v", err)
 	}
 }
 

@@ -1,5 +1,3 @@
-//go:build unix
-
 package socket
 
 // PipeOptions are Node's readable.pipe(dst, options) options.

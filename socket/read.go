@@ -1,11 +1,9 @@
-//go:build unix
-
 package socket
 
 import (
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/encoding"
-	"golang.org/x/sys/unix"
+	"github.com/nodenet/nodenet/internal/sysnet"
 )
 
 // HandleEvent is the socket's readiness callback; the loop calls it.
@@ -14,7 +12,7 @@ func (s *Socket) HandleEvent(ev nodenet.Events) {
 		s.onConnectEvent(ev)
 		return
 	}
-	if s.fd < 0 || s.destroyed {
+	if s.fd == sysnet.Invalid || s.destroyed {
 		return
 	}
 	if ev&nodenet.EventWrite != 0 && s.queue.Len() > 0 {
@@ -34,7 +32,7 @@ func (s *Socket) HandleEvent(ev nodenet.Events) {
 		// Hang-up and error readiness cannot be masked in epoll, and this
 		// socket is not reading: surface a pending error, else stop watching
 		// until reading resumes, so a level-triggered HUP cannot spin.
-		if err := soError(s.fd); err != nil {
+		if err := sysnet.SoError(s.fd); err != nil {
 			s.destroyWith(nodenet.NewSyscallError("read", err))
 			return
 		}
@@ -62,7 +60,7 @@ func (s *Socket) readOnce() {
 		s.peekUndecided(buf)
 		return
 	}
-	n, err := readFD(s.fd, buf)
+	n, err := sysnet.Read(s.fd, buf)
 	switch {
 	case n > 0:
 		s.bytesRead.Add(int64(n))
@@ -70,7 +68,7 @@ func (s *Socket) readOnce() {
 		s.deliver(buf[:n])
 	case n == 0:
 		s.onEOF()
-	case err == unix.EAGAIN || err == unix.EINTR:
+	case sysnet.IsWouldBlock(err) || sysnet.IsInterrupted(err):
 	default:
 		s.destroyWith(nodenet.NewSyscallError("read", err))
 	}
@@ -97,14 +95,14 @@ func (s *Socket) deliver(p []byte) {
 // and never emits 'end') and read interest is dropped until a data listener
 // or Resume decides the flow.
 func (s *Socket) peekUndecided(buf []byte) {
-	n, err := peekFD(s.fd, buf[:1])
+	n, err := sysnet.Peek(s.fd, buf[:1])
 	switch {
 	case n > 0:
 		s.dataWaiting = true
 		s.updateInterest()
 	case n == 0 && err == nil:
 		s.onEOF()
-	case err == unix.EAGAIN || err == unix.EINTR:
+	case sysnet.IsWouldBlock(err) || sysnet.IsInterrupted(err):
 	default:
 		s.destroyWith(nodenet.NewSyscallError("read", err))
 	}
@@ -212,7 +210,7 @@ func (s *Socket) wantRead() bool {
 // updateInterest registers exactly the interest the socket's state needs:
 // read while flowing, write while bytes are queued (never an idle EPOLLOUT).
 func (s *Socket) updateInterest() {
-	if s.fd < 0 || !s.connected || s.destroyed {
+	if s.fd == sysnet.Invalid || !s.connected || s.destroyed {
 		return
 	}
 	var want nodenet.Events
@@ -241,7 +239,7 @@ func (s *Socket) updateInterest() {
 
 // detach stops watching the descriptor entirely (see HandleEvent).
 func (s *Socket) detach() {
-	if s.detached || s.fd < 0 {
+	if s.detached || s.fd == sysnet.Invalid {
 		return
 	}
 	_ = s.loop.Unregister(s.fd)

@@ -1,14 +1,14 @@
-//go:build unix
-
 package socket
 
 import (
+	"net/netip"
 	"sync/atomic"
 	"time"
 
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/buffer"
 	"github.com/nodenet/nodenet/encoding"
+	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/reactor"
 )
 
@@ -24,7 +24,7 @@ type Options struct {
 	// FD wraps an existing connected stream socket (one end of a socketpair,
 	// an inherited socket). The socket takes ownership and makes it
 	// nonblocking. Zero or negative: no descriptor (call Connect).
-	FD int
+	FD nodenet.FD
 	// AllowHalfOpen keeps our side writable after the peer's FIN until End.
 	AllowHalfOpen bool
 	// Readable and Writable apply to a wrapped FD: false shuts that
@@ -58,7 +58,7 @@ const (
 // from a server's connection event.
 type Socket struct {
 	loop *reactor.Loop
-	fd   int // -1 without a descriptor
+	fd   nodenet.FD // sysnet.Invalid (-1 on Unix) without a descriptor
 	kind sockKind
 
 	// Life cycle. Loop goroutine only.
@@ -174,7 +174,7 @@ type writeDone struct {
 func newSocket(l *reactor.Loop) *Socket {
 	s := &Socket{
 		loop:     l,
-		fd:       -1,
+		fd:       sysnet.Invalid,
 		flowing:  -1,
 		refed:    true,
 		readable: true,
@@ -214,18 +214,18 @@ func New(o Options) (*Socket, error) {
 	}
 	s := newSocket(o.Loop)
 	s.applyOptions(&o)
-	if o.FD > 0 {
+	if o.FD > 0 && o.FD != sysnet.Invalid {
 		kind, err := socketKind(o.FD)
 		if err != nil {
 			return nil, err
 		}
-		if err := setNonblock(o.FD); err != nil {
+		if err := sysnet.SetNonblock(o.FD); err != nil {
 			return nil, nodenet.NewSyscallError("fcntl", err)
 		}
 		s.readable = o.Readable == nil || *o.Readable
 		s.writable = o.Writable == nil || *o.Writable
 		err = nil
-		s.loop.Exec(func() { err = s.adopt(o.FD, kind, nil) })
+		s.loop.Exec(func() { err = s.adopt(o.FD, kind, netip.AddrPort{}) })
 		if err != nil {
 			return nil, err
 		}
@@ -331,7 +331,7 @@ func (s *Socket) Unref() *Socket {
 // connecting, or resolving) and is refed — Node's rule that an open or
 // connecting socket keeps the process alive unless unref'd.
 func (s *Socket) updateRef() {
-	want := s.refed && !s.destroyed && (s.fd >= 0 || s.connecting)
+	want := s.refed && !s.destroyed && (s.fd != sysnet.Invalid || s.connecting)
 	if want && !s.holdsRef {
 		s.loop.Ref()
 		s.holdsRef = true

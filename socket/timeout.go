@@ -1,11 +1,10 @@
-//go:build unix
-
 package socket
 
 import (
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/sysnet"
 )
 
 // SetTimeout is Node's socket.setTimeout(ms, callback): after d without
@@ -106,22 +105,22 @@ func (s *Socket) applySocketOptions() {
 }
 
 func (s *Socket) applyNoDelay() {
-	if s.fd < 0 || s.kind == kindUnix || s.kind == kindNone {
+	if s.fd == sysnet.Invalid || s.kind == kindUnix || s.kind == kindNone {
 		return
 	}
 	if s.noDelay == s.noDelaySet {
 		return
 	}
-	if err := setNoDelay(s.fd, s.noDelay); err == nil {
+	if err := sysnet.SetNoDelay(s.fd, s.noDelay); err == nil {
 		s.noDelaySet = s.noDelay
 	}
 }
 
 func (s *Socket) applyKeepAlive() {
-	if s.fd < 0 || s.kind == kindUnix || s.kind == kindNone {
+	if s.fd == sysnet.Invalid || s.kind == kindUnix || s.kind == kindNone {
 		return
 	}
-	if err := setKeepAlive(s.fd, s.keepAlive, s.keepAliveSecs); err != nil {
+	if err := sysnet.SetKeepAlive(s.fd, s.keepAlive, s.keepAliveSecs); err != nil {
 		s.loop.LogError("nodenet: setKeepAlive", nodenet.NewSyscallError("setsockopt", err))
 		return
 	}

@@ -1,11 +1,9 @@
-//go:build unix
-
 package socket
 
 import (
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/encoding"
-	"golang.org/x/sys/unix"
+	"github.com/nodenet/nodenet/internal/sysnet"
 )
 
 // Send is Node's socket.write(data, callback). It tries the kernel first and
@@ -124,7 +122,7 @@ func (s *Socket) send(p []byte, cb func(error)) bool {
 	before := s.queue.Len()
 	s.bytesWritten.Add(int64(len(p)))
 	if len(p) > 0 && before == 0 && s.canWriteNow() {
-		n, err := writeFD(s.fd, p)
+		n, err := sysnet.Write(s.fd, p)
 		if n == len(p) {
 			s.touch()
 			if cb != nil {
@@ -133,7 +131,7 @@ func (s *Socket) send(p []byte, cb func(error)) bool {
 			return s.afterSend(before + len(p))
 		}
 		if n < 0 {
-			if err != unix.EAGAIN && err != unix.EINTR {
+			if !sysnet.IsWouldBlock(err) && !sysnet.IsInterrupted(err) {
 				s.writeFailed(err, cb)
 				return false
 			}
@@ -163,7 +161,7 @@ func (s *Socket) sendString(str string, cb func(error)) bool {
 }
 
 func (s *Socket) canWriteNow() bool {
-	return s.fd >= 0 && s.connected && s.corked == 0 && !s.destroyed
+	return s.fd != sysnet.Invalid && s.connected && s.corked == 0 && !s.destroyed
 }
 
 func (s *Socket) enqueue(p []byte, cb func(error), before int) bool {
@@ -225,7 +223,7 @@ func (s *Socket) bufferFull(cb func(error)) {
 func (s *Socket) writeAllowed(cb func(error)) bool {
 	switch {
 	case s.ending && s.peerEnded && !s.allowHalfOpen:
-		err := &nodenet.Error{Code: "EPIPE", Message: "This socket has been ended by the other party", Err: unix.EPIPE}
+		err := &nodenet.Error{Code: "EPIPE", Message: "This socket has been ended by the other party", Err: sysnet.EPIPE}
 		if cb != nil {
 			s.complete(cb, err)
 		}
@@ -293,7 +291,7 @@ func (s *Socket) maybeDrain() {
 
 // flush writes the queue out on writability and completes what it can.
 func (s *Socket) flush() {
-	if s.fd < 0 || s.queue.Len() == 0 {
+	if s.fd == sysnet.Invalid || s.queue.Len() == 0 {
 		return
 	}
 	_, err := s.queue.Flush(s.fd)

@@ -1,12 +1,12 @@
 //go:build freebsd || netbsd || dragonfly || openbsd
 
-package socket
+package sysnet
 
 import "golang.org/x/sys/unix"
 
-// setKeepAlive: OpenBSD has no per-socket idle time (only the sysctl), so
+// SetKeepAlive: OpenBSD has no per-socket idle time (only the sysctl), so
 // there the delay is ignored.
-func setKeepAlive(fd int, on bool, secs int) error {
+func SetKeepAlive(fd FD, on bool, secs int) error {
 	v := 0
 	if on {
 		v = 1

@@ -1,6 +1,6 @@
 //go:build linux
 
-package socket
+package sysnet
 
 import (
 	"unsafe"
@@ -8,12 +8,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// readFD and writeFD are the hot-path system calls. They are raw: the
+// MaxUnixPath is sizeof(sun_path) on Linux.
+const MaxUnixPath = 108
+
+// Read and Write are the hot-path system calls. They are raw: the
 // descriptor is nonblocking, so the call never waits, and skipping the
 // scheduler's entersyscall/exitsyscall bookkeeping is measurable at a
 // million messages a second. send with MSG_NOSIGNAL keeps a write to a
-// reset peer from raising SIGPIPE at all.
-func readFD(fd int, p []byte) (int, error) {
+// reset peer from raising SIGPIPE at all. Both return -1 with the error.
+func Read(fd FD, p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -24,7 +27,7 @@ func readFD(fd int, p []byte) (int, error) {
 	return int(n), nil
 }
 
-func writeFD(fd int, p []byte) (int, error) {
+func Write(fd FD, p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -36,6 +39,11 @@ func writeFD(fd int, p []byte) (int, error) {
 }
 
 // newStreamSocket makes a nonblocking close-on-exec stream socket.
-func newStreamSocket(domain int) (int, error) {
+func newStreamSocket(domain int) (FD, error) {
 	return unix.Socket(domain, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+}
+
+// accept takes one connection, nonblocking and close-on-exec in one call.
+func accept(fd FD) (FD, unix.Sockaddr, error) {
+	return unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 }

@@ -1,7 +1,7 @@
 //go:build unix && !darwin && !linux
 
-package socket
+package sysnet
 
 // noSigPipe: the other BSDs rely on the Go runtime ignoring SIGPIPE for
 // sockets.
-func noSigPipe(int) {}
+func noSigPipe(FD) {}

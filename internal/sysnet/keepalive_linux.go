@@ -1,10 +1,10 @@
 //go:build linux
 
-package socket
+package sysnet
 
 import "golang.org/x/sys/unix"
 
-func setKeepAlive(fd int, on bool, secs int) error {
+func SetKeepAlive(fd FD, on bool, secs int) error {
 	v := 0
 	if on {
 		v = 1

@@ -1,0 +1,46 @@
+//go:build unix && !linux
+
+package sysnet
+
+import "golang.org/x/sys/unix"
+
+// MaxUnixPath is sizeof(sun_path) on the BSDs and macOS.
+const MaxUnixPath = 104
+
+// Read and Write go through x/sys (libc on darwin, where raw system calls
+// are not allowed). SIGPIPE is ignored by the Go runtime for sockets.
+func Read(fd FD, p []byte) (int, error) { return unix.Read(fd, p) }
+
+func Write(fd FD, p []byte) (int, error) { return unix.Write(fd, p) }
+
+// newStreamSocket makes a nonblocking close-on-exec stream socket (two
+// steps: not every BSD has SOCK_NONBLOCK). darwin also gets SO_NOSIGPIPE, its
+// only way to keep a write to a reset peer from raising SIGPIPE.
+func newStreamSocket(domain int) (FD, error) {
+	fd, err := unix.Socket(domain, unix.SOCK_STREAM, 0)
+	if err != nil {
+		return -1, err
+	}
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	noSigPipe(fd)
+	return fd, nil
+}
+
+// accept: darwin has no accept4, so the flags are set after the fact (the
+// process does not fork-exec concurrently with its loops in practice).
+func accept(fd FD) (FD, unix.Sockaddr, error) {
+	nfd, sa, err := unix.Accept(fd)
+	if err != nil {
+		return -1, nil, err
+	}
+	unix.CloseOnExec(nfd)
+	if err := unix.SetNonblock(nfd, true); err != nil {
+		unix.Close(nfd)
+		return -1, nil, err
+	}
+	return nfd, sa, nil
+}
