@@ -41,11 +41,8 @@ func newPingPong(tb testing.TB) *pingPong {
 	p.send = func() { p.client.Send(p.msg, nil) }
 	ready := make(chan struct{})
 	done := make(chan struct{})
-	go func() { defer close(done); _ = l.Run() }()
-	tb.Cleanup(func() {
-		l.Stop()
-		<-done
-	})
+	// Post before Run: a loop started with nothing to do returns at once,
+	// and the setup task would then never run.
 	err = l.Post(func() {
 		p.srv = listen(tb, l, server.Options{}, func(c *socket.Socket) { c.Pipe(c, nil) }, func(_ *server.Server, port int) {
 			p.client, _ = socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: "127.0.0.1"}, func() { close(ready) })
@@ -61,6 +58,11 @@ func newPingPong(tb testing.TB) *pingPong {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	go func() { defer close(done); _ = l.Run() }()
+	tb.Cleanup(func() {
+		l.Stop()
+		<-done
+	})
 	select {
 	case <-ready:
 	case <-time.After(hangGuard):
