@@ -28,8 +28,20 @@ cross:
 lint:
 	$(GO) run $(STATICCHECK) $(PKGS)
 
+# bench: every echo server (nodenet 1 loop and a Group of 2, C epoll, gnet v2,
+# Node, Go stdlib) under the checked load generator, 5 interleaved rounds,
+# server on CPU 0 and load on CPU 1; ≤ 10 minutes. Writes docs/bench.md and
+# docs/bench.svg (raw data: bench/results/full.json). See bench/README.md.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1s ./reactor/ ./buffer/ .
+	cd bench && GO=$(GO) ./build.sh && ./bin/nnbench run -rounds 5 -budget 9m \
+		-out results/full -md ../docs/bench.md -svg ../docs/bench.svg
+
+# bench-quick: a 1-minute subset (ping-pong 64 B at 50 connections and
+# streaming, 3 rounds); writes bench/results/quick.{json,md,svg}.
+.PHONY: bench-quick
+bench-quick:
+	cd bench && GO=$(GO) ./build.sh && ./bin/nnbench run -quick -rounds 3 -window 800ms -budget 60s \
+		-out results/quick -md results/quick.md -svg results/quick.svg
 
 run:
 	$(GO) run ./examples/echo -selftest
