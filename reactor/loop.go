@@ -61,6 +61,7 @@ type Loop struct {
 	ticks           []func()
 	readBuf         []byte
 	locals          map[any]any
+	lastYield       int64 // loop time of the last runtime.Gosched
 
 	// Fields shared with other goroutines.
 	tasks        taskQueue
@@ -338,6 +339,9 @@ func (l *Loop) Run() error {
 		if l.pending.Load() > 0 || l.stopReq.Load() {
 			timeout = 0
 		}
+		if timeout != 0 && l.now-l.lastYield > yieldInterval {
+			l.yield()
+		}
 		evs, err := l.poller.Wait(timeout)
 		l.sleeping.Store(false)
 		l.wakePending.Store(false)
@@ -357,6 +361,22 @@ func (l *Loop) Run() error {
 		}
 		l.runImmediates()
 	}
+}
+
+// yieldInterval is how often a busy loop passes through the Go scheduler.
+const yieldInterval = int64(5 * time.Millisecond)
+
+// yield passes through the Go scheduler before the loop blocks, at most once
+// per yieldInterval. A loop goroutine that never reschedules looks like a hog
+// to the runtime's monitor thread (sysmon): it signals it for preemption every
+// 10 ms and, each time it blocks in the poller, takes its processor away, which
+// keeps sysmon waking every 20 µs next to the loop. Measured on the echo
+// benchmark at one connection: server CPU per message 44.5 µs without the
+// yield, 24.4 µs with it (C epoll: 24.5). Yielding before every wait instead
+// costs two thread wake-ups per iteration, since the loop owns its OS thread.
+func (l *Loop) yield() {
+	l.lastYield = l.now
+	runtime.Gosched()
 }
 
 // Stop asks the loop to finish: from any goroutine, it makes Run return after
