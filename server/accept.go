@@ -47,7 +47,7 @@ func (s *Server) startAccepting(fds []nodenet.FD, isUnix bool) error {
 		if err := l.loop.Post(func() {
 			if !l.closed {
 				if err := l.loop.Register(fd, nodenet.EventRead, l); err != nil {
-					l.loop.LogError("nodenet: register listener", err)
+					l.srv.logger().Error("nodenet: register listener", zap.Error(err))
 				}
 			}
 		}); err != nil {
@@ -92,7 +92,7 @@ func (l *listener) LoopStopped(error) { l.close() }
 // the open connections keep being served.
 func (l *listener) outOfDescriptors(err error) {
 	if l.srv.emfileReported.CompareAndSwap(false, true) {
-		l.loop.Logger().Warn("nodenet: out of file descriptors; shedding new connections until some close",
+		l.srv.logger().Warn("nodenet: out of file descriptors; shedding new connections until some close",
 			zap.Error(err), zap.Any("fd", l.fd))
 		l.srv.reportError(nodenet.NewSyscallError("accept", err))
 	}
@@ -212,7 +212,7 @@ func (s *Server) emitConnection(sock *socket.Socket) {
 	defer func() {
 		if r := recover(); r != nil {
 			err := reactor.PanicError(r)
-			sock.Loop().LogError("nodenet: connection listener panicked", err)
+			s.logger().Error("nodenet: connection listener panicked", zap.Error(err))
 			sock.Destroy(err)
 		}
 	}()

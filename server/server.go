@@ -8,6 +8,7 @@ import (
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/socket"
+	"go.uber.org/zap"
 )
 
 // Balance chooses how a server on a Group spreads connections over loops.
@@ -47,6 +48,12 @@ type Options struct {
 	KeepAliveInitialDelay time.Duration
 	HighWaterMark         int
 	MaxBufferSize         int
+
+	// Logger receives the server's own logs: unhandled error events,
+	// descriptor exhaustion, panics in connection listeners. nil uses the
+	// home loop's logger (zap.NewNop() unless the loop was given one).
+	// Nothing is logged on the hot path.
+	Logger *zap.Logger
 }
 
 // DropInfo is Node's 'drop' event argument: a connection refused by
@@ -121,6 +128,13 @@ func New(o Options, onConnection func(*socket.Socket)) (*Server, error) {
 
 func (s *Server) exec(fn func()) { _ = s.home.Exec(fn) }
 
+func (s *Server) logger() *zap.Logger {
+	if s.opts.Logger != nil {
+		return s.opts.Logger
+	}
+	return s.home.Logger()
+}
+
 // OnListening adds a 'listening' listener.
 func (s *Server) OnListening(fn func()) *Server {
 	s.exec(func() { s.onListening = append(s.onListening, handler[func()]{fn: fn}) })
@@ -185,7 +199,7 @@ func (s *Server) emitClose()     { emitAll(&s.onClose, func(f func()) { f() }) }
 
 func (s *Server) emitError(err error) {
 	if len(s.onError) == 0 {
-		s.home.LogError("nodenet: unhandled server error", err)
+		s.logger().Error("nodenet: unhandled server error", zap.Error(err))
 		return
 	}
 	emitAll(&s.onError, func(f func(error)) { f(err) })
