@@ -31,6 +31,7 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "host:port to listen on (port 0: any free port)")
 	loops := flag.Int("loops", 1, "event loops (a reactor.Group when > 1)")
+	balance := flag.String("balance", "acceptor", "with -loops > 1: acceptor (one listener hands connections out) or reuseport (one SO_REUSEPORT listener per loop)")
 	selftest := flag.Bool("selftest", false, "run a short bounded client load against the server, check every byte, print one summary line and exit")
 	conns := flag.Int("conns", 100, "self-test: concurrent client connections")
 	rounds := flag.Int("rounds", 200, "self-test: round trips per connection")
@@ -50,7 +51,10 @@ func main() {
 	if err != nil {
 		log.Fatalf("echo: %v", err)
 	}
-	opts := server.Options{Group: group}
+	opts := server.Options{Group: group, Balance: server.BalanceAcceptor}
+	if *balance == "reuseport" {
+		opts.Balance = server.BalanceReusePort
+	}
 	if *loops == 1 {
 		opts = server.Options{Loop: group.Loops()[0]}
 	}

@@ -41,6 +41,11 @@ var systems = map[string]system{
 	"stdlib":    {Name: "stdlib", Loops: 1, argv: binArgv("stdlib"), env: []string{"GOMAXPROCS=1"}},
 	"nodenet×2": {Name: "nodenet×2", Loops: 2, argv: binArgv("nodenet")},
 	"gnet×2":    {Name: "gnet×2", Loops: 2, argv: binArgv("gnet")},
+	// The same server with one SO_REUSEPORT listener per loop instead of the
+	// default single acceptor, to choose the default by measurement.
+	"nodenet×2rp": {Name: "nodenet×2rp", Loops: 2, argv: func(bin, addr string, loops int) []string {
+		return append(binArgv("nodenet")(bin, addr, loops), "-balance", "reuseport")
+	}},
 }
 
 var mainSystems = []string{"nodenet", "cepoll", "gnet", "node", "stdlib"}
@@ -67,7 +72,7 @@ func fullCells() []cell {
 		{ID: "stream-10", Title: "streaming 64 KiB writes, 10 conns", Mode: "stream", Conns: 10, Size: 65536, Unit: "MB", Systems: mainSystems},
 		{ID: "churn", Title: "connection churn (connect, 64 B echo, close), 16 workers", Mode: "churn", Conns: 16, Size: 64, Srcs: 4, Unit: "conn", Systems: mainSystems},
 		{ID: "idle-15k", Title: "idle memory, 15,000 conns", Mode: "idle", Conns: 15000, Size: 1, Srcs: 4, Unit: "B/conn", Systems: mainSystems},
-		{ID: "group2", Title: "ping-pong 64 B, 1,000 conns, 2 loops, server unpinned", Mode: "pingpong", Conns: 1000, Size: 64, Unit: "msg", Systems: []string{"nodenet×2", "gnet×2"}, Unpinned: true},
+		{ID: "group2", Title: "ping-pong 64 B, 1,000 conns, 2 loops, server unpinned", Mode: "pingpong", Conns: 1000, Size: 64, Unit: "msg", Systems: []string{"nodenet×2", "nodenet×2rp", "gnet×2"}, Unpinned: true},
 	}
 }
 
