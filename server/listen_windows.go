@@ -53,7 +53,7 @@ func (s *Server) listenUnix(o *ListenOptions) {
 		s.listenFailed(socket.NotPipeNameError("listen", path, -1))
 		return
 	}
-	name, err := windows.UTF16PtrFromString(path)
+	name, err := windows.UTF16PtrFromString(socket.PipeOSName(path))
 	if err != nil {
 		s.listenFailed(nodenet.NewListenError("listen", windows.ERROR_INVALID_PARAMETER, path, -1))
 		return

@@ -49,10 +49,11 @@ func listenPipe(t testing.TB, l *reactor.Loop, path string, o server.Options, on
 
 // TestPipeEchoBothWays: a server on a named pipe greets each client and
 // echoes what it receives; the client checks both, ends, and both sides see
-// Node's order of events. Both spellings of the pipe namespace.
+// Node's order of events. Both spellings of the pipe namespace, and forward
+// slashes (Address keeps the caller's spelling).
 func TestPipeEchoBothWays(t *testing.T) {
-	for _, prefix := range []string{`\\.\pipe\`, `\\?\pipe\`} {
-		t.Run(strings.Trim(prefix, `\`), func(t *testing.T) {
+	for _, prefix := range []string{`\\.\pipe\`, `\\?\pipe\`, `//./pipe/`} {
+		t.Run(strings.Trim(prefix, `\/`), func(t *testing.T) {
 			l := newLoop(t)
 			path := pipeName(t, prefix)
 			var srvEv, cliEv events
@@ -456,5 +457,41 @@ func TestPipeDestroy(t *testing.T) {
 	}
 	if srvEv.String() != "data,end,close:false" {
 		t.Errorf("server events %s", srvEv)
+	}
+}
+
+// TestPipeLoopStop: stopping a loop with a pipe server, a waiting instance
+// and both ends of a connection open tears all of them down (each socket
+// hears ErrLoopStopped) and Run returns; the pipe name is gone afterwards.
+func TestPipeLoopStop(t *testing.T) {
+	l := newLoop(t)
+	path := pipeName(t, `\\.\pipe\`)
+	var errs []string
+	start(t, l, func() {
+		listenPipe(t, l, path, server.Options{}, func(c *socket.Socket) {
+			c.OnData(func([]byte) {})
+			c.OnError(func(err error) { errs = append(errs, "server:"+code(err)) })
+			l.Stop()
+		}, func(*server.Server) {
+			cli, err := socket.Connect(socket.ConnectOptions{Path: path, Loop: l}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cli.OnData(func([]byte) {})
+			cli.OnError(func(err error) { errs = append(errs, "client:"+code(err)) })
+		})
+	})
+	<-l.Done()
+	if len(errs) != 2 {
+		t.Errorf("errors %v, want one per socket", errs)
+	}
+	// The name went with the last handle.
+	name, _ := windows.UTF16PtrFromString(path)
+	h, err := windows.CreateFile(name, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil, windows.OPEN_EXISTING, 0, 0)
+	if err == nil {
+		windows.CloseHandle(h)
+		t.Error("the pipe still exists after the loop stopped")
+	} else if !errors.Is(err, windows.ERROR_FILE_NOT_FOUND) {
+		t.Errorf("open after stop: %v, want ERROR_FILE_NOT_FOUND", err)
 	}
 }

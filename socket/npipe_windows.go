@@ -96,6 +96,11 @@ func IsPipeName(path string) bool {
 	return false
 }
 
+// PipeOSName is path as the system is given it: with backslashes only
+// (a \\?\ path is not normalised by Windows). Addresses and errors keep
+// the caller's spelling.
+func PipeOSName(path string) string { return strings.ReplaceAll(path, "/", `\`) }
+
 // NotPipeNameError is the error for a Path that is not a pipe name.
 func NotPipeNameError(syscall, path string, port int) error {
 	e := nodenet.NewHostPortError(syscall, windows.ERROR_INVALID_PARAMETER, path, port)
@@ -158,7 +163,7 @@ func (s *Socket) connectUnix(path string) {
 }
 
 func (s *Socket) openPipe(path string, gen uint64, waited, delay time.Duration) {
-	name, err := windows.UTF16PtrFromString(path)
+	name, err := windows.UTF16PtrFromString(PipeOSName(path))
 	if err != nil {
 		s.failLater(nodenet.NewHostPortError("connect", windows.ERROR_INVALID_PARAMETER, path, 0))
 		return
