@@ -342,7 +342,9 @@ func (p *Poller) Wake() error {
 // packets, because until then the kernel may still write into the states.
 // Overlapped operations started with StartIO belong to handles the Poller
 // does not own: the caller should cancel them and close those handles
-// first, or their IOOps stay referenced (never freed) for the kernel's sake.
+// first; Close then waits (as briefly) for their completions too, and IOOps
+// still outstanding after that stay referenced (never freed) for the
+// kernel's sake. Their Done callbacks are not called.
 func (p *Poller) Close() error {
 	p.wakeMu.Lock()
 	if p.closed.Swap(true) {
@@ -361,7 +363,7 @@ func (p *Poller) Close() error {
 		keep(NewSyscallError("CloseHandle", windows.CloseHandle(g.helper)))
 	}
 	deadline := time.Now().Add(closeDrainTimeout)
-	for len(p.inflight) > 0 {
+	for len(p.inflight)+len(p.ioOps) > 0 {
 		left := time.Until(deadline)
 		if left <= 0 {
 			break

@@ -112,7 +112,6 @@ chmod +x "$tmp/bin/go_windows_amd64_exec"
 export PATH="$tmp/bin:$PATH"
 
 # --- 5. the tests ----------------------------------------------------------
-# socket/ and server/ are Unix-only for now (empty packages on Windows).
 # -count=1: the result must come from Wine now, never from the test cache.
 t=$SECONDS
 say "GOOS=windows GOARCH=amd64 go test ${pkgs[*]}"

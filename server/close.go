@@ -23,7 +23,7 @@ func (s *Server) Close(cb func(error)) *Server {
 		// lookup answered: until a descriptor is bound, cb hears
 		// ERR_SERVER_NOT_RUNNING (hasHandle is already true then).
 		var cbErr error
-		if !s.hasHandle || len(s.listeners) == 0 {
+		if !s.hasHandle || (len(s.listeners) == 0 && !s.hasPipe()) {
 			cbErr = nodenet.ErrServerNotRunning
 		}
 		if cb != nil {
@@ -53,6 +53,7 @@ func (s *Server) closeListeners() {
 		}
 	}
 	s.listeners = nil
+	s.closePipe()
 	if s.unlinkPath && s.path != "" {
 		os.Remove(s.path)
 		s.unlinkPath = false

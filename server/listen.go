@@ -24,7 +24,8 @@ type ListenOptions struct {
 	// first address that is not IPv6 link-local is used).
 	Host string
 	// Path listens on a Unix domain socket instead; a leading '@' or NUL
-	// byte is a Linux abstract name.
+	// byte is a Linux abstract name. On Windows it is a named pipe,
+	// \\.\pipe\name or \\?\pipe\name (docs/platforms.md).
 	Path string
 	// Backlog of pending connections (default 511).
 	Backlog int

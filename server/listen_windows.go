@@ -3,12 +3,225 @@
 package server
 
 import (
+	"errors"
+
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/reactor"
+	"github.com/nodenet/nodenet/socket"
 	"golang.org/x/sys/windows"
 )
 
-// listenUnix on Windows: Unix domain sockets are not offered; Path names a
-// named pipe (\\.\pipe\name), which is not implemented yet.
+// IPC on Windows: Path names a named pipe (\\.\pipe\name or \\?\pipe\name).
+// A pipe server is a set of pipe instances of that name, each waiting in an
+// overlapped ConnectNamedPipe on the home loop's completion port (libuv keeps
+// four). When a client connects to one, that instance becomes the
+// connection's handle and a new instance takes its place. Close closes the
+// waiting instances; the name disappears once the connections' instances are
+// closed too. Instances are bound to the home loop's port, so a pipe server
+// on a Group serves all its connections on the home loop.
+
+// pendingPipeInstances is how many instances wait for a client at once
+// (libuv's default_pending_pipe_instances); a client that finds them all
+// taken retries (see socket's connect).
+const pendingPipeInstances = 4
+
+type pipeServer struct{ l *pipeListener }
+
+type pipeListener struct {
+	srv    *Server
+	loop   *reactor.Loop
+	path   string
+	name   *uint16
+	insts  []*pipeInstance
+	closed bool
+}
+
+// pipeInstance is one waiting instance. Its IOOp (the OVERLAPPED of the
+// ConnectNamedPipe) stays referenced by the poller until the completion is
+// dequeued, even after Close.
+type pipeInstance struct {
+	l   *pipeListener
+	h   windows.Handle
+	op  nodenet.IOOp
+	err error // the completion being handled
+	fn  func()
+}
+
 func (s *Server) listenUnix(o *ListenOptions) {
-	s.listenFailed(nodenet.NewListenError("listen", windows.ERROR_NOT_SUPPORTED, o.Path, -1))
+	path := o.Path
+	if !socket.IsPipeName(path) {
+		s.listenFailed(socket.NotPipeNameError("listen", path, -1))
+		return
+	}
+	name, err := windows.UTF16PtrFromString(socket.PipeOSName(path))
+	if err != nil {
+		s.listenFailed(nodenet.NewListenError("listen", windows.ERROR_INVALID_PARAMETER, path, -1))
+		return
+	}
+	pl := &pipeListener{srv: s, loop: s.home, path: path, name: name}
+	for i := 0; i < pendingPipeInstances; i++ {
+		in := &pipeInstance{l: pl, h: windows.InvalidHandle}
+		in.op.Done = in.done
+		in.fn = in.completed
+		pl.insts = append(pl.insts, in)
+		if err := pl.create(in, i == 0); err != nil {
+			pl.close()
+			s.listenFailed(nodenet.NewListenError("listen", listenErrno(err), path, -1))
+			return
+		}
+	}
+	s.pipe.l = pl
+	s.path = path
+	s.listenSucceeded(&socket.AddressInfo{Address: path, Family: "unix", Port: -1})
+	for _, in := range pl.insts {
+		pl.accept(in)
+	}
+}
+
+// listenErrno is libuv's translation of a failed CreateNamedPipe: the
+// name is taken (ERROR_ACCESS_DENIED with FILE_FLAG_FIRST_PIPE_INSTANCE) is
+// EADDRINUSE; a malformed name is EACCES.
+func listenErrno(err error) error {
+	switch {
+	case errors.Is(err, windows.ERROR_ACCESS_DENIED), errors.Is(err, windows.ERROR_PIPE_BUSY):
+		return windows.WSAEADDRINUSE
+	case errors.Is(err, windows.ERROR_PATH_NOT_FOUND), errors.Is(err, windows.ERROR_INVALID_NAME):
+		return windows.ERROR_ACCESS_DENIED
+	}
+	return err
+}
+
+// create makes a new instance of the pipe and binds it to the loop's port.
+func (pl *pipeListener) create(in *pipeInstance, first bool) error {
+	flags := uint32(windows.PIPE_ACCESS_DUPLEX | windows.FILE_FLAG_OVERLAPPED)
+	if first {
+		flags |= windows.FILE_FLAG_FIRST_PIPE_INSTANCE
+	}
+	h, err := windows.CreateNamedPipe(pl.name, flags,
+		windows.PIPE_TYPE_BYTE|windows.PIPE_READMODE_BYTE|windows.PIPE_WAIT|windows.PIPE_REJECT_REMOTE_CLIENTS,
+		windows.PIPE_UNLIMITED_INSTANCES, 65536, 65536, 0, nil)
+	if err != nil {
+		return err
+	}
+	if err := pl.loop.AssociateHandle(h); err != nil {
+		windows.CloseHandle(h)
+		return err
+	}
+	in.h = h
+	pl.loop.Attach(h, pl)
+	return nil
+}
+
+// accept waits for a client on in with an overlapped ConnectNamedPipe.
+func (pl *pipeListener) accept(in *pipeInstance) {
+	if pl.closed || in.h == windows.InvalidHandle {
+		return
+	}
+	in.op.Overlapped = windows.Overlapped{}
+	if err := pl.loop.StartIO(&in.op); err != nil {
+		pl.srv.reportError(nodenet.NewSyscallError("ConnectNamedPipe", err))
+		return
+	}
+	err := windows.ConnectNamedPipe(in.h, &in.op.Overlapped)
+	switch {
+	case err == nil || err == windows.ERROR_IO_PENDING:
+		// The completion comes through the port.
+	case err == windows.ERROR_PIPE_CONNECTED:
+		// A client connected between CreateNamedPipe and now: no
+		// completion will be queued.
+		pl.loop.AbortIO(&in.op)
+		in.err = nil
+		pl.loop.SetImmediate(in.fn)
+	default:
+		pl.loop.AbortIO(&in.op)
+		in.err = err
+		pl.loop.SetImmediate(in.fn)
+	}
+}
+
+// done runs inside the poller's Wait.
+func (in *pipeInstance) done(_ *nodenet.IOOp, _ uint32, err error) {
+	in.err = err
+	in.l.loop.CompleteIO(in.l, in.fn)
+}
+
+// completed hands a connected instance to a new Socket and puts a fresh
+// instance in its place; a failed one (a client that came and went) is
+// replaced silently, as libuv does.
+func (in *pipeInstance) completed() {
+	pl := in.l
+	if pl.closed || in.h == windows.InvalidHandle {
+		return
+	}
+	h := in.h
+	in.h = windows.InvalidHandle
+	_ = pl.loop.Unregister(h)
+	if err := pl.create(in, false); err != nil {
+		pl.srv.reportError(nodenet.NewSyscallError("CreateNamedPipe", err))
+	} else {
+		pl.accept(in)
+	}
+	if in.err != nil {
+		windows.CloseHandle(h)
+		return
+	}
+	pl.srv.acceptedPipe(h)
+}
+
+// HandleEvent: pipe instances have no readiness; they are in the loop's
+// table only to hear LoopStopped.
+func (pl *pipeListener) HandleEvent(nodenet.Events) {}
+
+// LoopStopped closes the listener when its loop is stopped under it.
+func (pl *pipeListener) LoopStopped(error) { pl.close() }
+
+// close closes every waiting instance; their ConnectNamedPipe operations
+// end with ERROR_OPERATION_ABORTED, which completed ignores.
+func (pl *pipeListener) close() {
+	if pl.closed {
+		return
+	}
+	pl.closed = true
+	for _, in := range pl.insts {
+		if in.h != windows.InvalidHandle {
+			_ = pl.loop.Unregister(in.h)
+			_ = windows.CancelIoEx(in.h, nil)
+			windows.CloseHandle(in.h)
+			in.h = windows.InvalidHandle
+		}
+	}
+}
+
+func (s *Server) hasPipe() bool { return s.pipe.l != nil }
+
+func (s *Server) closePipe() {
+	if s.pipe.l != nil {
+		s.pipe.l.close()
+		s.pipe.l = nil
+	}
+}
+
+// acceptedPipe applies maxConnections and emits 'connection' (home loop).
+func (s *Server) acceptedPipe(h windows.Handle) {
+	if !s.reserveConn() {
+		windows.CloseHandle(h)
+		emitAll(&s.onDrop, func(f func(DropInfo)) { f(DropInfo{}) })
+		return
+	}
+	sock, err := socket.NewAcceptedPipe(s.home, h, socket.AcceptOptions{
+		AllowHalfOpen:  s.opts.AllowHalfOpen,
+		PauseOnConnect: s.opts.PauseOnConnect,
+		HighWaterMark:  s.opts.HighWaterMark,
+		MaxBufferSize:  s.opts.MaxBufferSize,
+		Unix:           true,
+		Owner:          s,
+		OnDestroy:      s.connectionGone,
+	})
+	if err != nil {
+		windows.CloseHandle(h)
+		s.connectionGone()
+		s.reportError(err)
+		return
+	}
+	s.emitConnection(sock)
 }

@@ -72,6 +72,7 @@ type Server struct {
 
 	// Home-loop state.
 	listeners   []*listener
+	pipe        pipeServer // a Windows named-pipe listener (empty type elsewhere)
 	listening   bool
 	hasHandle   bool // between a Listen call and Close (Node's _handle)
 	closing     bool

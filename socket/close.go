@@ -77,6 +77,10 @@ func (s *Socket) maybeShutdown() {
 		return
 	}
 	s.shutdownDone = true
+	if s.isNamedPipe() {
+		s.npShutdown() // schedules finish itself
+		return
+	}
 	if err := sysnet.ShutdownWrite(s.fd); err != nil && !sysnet.IsNotConnected(err) {
 		s.destroyWith(nodenet.NewSyscallError("shutdown", err))
 		return
@@ -186,10 +190,14 @@ func (s *Socket) destroyWith(err error) {
 	}
 	s.attempt = nil
 	if s.fd != sysnet.Invalid {
-		if !s.detached {
-			_ = s.loop.Unregister(s.fd)
+		if s.isNamedPipe() {
+			s.npClose()
+		} else {
+			if !s.detached {
+				_ = s.loop.Unregister(s.fd)
+			}
+			sysnet.Close(s.fd)
 		}
-		sysnet.Close(s.fd)
 		s.fd = sysnet.Invalid
 	}
 	s.connected = false

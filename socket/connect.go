@@ -36,7 +36,8 @@ type ConnectOptions struct {
 	Port int
 	Host string
 	// IPC: Path of a Unix domain socket; a leading '@' or NUL byte is a Linux
-	// abstract name.
+	// abstract name. On Windows, a named pipe: \\.\pipe\name or
+	// \\?\pipe\name (docs/platforms.md).
 	Path string
 
 	LocalAddress string // bind the local side to this IP first

@@ -213,6 +213,10 @@ func (s *Socket) updateInterest() {
 	if s.fd == sysnet.Invalid || !s.connected || s.destroyed {
 		return
 	}
+	if s.isNamedPipe() {
+		s.npUpdate() // keeps a read and a write in flight instead
+		return
+	}
 	var want nodenet.Events
 	if s.wantRead() {
 		want |= nodenet.EventRead

@@ -60,6 +60,9 @@ type Socket struct {
 	loop *reactor.Loop
 	fd   nodenet.FD // sysnet.Invalid (-1 on Unix) without a descriptor
 	kind sockKind
+	// np is the completion-based transport of a Windows named pipe (nil
+	// for sockets); an empty type outside Windows (transport_other.go).
+	np transport
 
 	// Life cycle. Loop goroutine only.
 	connecting    bool

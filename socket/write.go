@@ -121,7 +121,7 @@ func (s *Socket) send(p []byte, cb func(error)) bool {
 	}
 	before := s.queue.Len()
 	s.bytesWritten.Add(int64(len(p)))
-	if len(p) > 0 && before == 0 && s.canWriteNow() {
+	if len(p) > 0 && before == 0 && s.canWriteNow() && !s.isNamedPipe() {
 		n, err := sysnet.Write(s.fd, p)
 		if n == len(p) {
 			s.touch()
@@ -289,12 +289,24 @@ func (s *Socket) maybeDrain() {
 	}
 }
 
-// flush writes the queue out on writability and completes what it can.
+// flush writes the queue out on writability and completes what it can. A
+// named pipe starts an overlapped write instead (if none is in flight); its
+// completion comes back through afterFlush.
 func (s *Socket) flush() {
 	if s.fd == sysnet.Invalid || s.queue.Len() == 0 {
 		return
 	}
+	if s.isNamedPipe() {
+		s.npStartWrite()
+		return
+	}
 	_, err := s.queue.Flush(s.fd)
+	s.afterFlush(err)
+}
+
+// afterFlush accounts for bytes the kernel took (already consumed from the
+// queue): write callbacks, 'drain', interest, and the FIN End is waiting for.
+func (s *Socket) afterFlush(err error) {
 	s.bufferSize.Store(int64(s.queue.Len()))
 	flushed := s.queue.Flushed()
 	for len(s.pending) > 0 && s.pending[0].end <= flushed {

@@ -1,0 +1,11 @@
+//go:build !windows
+
+package server
+
+// pipeServer holds a Windows named-pipe listener; elsewhere IPC is Unix
+// domain sockets, which are ordinary listeners.
+type pipeServer struct{}
+
+func (s *Server) closePipe() {}
+
+func (s *Server) hasPipe() bool { return false }

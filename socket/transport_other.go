@@ -1,0 +1,17 @@
+//go:build !windows
+
+package socket
+
+// transport is where a Socket keeps a completion-based transport (a Windows
+// named pipe). Outside Windows every socket is a readiness-driven
+// descriptor: the type is empty, isNamedPipe is the constant false, and the
+// compiler drops the named-pipe branches of the shared state machine, so
+// the Unix read and write paths carry no extra field, branch or call.
+type transport struct{}
+
+func (s *Socket) isNamedPipe() bool { return false }
+
+func (s *Socket) npUpdate()     {}
+func (s *Socket) npStartWrite() {}
+func (s *Socket) npShutdown()   {}
+func (s *Socket) npClose()      {}
