@@ -96,7 +96,7 @@ func (s *Socket) finish() {
 		return
 	}
 	s.finished = true
-	emit0(&s.onFinish)
+	s.events.emit0(EventFinish)
 	cbs := s.endCbs
 	s.endCbs = nil
 	for _, cb := range cbs {
@@ -118,7 +118,7 @@ func (s *Socket) DestroySoon() {
 			s.destroyWith(nil)
 			return
 		}
-		s.onFinish.add(newListenerID(), func() { s.destroyWith(nil) }, true)
+		s.events.add(newListenerID(), EventFinish, func() { s.destroyWith(nil) }, true)
 		s.end(nil, nil)
 	})
 }
@@ -145,7 +145,7 @@ func (s *Socket) ResetAndDestroy() (*Socket, error) {
 		switch {
 		case s.destroyed:
 		case s.connecting:
-			s.onConnect.add(newListenerID(), func() { s.resetNow() }, true)
+			s.events.add(newListenerID(), EventConnect, func() { s.resetNow() }, true)
 		case s.fd == sysnet.Invalid:
 			s.destroyWith(nodenet.ErrSocketClosed)
 		default:
@@ -255,11 +255,11 @@ func (s *Socket) emitError(err error) {
 		return
 	}
 	s.errorEmitted = true
-	if s.onError.count() == 0 {
+	if s.events.count(EventError) == 0 {
 		s.loop.LogError("nodenet: unhandled socket error", err)
 		return
 	}
-	emitErr(&s.onError, err)
+	s.events.emitErr(err)
 }
 
 // emitClose emits 'close' once. Without a handle Node passes no argument;
@@ -270,7 +270,7 @@ func (s *Socket) emitClose(withHandle bool) {
 		return
 	}
 	s.closeEmitted = true
-	emitBool(&s.onClose, withHandle && s.hadError)
+	s.events.emitClose(withHandle && s.hadError)
 }
 
 // recoverPanic turns a panic in a user callback run from a deferred task into

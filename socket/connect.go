@@ -171,7 +171,7 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 	s.isConnecting.Store(true)
 	s.updateRef()
 	if cb != nil {
-		s.onConnect.add(newListenerID(), cb, true)
+		s.events.add(newListenerID(), EventConnect, cb, true)
 	}
 	if fresh && o.Timeout > 0 {
 		s.setTimeout(o.Timeout)
@@ -234,14 +234,14 @@ func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAdd
 		return
 	}
 	if err != nil {
-		emitLookup(&s.onLookup, err, "", 0, host)
+		s.events.emitLookup(err, "", 0, host)
 		s.loop.NextTick(func() { s.destroyWith(err) })
 		return
 	}
 	var ips []netip.Addr
 	var firstErr error
 	for _, a := range addrs {
-		emitLookup(&s.onLookup, nil, a.Address, a.Family, host)
+		s.events.emitLookup(nil, a.Address, a.Family, host)
 		if s.destroyed || s.connectGen != gen {
 			return
 		}
@@ -532,11 +532,11 @@ func (s *Socket) afterConnect() {
 	s.applySocketOptions()
 	s.touch()
 	_ = s.loop.SetInterest(s.fd, 0)
-	emit0(&s.onConnect)
+	s.events.emit0(EventConnect)
 	if s.destroyed {
 		return
 	}
-	emit0(&s.onReady)
+	s.events.emit0(EventReady)
 	if s.destroyed {
 		return
 	}

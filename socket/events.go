@@ -9,88 +9,119 @@ type ListenerID uint64
 
 var listenerSeq atomic.Uint64
 
-type listener[F any] struct {
+func newListenerID() ListenerID { return ListenerID(listenerSeq.Add(1)) }
+
+// LookupListener receives Node's 'lookup' event: the resolver's error (nil on
+// success), the address and family (4 or 6) it answered, and the host name.
+type LookupListener func(err error, address string, family int, host string)
+
+// Event names a Socket event, for RemoveAllListeners and ListenerCount.
+type Event uint8
+
+// The events of a net.Socket.
+const (
+	EventConnect Event = iota
+	EventReady
+	EventLookup
+	EventData
+	EventEnd
+	EventFinish
+	EventDrain
+	EventError
+	EventTimeout
+	EventClose
+)
+
+// listener is one registered callback; fn holds the event's func type.
+type listener struct {
 	id   ListenerID
-	fn   F
+	ev   Event
 	once bool
 	dead bool
+	fn   any
 }
 
-// listeners is one event's listener list. Emitting iterates by index over
-// the length at the start, so listeners added during an emit wait for the
-// next one (Node copies the array); removals during an emit only mark the
-// entry and the list is compacted afterwards, so the common case — one data
-// listener, emitted per read — allocates nothing.
-type listeners[F any] struct {
-	items    []listener[F]
-	emitting int
+// eventListeners is every listener of one socket, all events in one slice:
+// a socket typically has two to four listeners, and ten per-event lists
+// would cost 400 bytes on every idle connection. Emitting walks the entries
+// present when it started (Node copies the array, so listeners added during
+// an emit wait for the next one); removal during an emit only marks the
+// entry and the slice is compacted afterwards, so emitting allocates
+// nothing.
+type eventListeners struct {
+	items    []listener
+	emitting int32
 	dirty    bool
 }
 
-func newListenerID() ListenerID { return ListenerID(listenerSeq.Add(1)) }
-
-func (l *listeners[F]) add(id ListenerID, fn F, once bool) {
-	l.items = append(l.items, listener[F]{id: id, fn: fn, once: once})
+func (l *eventListeners) add(id ListenerID, ev Event, fn any, once bool) {
+	l.items = append(l.items, listener{id: id, ev: ev, fn: fn, once: once})
 }
 
-func (l *listeners[F]) remove(id ListenerID) bool {
+func (l *eventListeners) remove(id ListenerID) bool {
 	for i := range l.items {
 		if l.items[i].id == id && !l.items[i].dead {
-			l.items[i].dead = true
-			l.dirty = true
-			l.compact()
+			l.kill(i)
 			return true
 		}
 	}
 	return false
 }
 
-func (l *listeners[F]) removeAll() {
+func (l *eventListeners) removeAll(ev Event) {
 	for i := range l.items {
-		l.items[i].dead = true
+		if l.items[i].ev == ev && !l.items[i].dead {
+			l.kill(i)
+		}
 	}
+}
+
+func (l *eventListeners) kill(i int) {
+	l.items[i].dead = true
+	l.items[i].fn = nil
 	l.dirty = true
 	l.compact()
 }
 
-func (l *listeners[F]) count() int {
+func (l *eventListeners) count(ev Event) int {
 	n := 0
 	for i := range l.items {
-		if !l.items[i].dead {
+		if l.items[i].ev == ev && !l.items[i].dead {
 			n++
 		}
 	}
 	return n
 }
 
-// next returns the i-th live listener for an emit over the first n entries,
-// retiring once-listeners before they run (Node removes them first, so a
-// once-listener that re-emits is not called twice).
-func (l *listeners[F]) next(i, n int) (F, bool) {
-	var zero F
-	if i >= n || i >= len(l.items) {
-		return zero, false
+// next returns the fn of the next live listener of ev at or after *i among
+// the first n entries, retiring once-listeners before they run (Node removes
+// them first, so a once-listener that re-emits is not called twice).
+func (l *eventListeners) next(ev Event, i *int, n int) any {
+	for ; *i < n && *i < len(l.items); *i++ {
+		e := &l.items[*i]
+		if e.ev != ev || e.dead {
+			continue
+		}
+		fn := e.fn
+		if e.once {
+			e.dead = true
+			e.fn = nil
+			l.dirty = true
+		}
+		*i++
+		return fn
 	}
-	e := &l.items[i]
-	if e.dead {
-		return zero, true
-	}
-	fn := e.fn
-	if e.once {
-		e.dead = true
-		l.dirty = true
-	}
-	return fn, true
+	return nil
 }
 
-func (l *listeners[F]) begin() int { l.emitting++; return len(l.items) }
+func (l *eventListeners) begin() int { l.emitting++; return len(l.items) }
 
-func (l *listeners[F]) end() {
+func (l *eventListeners) end() {
 	l.emitting--
 	l.compact()
 }
 
-func (l *listeners[F]) compact() {
+func (l *eventListeners) compact() {
 	if !l.dirty || l.emitting > 0 {
 		return
 	}
@@ -106,93 +137,72 @@ func (l *listeners[F]) compact() {
 	l.dirty = false
 }
 
-func emit0(l *listeners[func()]) {
+func (l *eventListeners) emit0(ev Event) {
 	n := l.begin()
 	defer l.end()
-	for i := 0; ; i++ {
-		fn, ok := l.next(i, n)
-		if !ok {
+	for i := 0; ; {
+		fn := l.next(ev, &i, n)
+		if fn == nil {
 			return
 		}
-		if fn != nil {
-			fn()
+		if f := fn.(func()); f != nil {
+			f()
 		}
 	}
 }
 
-func emitBytes(l *listeners[func([]byte)], b []byte) {
+func (l *eventListeners) emitBytes(b []byte) {
 	n := l.begin()
 	defer l.end()
-	for i := 0; ; i++ {
-		fn, ok := l.next(i, n)
-		if !ok {
+	for i := 0; ; {
+		fn := l.next(EventData, &i, n)
+		if fn == nil {
 			return
 		}
-		if fn != nil {
-			fn(b)
+		if f := fn.(func([]byte)); f != nil {
+			f(b)
 		}
 	}
 }
 
-func emitErr(l *listeners[func(error)], err error) {
+func (l *eventListeners) emitErr(err error) {
 	n := l.begin()
 	defer l.end()
-	for i := 0; ; i++ {
-		fn, ok := l.next(i, n)
-		if !ok {
+	for i := 0; ; {
+		fn := l.next(EventError, &i, n)
+		if fn == nil {
 			return
 		}
-		if fn != nil {
-			fn(err)
+		if f := fn.(func(error)); f != nil {
+			f(err)
 		}
 	}
 }
 
-func emitBool(l *listeners[func(bool)], v bool) {
+func (l *eventListeners) emitClose(hadError bool) {
 	n := l.begin()
 	defer l.end()
-	for i := 0; ; i++ {
-		fn, ok := l.next(i, n)
-		if !ok {
+	for i := 0; ; {
+		fn := l.next(EventClose, &i, n)
+		if fn == nil {
 			return
 		}
-		if fn != nil {
-			fn(v)
+		if f := fn.(func(bool)); f != nil {
+			f(hadError)
 		}
 	}
 }
 
-func emitLookup(l *listeners[LookupListener], err error, address string, family int, host string) {
+func (l *eventListeners) emitLookup(err error, address string, family int, host string) {
 	n := l.begin()
 	defer l.end()
-	for i := 0; ; i++ {
-		fn, ok := l.next(i, n)
-		if !ok {
+	for i := 0; ; {
+		fn := l.next(EventLookup, &i, n)
+		if fn == nil {
 			return
 		}
-		if fn != nil {
-			fn(err, address, family, host)
+		if f := fn.(LookupListener); f != nil {
+			f(err, address, family, host)
 		}
 	}
 }
-
-// LookupListener receives Node's 'lookup' event: the resolver's error (nil on
-// success), the address and family (4 or 6) it answered, and the host name.
-type LookupListener func(err error, address string, family int, host string)
-
-// Event names a Socket event, for RemoveAllListeners and ListenerCount.
-type Event int
-
-// The events of a net.Socket.
-const (
-	EventConnect Event = iota
-	EventReady
-	EventLookup
-	EventData
-	EventEnd
-	EventFinish
-	EventDrain
-	EventError
-	EventTimeout
-	EventClose
-)

@@ -24,10 +24,10 @@ func (s *Socket) Pipe(dst *Socket, opts *PipeOptions) *Socket {
 	s.exec(func() {
 		s.pipes = append(s.pipes, p)
 		p.dataID = newListenerID()
-		s.onData.add(p.dataID, p.onData, false)
+		s.events.add(p.dataID, EventData, p.onData, false)
 		if opts == nil || !opts.NoEnd {
 			p.endID = newListenerID()
-			s.onEnd.add(p.endID, func() {
+			s.events.add(p.endID, EventEnd, func() {
 				if !p.detached {
 					dst.End(nil, nil)
 				}
@@ -62,9 +62,9 @@ func (p *pipeState) detach() {
 		return
 	}
 	p.detached = true
-	p.src.onData.remove(p.dataID)
+	p.src.events.remove(p.dataID)
 	if p.endID != 0 {
-		p.src.onEnd.remove(p.endID)
+		p.src.events.remove(p.endID)
 	}
 	if p.drainID != 0 {
 		p.dst.RemoveListener(p.drainID)

@@ -82,7 +82,7 @@ func (s *Socket) deliver(p []byte) {
 		}
 		p = s.decBuf
 	}
-	emitBytes(&s.onData, p)
+	s.events.emitBytes(p)
 }
 
 // peekUndecided serves a socket that nobody reads from yet (no data
@@ -116,13 +116,13 @@ func (s *Socket) onEOF() {
 	if s.enc != encoding.Buffer {
 		if rest := s.dec.End(s.decBuf[:0]); len(rest) > 0 {
 			s.decBuf = rest
-			emitBytes(&s.onData, rest)
+			s.events.emitBytes(rest)
 			if s.destroyed {
 				return
 			}
 		}
 	}
-	s.loop.NextTick(s.emitEndFn)
+	s.loop.NextTick(s.emitEnd)
 }
 
 func (s *Socket) emitEnd() {
@@ -132,7 +132,7 @@ func (s *Socket) emitEnd() {
 	}
 	s.endEmitted = true
 	s.peerEnded = true
-	emit0(&s.onEnd)
+	s.events.emit0(EventEnd)
 	if s.destroyed {
 		return
 	}

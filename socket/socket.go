@@ -101,16 +101,7 @@ type Socket struct {
 	endCbs     []func(error)
 
 	// Events.
-	onConnect listeners[func()]
-	onReady   listeners[func()]
-	onLookup  listeners[LookupListener]
-	onData    listeners[func([]byte)]
-	onEnd     listeners[func()]
-	onFinish  listeners[func()]
-	onDrain   listeners[func()]
-	onError   listeners[func(error)]
-	onTimeout listeners[func()]
-	onClose   listeners[func(bool)]
+	events eventListeners
 
 	// Timeouts and options.
 	idle          time.Duration
@@ -160,8 +151,6 @@ type Socket struct {
 	// Prebound method values, so the hot paths schedule them without a
 	// closure allocation.
 	runDoneFn func()
-	emitEndFn func()
-	onIdleFn  func()
 }
 
 type pendingWrite struct {
@@ -187,8 +176,6 @@ func newSocket(l *reactor.Loop) *Socket {
 	}
 	s.queue.Init(poolFor(l))
 	s.runDoneFn = s.runDone
-	s.emitEndFn = s.emitEnd
-	s.onIdleFn = s.onIdle
 	return s
 }
 

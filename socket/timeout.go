@@ -22,7 +22,7 @@ func (s *Socket) SetTimeout(d time.Duration, cb func()) error {
 			return
 		}
 		if cb != nil && d > 0 {
-			s.onTimeout.add(newListenerID(), cb, true)
+			s.events.add(newListenerID(), EventTimeout, cb, true)
 		}
 		s.setTimeout(d)
 	})
@@ -39,7 +39,7 @@ func (s *Socket) setTimeout(d time.Duration) {
 		return
 	}
 	s.idleFlushed = s.queue.Flushed()
-	s.idleTimer = s.loop.SetTimeout(d, s.onIdleFn)
+	s.idleTimer = s.loop.SetTimeout(d, s.onIdle)
 	s.idleTimer.Unref()
 }
 
@@ -62,7 +62,7 @@ func (s *Socket) onIdle() {
 		return
 	}
 	s.idleFlushed = s.queue.Flushed()
-	emit0(&s.onTimeout)
+	s.events.emit0(EventTimeout)
 }
 
 // SetNoDelay turns Nagle's algorithm off (true, the default, as in Go's

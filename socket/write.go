@@ -285,7 +285,7 @@ func (s *Socket) runDone() {
 func (s *Socket) maybeDrain() {
 	if s.needDrain && s.queue.Len() == 0 && !s.ending && !s.destroyed {
 		s.needDrain = false
-		emit0(&s.onDrain)
+		s.events.emit0(EventDrain)
 	}
 }
 
