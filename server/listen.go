@@ -398,21 +398,16 @@ func addressOf(a sysnet.Addr) *socket.AddressInfo {
 // listenHandle listens on an inherited or borrowed descriptor.
 func (s *Server) listenHandle(o *ListenOptions) {
 	fd, _, borrowed := handleFD(o.Handle)
+	var src sysnet.FD = sysnet.Invalid
 	switch h := o.Handle.(type) {
 	case *Server:
-		src := h.firstFD()
-		if src == sysnet.Invalid {
-			s.listenFailed(nodenet.NewListenError("listen", sysnet.EBADF, "", 0))
-			return
-		}
-		d, err := sysnet.Dup(src)
-		if err != nil {
-			s.listenFailed(nodenet.NewListenError("listen", err, "", 0))
-			return
-		}
-		fd = d
+		src = h.firstFD()
 	case *socket.Socket:
-		src := h.FD()
+		src = h.FD()
+	}
+	if !borrowed {
+		// Another server's or socket's descriptor: listen on a duplicate,
+		// so closing either one leaves the other intact.
 		if src == sysnet.Invalid {
 			s.listenFailed(nodenet.NewListenError("listen", sysnet.EBADF, "", 0))
 			return

@@ -1,3 +1,5 @@
+//go:build linux || freebsd || netbsd || dragonfly
+
 package buffer
 
 import (
@@ -6,8 +8,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// maxIovecs is Linux's IOV_MAX (UIO_MAXIOV): writev fails with EINVAL past it.
-// x/sys does not export the constant.
+// maxIovecs is IOV_MAX (UIO_MAXIOV): 1024 on Linux, FreeBSD, NetBSD and
+// DragonFly; writev fails with EINVAL past it. x/sys does not export it.
 const maxIovecs = 1024
 
 type iovec = unix.Iovec
@@ -21,6 +23,7 @@ func setIovec(v *iovec, b []byte) {
 // unix.Writev builds a fresh []Iovec on every call. RawSyscall skips the
 // scheduler's entersyscall/exitsyscall, which is sound only because the fd is
 // nonblocking, so the call returns in microseconds whatever the peer does.
+// (darwin and openbsd only allow system calls through libc: writev_libc.go.)
 func writev(fd FD, iov []iovec) (int, error) {
 	r, _, e := unix.RawSyscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
 	if e != 0 {
