@@ -43,6 +43,12 @@ bench-quick:
 	cd bench && GO=$(GO) ./build.sh && ./bin/nnbench run -quick -rounds 3 -window 800ms -budget 60s \
 		-out results/quick -md results/quick.md -svg results/quick.svg
 
+# bench-micro: the library's own go test benchmarks (reactor, write queue,
+# socket hot paths); figures in docs/performance.md.
+.PHONY: bench-micro
+bench-micro:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1s . ./reactor/ ./buffer/ ./socket/
+
 run:
 	$(GO) run ./examples/echo -selftest
 
