@@ -15,3 +15,22 @@ func (l *Loop) Local(key any, mk func() any) any {
 	l.locals[key] = v
 	return v
 }
+
+// RefHold is one handle's claim on its loop's liveness: Set keeps exactly one
+// Ref on l while want is true and drops it when want turns false, however
+// often it is called. Handles call it whenever their state changes (Node's
+// ref/unref and "an open socket keeps the process alive"). Loop goroutine
+// only.
+type RefHold struct{ held bool }
+
+// Set takes or releases the hold to match want.
+func (h *RefHold) Set(l *Loop, want bool) {
+	switch {
+	case want && !h.held:
+		l.Ref()
+		h.held = true
+	case !want && h.held:
+		l.Unref()
+		h.held = false
+	}
+}

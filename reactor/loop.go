@@ -131,14 +131,8 @@ func (l *Loop) Logger() *zap.Logger { return l.log }
 // whether a handle method may act inline rather than post itself.
 func (l *Loop) InLoop() bool { return l.owner.Load() == getg() }
 
-// exec runs fn now when called on the loop, else posts it.
-func (l *Loop) exec(fn func()) {
-	if l.InLoop() {
-		fn()
-		return
-	}
-	_ = l.Post(fn)
-}
+// exec is Exec for callers with nowhere to report a stopped loop.
+func (l *Loop) exec(fn func()) { _ = l.Exec(fn) }
 
 // Exec runs fn inline when the caller is on the loop goroutine and posts it
 // otherwise: how handle methods honour "callable from any goroutine".

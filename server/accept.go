@@ -159,19 +159,9 @@ func (s *Server) accepted(l *listener, fd nodenet.FD, sa sysnet.Addr) {
 		target = s.opts.Group.Next()
 	}
 	create := func() {
-		sock, err := socket.NewAccepted(target, fd, socket.AcceptOptions{
-			AllowHalfOpen:         s.opts.AllowHalfOpen,
-			PauseOnConnect:        s.opts.PauseOnConnect,
-			HighWaterMark:         s.opts.HighWaterMark,
-			MaxBufferSize:         s.opts.MaxBufferSize,
-			NoDelay:               s.opts.NoDelay,
-			KeepAlive:             s.opts.KeepAlive,
-			KeepAliveInitialDelay: s.opts.KeepAliveInitialDelay,
-			Remote:                sa.IP,
-			Unix:                  l.unix,
-			Owner:                 s,
-			OnDestroy:             s.connectionGone,
-		})
+		o := s.acceptOptions(l.unix)
+		o.Remote = sa.IP
+		sock, err := socket.NewAccepted(target, fd, o)
 		if err != nil {
 			sysnet.Close(fd)
 			s.connectionGone()
@@ -253,4 +243,21 @@ func dropInfo(fd nodenet.FD, remote sysnet.Addr) DropInfo {
 		}
 	}
 	return d
+}
+
+// acceptOptions is what every accepted connection inherits from the server
+// (Node's createServer options), for sockets and named pipes alike.
+func (s *Server) acceptOptions(isUnix bool) socket.AcceptOptions {
+	return socket.AcceptOptions{
+		AllowHalfOpen:         s.opts.AllowHalfOpen,
+		PauseOnConnect:        s.opts.PauseOnConnect,
+		HighWaterMark:         s.opts.HighWaterMark,
+		MaxBufferSize:         s.opts.MaxBufferSize,
+		NoDelay:               s.opts.NoDelay,
+		KeepAlive:             s.opts.KeepAlive,
+		KeepAliveInitialDelay: s.opts.KeepAliveInitialDelay,
+		Unix:                  isUnix,
+		Owner:                 s,
+		OnDestroy:             s.connectionGone,
+	}
 }

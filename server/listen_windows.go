@@ -208,15 +208,7 @@ func (s *Server) acceptedPipe(h windows.Handle) {
 		emitAll(&s.onDrop, func(f func(DropInfo)) { f(DropInfo{}) })
 		return
 	}
-	sock, err := socket.NewAcceptedPipe(s.home, h, socket.AcceptOptions{
-		AllowHalfOpen:  s.opts.AllowHalfOpen,
-		PauseOnConnect: s.opts.PauseOnConnect,
-		HighWaterMark:  s.opts.HighWaterMark,
-		MaxBufferSize:  s.opts.MaxBufferSize,
-		Unix:           true,
-		Owner:          s,
-		OnDestroy:      s.connectionGone,
-	})
+	sock, err := socket.NewAcceptedPipe(s.home, h, s.acceptOptions(true))
 	if err != nil {
 		windows.CloseHandle(h)
 		s.connectionGone()

@@ -79,7 +79,7 @@ type Server struct {
 	closeQueued bool
 	listenGen   uint64
 	unrefed     bool
-	holdsRef    bool
+	ref         reactor.RefHold
 	path        string // the Unix path listened on, kept after close (Node)
 	unlinkPath  bool
 	addr        atomic.Pointer[socket.AddressInfo]
@@ -269,11 +269,5 @@ func (s *Server) Unref() *Server {
 
 func (s *Server) updateRef() {
 	want := s.hasHandle && !s.unrefed
-	if want && !s.holdsRef {
-		s.home.Ref()
-		s.holdsRef = true
-	} else if !want && s.holdsRef {
-		s.home.Unref()
-		s.holdsRef = false
-	}
+	s.ref.Set(s.home, want)
 }

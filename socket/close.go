@@ -237,7 +237,6 @@ func (s *Socket) destroyWith(err error) {
 	}
 	if err != nil {
 		s.errorValue = err
-		s.hadError = true
 		s.loop.NextTick(func() { s.emitError(err) })
 	}
 	if hadHandle {
@@ -270,7 +269,7 @@ func (s *Socket) emitClose(withHandle bool) {
 		return
 	}
 	s.closeEmitted = true
-	s.events.emitClose(withHandle && s.hadError)
+	s.events.emitClose(withHandle && s.errorValue != nil)
 }
 
 // recoverPanic turns a panic in a user callback run from a deferred task into
@@ -290,8 +289,8 @@ func (s *Socket) resetForReconnect() {
 	s.isDestroyed.Store(false)
 	s.readEOF, s.endEmitted, s.ending, s.finished = false, false, false, false
 	s.isEnding.Store(false)
-	s.shutdownDone, s.errorEmitted, s.closeEmitted, s.hadError = false, false, false, false
-	s.peerEnded, s.detached, s.needDrain, s.dataWaiting = false, false, false, false
+	s.shutdownDone, s.errorEmitted, s.closeEmitted = false, false, false
+	s.detached, s.needDrain, s.dataWaiting = false, false, false
 	s.errorValue = nil
 	s.everConnected = false
 	s.remote.reset()

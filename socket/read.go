@@ -131,7 +131,6 @@ func (s *Socket) emitEnd() {
 		return
 	}
 	s.endEmitted = true
-	s.peerEnded = true
 	s.events.emit0(EventEnd)
 	if s.destroyed {
 		return

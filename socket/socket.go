@@ -76,15 +76,13 @@ type Socket struct {
 	shutdownDone  bool
 	errorEmitted  bool
 	closeEmitted  bool
-	hadError      bool
 	allowHalfOpen bool
 	readable      bool
 	writable      bool
 	flowing       int8 // -1: not decided, 0: paused, 1: flowing
 	refed         bool
-	holdsRef      bool
+	ref           reactor.RefHold
 	readingNow    bool // read interest registered
-	peerEnded     bool // EOF seen and we must not write after our own end
 
 	detached    bool // unregistered from the poller after a hang-up while not reading
 	dataWaiting bool // undecided flow and data is waiting in the kernel (peekUndecided)
@@ -322,13 +320,7 @@ func (s *Socket) Unref() *Socket {
 // connecting socket keeps the process alive unless unref'd.
 func (s *Socket) updateRef() {
 	want := s.refed && !s.destroyed && (s.fd != sysnet.Invalid || s.connecting)
-	if want && !s.holdsRef {
-		s.loop.Ref()
-		s.holdsRef = true
-	} else if !want && s.holdsRef {
-		s.loop.Unref()
-		s.holdsRef = false
-	}
+	s.ref.Set(s.loop, want)
 }
 
 func errMissingLoop() error {

@@ -116,6 +116,7 @@ func (s *Socket) sendOffLoop(b []byte, cb func(error)) bool {
 
 // send is Send on the loop goroutine.
 func (s *Socket) send(p []byte, cb func(error)) bool {
+	p0 := p
 	if !s.writeAllowed(cb) {
 		return false
 	}
@@ -139,7 +140,7 @@ func (s *Socket) send(p []byte, cb func(error)) bool {
 		}
 		p = p[n:]
 	}
-	return s.enqueue(p, cb, before)
+	return s.enqueue(p, cb, before+len(p0))
 }
 
 // sendString is send for UTF-8 text, queueing without a []byte conversion.
@@ -164,13 +165,16 @@ func (s *Socket) canWriteNow() bool {
 	return s.fd != sysnet.Invalid && s.connected && s.corked == 0 && !s.destroyed
 }
 
-func (s *Socket) enqueue(p []byte, cb func(error), before int) bool {
+// enqueue queues what the kernel did not take; length is Node's buffered
+// length counting the whole chunk, for the return rule (the part the kernel
+// already took still counts until the chunk completes, as in Node).
+func (s *Socket) enqueue(p []byte, cb func(error), length int) bool {
 	if s.maxBuffer > 0 && s.queue.Len()+len(p) > s.maxBuffer {
 		s.bufferFull(cb)
 		return false
 	}
 	s.queue.Write(p)
-	return s.queued(cb, before+len(p))
+	return s.queued(cb, length)
 }
 
 func (s *Socket) queued(cb func(error), length int) bool {
@@ -222,7 +226,7 @@ func (s *Socket) bufferFull(cb func(error)) {
 // (NC-042).
 func (s *Socket) writeAllowed(cb func(error)) bool {
 	switch {
-	case s.ending && s.peerEnded && !s.allowHalfOpen:
+	case s.ending && s.endEmitted && !s.allowHalfOpen:
 		err := &nodenet.Error{Code: "EPIPE", Message: "This socket has been ended by the other party", Err: sysnet.EPIPE}
 		if cb != nil {
 			s.complete(cb, err)
@@ -273,13 +277,22 @@ func (s *Socket) runDone() {
 	defer s.recoverPanic()
 	s.doneQueued = false
 	s.maybeDrain()
-	for len(s.done) > 0 {
-		d := s.done[0]
-		s.done[0] = writeDone{}
-		s.done = s.done[1:]
+	// Run the batch present now by index, then move whatever the callbacks
+	// queued meanwhile (a later tick runs it) to the front: re-slicing from
+	// the front would shrink the backing array until append reallocated it.
+	n := len(s.done)
+	for i := 0; i < n; i++ {
+		d := s.done[i]
+		s.done[i] = writeDone{}
 		d.cb(d.err)
 	}
-	s.done = s.done[:0]
+	s.done = shiftDone(s.done, n)
+}
+
+func shiftDone(d []writeDone, n int) []writeDone {
+	rest := copy(d, d[n:])
+	clear(d[rest:])
+	return d[:rest]
 }
 
 func (s *Socket) maybeDrain() {
@@ -309,10 +322,15 @@ func (s *Socket) flush() {
 func (s *Socket) afterFlush(err error) {
 	s.bufferSize.Store(int64(s.queue.Len()))
 	flushed := s.queue.Flushed()
-	for len(s.pending) > 0 && s.pending[0].end <= flushed {
-		s.done = append(s.done, writeDone{cb: s.pending[0].cb})
-		s.pending[0] = pendingWrite{}
-		s.pending = s.pending[1:]
+	k := 0
+	for k < len(s.pending) && s.pending[k].end <= flushed {
+		s.done = append(s.done, writeDone{cb: s.pending[k].cb})
+		k++
+	}
+	if k > 0 {
+		rest := copy(s.pending, s.pending[k:])
+		clear(s.pending[rest:])
+		s.pending = s.pending[:rest]
 	}
 	if err != nil {
 		s.writeFailed(err, nil)

@@ -1,11 +1,13 @@
-//go:build freebsd || netbsd || dragonfly || openbsd
+//go:build unix
 
 package sysnet
 
 import "golang.org/x/sys/unix"
 
-// SetKeepAlive: OpenBSD has no per-socket idle time (only the sysctl), so
-// there the delay is ignored.
+// SetKeepAlive turns SO_KEEPALIVE on or off and, when turning it on with a
+// positive secs, sets the idle time before the first probe (Node's
+// setKeepAlive(enable, initialDelay)). Only the idle-time option differs
+// between systems: setKeepIdle.
 func SetKeepAlive(fd FD, on bool, secs int) error {
 	v := 0
 	if on {
