@@ -3,7 +3,9 @@
 package reactor
 
 import (
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/nodenet/nodenet"
 	"golang.org/x/sys/unix"
@@ -88,4 +90,79 @@ func TestHandlerPanicBecomesHandleError(t *testing.T) {
 func isCode(err error, code string) bool {
 	e, ok := err.(*nodenet.Error)
 	return ok && e.Code == code
+}
+
+type stopRecorder struct {
+	err chan error
+}
+
+func (s *stopRecorder) HandleEvent(nodenet.Events) {}
+func (s *stopRecorder) LoopStopped(err error)      { s.err <- err }
+
+func TestStopTearsDownHandlesAndLeaksNothing(t *testing.T) {
+	l, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := socketpair(t)
+	rec := &stopRecorder{err: make(chan error, 1)}
+	l.Post(func() {
+		if err := l.Register(a, nodenet.EventRead, rec); err != nil {
+			t.Error(err)
+		}
+		l.Ref()
+	})
+	done := make(chan struct{})
+	go func() { l.Run(); close(done) }()
+	l.Stop()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after Stop")
+	}
+	<-l.Done()
+	select {
+	case err := <-rec.err:
+		if !errors.Is(err, nodenet.ErrLoopStopped) {
+			t.Fatalf("handle got %v", err)
+		}
+	default:
+		// Stop may have landed before the registration task ran; then the
+		// task was never run and nothing was registered.
+	}
+	if err := l.Post(func() {}); !errors.Is(err, nodenet.ErrLoopStopped) {
+		t.Fatalf("Post after Stop: %v", err)
+	}
+}
+
+func TestGroupPicks(t *testing.T) {
+	g, err := NewGroup(3, RoundRobin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Start()
+	defer g.Stop()
+	seen := map[*Loop]int{}
+	for i := 0; i < 9; i++ {
+		seen[g.Next()]++
+	}
+	for _, l := range g.Loops() {
+		if seen[l] != 3 {
+			t.Fatalf("round robin uneven: %v", seen)
+		}
+	}
+	g2, err := NewGroup(2, LeastConnections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g2.Start()
+	defer g2.Stop()
+	a, _ := socketpair(t)
+	busy := g2.Loops()[0]
+	reg := make(chan struct{})
+	busy.Post(func() { busy.Register(a, 0, &stopRecorder{err: make(chan error, 1)}); close(reg) })
+	<-reg
+	if g2.Next() != g2.Loops()[1] {
+		t.Fatal("least-connections picked the busy loop")
+	}
 }

@@ -1,9 +1,8 @@
 //go:build windows
 
-// The reactor's essential checks on Windows (run under Wine by
-// `make test-windows`). loop_test.go and io_test.go hold the full Unix suite;
-// these are the same shapes over the IOCP/AFD_POLL poller, with loopback TCP
-// sockets (io_windows_test.go) standing in for socketpairs. Nothing here is
+// Windows-only reactor checks (run under Wine by `make test-windows`), on top
+// of the platform-neutral loop_test.go; io_windows_test.go has the I/O
+// shapes with loopback TCP sockets standing in for io_test.go's socketpairs. Nothing here is
 // timed: Wine is far slower than Windows, so deadlines only catch hangs.
 
 package reactor
@@ -16,72 +15,7 @@ import (
 	"time"
 
 	"github.com/nodenet/nodenet"
-	"go.uber.org/goleak"
-	"go.uber.org/zap"
-	"go.uber.org/zap/zaptest/observer"
 )
-
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// hangAfter bounds every wait; it only fires when something is stuck.
-const hangAfter = 30 * time.Second
-
-func newLoop(t testing.TB, opts ...Option) *Loop {
-	t.Helper()
-	l, err := New(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(l.Stop)
-	return l
-}
-
-// runGuarded runs the loop and fails the test if it does not return in time.
-func runGuarded(t *testing.T, l *Loop) {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- l.Run() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(hangAfter):
-		l.Stop()
-		<-done
-		t.Fatal("Run did not return")
-	}
-}
-
-func TestRunReturnsWhenLastRefedTimerFires(t *testing.T) {
-	l := newLoop(t)
-	var fired []int
-	l.SetTimeout(20*time.Millisecond, func() { fired = append(fired, 2) })
-	l.SetTimeout(5*time.Millisecond, func() { fired = append(fired, 1) })
-	runGuarded(t, l)
-	if len(fired) != 2 || fired[0] != 1 || fired[1] != 2 {
-		t.Fatalf("fired %v, want [1 2]", fired)
-	}
-}
-
-func TestUnrefedTimerDoesNotHoldRun(t *testing.T) {
-	l := newLoop(t)
-	fired := false
-	tm := l.SetTimeout(time.Hour, func() { fired = true })
-	tm.Unref()
-	runGuarded(t, l)
-	if fired {
-		t.Fatal("unrefed timer fired")
-	}
-	if !tm.Active() {
-		t.Fatal("unrefed timer should still be scheduled")
-	}
-}
-
-func TestRunWithNothingReturns(t *testing.T) {
-	l := newLoop(t)
-	runGuarded(t, l)
-}
 
 func TestIntervalAndImmediate(t *testing.T) {
 	l := newLoop(t)
@@ -102,52 +36,11 @@ func TestIntervalAndImmediate(t *testing.T) {
 	}
 }
 
-func TestPostFromManyGoroutinesInOrder(t *testing.T) {
-	l := newLoop(t)
-	const goroutines, per = 100, 1000
-	last := make([]int, goroutines)
-	for i := range last {
-		last[i] = -1
-	}
-	total := 0
-	var start, wg sync.WaitGroup
-	start.Add(1)
-	hold := l.SetTimeout(time.Hour, func() {}) // keeps Run alive while producers post
-	for g := 0; g < goroutines; g++ {
-		wg.Add(1)
-		go func(g int) {
-			defer wg.Done()
-			start.Wait()
-			for i := 0; i < per; i++ {
-				if err := l.Post(func() {
-					if last[g] != i-1 {
-						t.Errorf("goroutine %d: task %d ran after %d", g, i, last[g])
-					}
-					last[g] = i
-					total++
-				}); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}(g)
-	}
-	go func() {
-		wg.Wait()
-		l.Post(func() { hold.Stop() })
-	}()
-	start.Done()
-	runGuarded(t, l)
-	if total != goroutines*per {
-		t.Fatalf("ran %d tasks, want %d", total, goroutines*per)
-	}
-}
-
 // TestInLoop checks the assembly getg (goid_amd64.s reads g from TLS) on
 // windows/amd64: InLoop must be false off the loop — including on another
 // goroutine while the loop runs — and true inside a posted task, and Exec
 // must run inline exactly when InLoop.
-func TestInLoop(t *testing.T) {
+func TestInLoopWithAndWithoutThreadLock(t *testing.T) {
 	for _, lock := range []bool{true, false} {
 		name := "LockOSThread"
 		var opts []Option
@@ -237,24 +130,6 @@ func TestGetgIsPerGoroutine(t *testing.T) {
 			t.Fatalf("getg %#x zero or shared by two live goroutines", g)
 		}
 		seen[g] = true
-	}
-}
-
-func TestPanickingCallbackIsLoggedAndLoopGoesOn(t *testing.T) {
-	core, logs := observer.New(zap.ErrorLevel)
-	l := newLoop(t, WithLogger(zap.New(core)))
-	after := false
-	l.SetTimeout(time.Millisecond, func() { panic("boom") })
-	l.SetTimeout(5*time.Millisecond, func() { after = true })
-	l.Post(func() {
-		l.NextTick(func() { panic(errors.New("tick boom")) })
-	})
-	runGuarded(t, l)
-	if !after {
-		t.Fatal("loop stopped serving after a panic")
-	}
-	if logs.FilterMessage("nodenet: callback panicked").Len() != 2 {
-		t.Fatalf("want 2 panic logs, got %v", logs.All())
 	}
 }
 
