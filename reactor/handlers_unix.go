@@ -6,7 +6,9 @@ import "github.com/nodenet/nodenet"
 
 type handlerEntry struct {
 	h        Handler
-	interest nodenet.Events
+	interest nodenet.Events // what the poller has
+	want     nodenet.Events // what SetInterest asked for (applied before the next wait)
+	dirty    bool           // queued in Loop.dirty
 }
 
 // handlerTable maps descriptors to handlers. Unix descriptors are small dense
@@ -40,7 +42,7 @@ func (t *handlerTable) set(fd nodenet.FD, h Handler, interest nodenet.Events) {
 		copy(grown, t.entries)
 		t.entries = grown
 	}
-	t.entries[fd] = handlerEntry{h: h, interest: interest}
+	t.entries[fd] = handlerEntry{h: h, interest: interest, want: interest}
 }
 
 func (t *handlerTable) del(fd nodenet.FD) {

@@ -6,7 +6,9 @@ import "github.com/nodenet/nodenet"
 
 type handlerEntry struct {
 	h        Handler
-	interest nodenet.Events
+	interest nodenet.Events // what the poller has
+	want     nodenet.Events // what SetInterest asked for (applied before the next wait)
+	dirty    bool           // queued in Loop.dirty
 }
 
 // handlerTable maps socket handles to handlers. Windows handles are sparse
@@ -21,7 +23,7 @@ func (t *handlerTable) set(fd nodenet.FD, h Handler, interest nodenet.Events) {
 	if t.entries == nil {
 		t.entries = make(map[nodenet.FD]*handlerEntry)
 	}
-	t.entries[fd] = &handlerEntry{h: h, interest: interest}
+	t.entries[fd] = &handlerEntry{h: h, interest: interest, want: interest}
 }
 
 func (t *handlerTable) del(fd nodenet.FD) { delete(t.entries, fd) }

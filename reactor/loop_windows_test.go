@@ -42,11 +42,11 @@ func TestIntervalAndImmediate(t *testing.T) {
 // must run inline exactly when InLoop.
 func TestInLoopWithAndWithoutThreadLock(t *testing.T) {
 	for _, lock := range []bool{true, false} {
-		name := "LockOSThread"
+		name := "Unlocked"
 		var opts []Option
-		if !lock {
-			name = "WithoutOSThreadLock"
-			opts = append(opts, WithoutOSThreadLock())
+		if lock {
+			name = "WithOSThreadLock"
+			opts = append(opts, WithOSThreadLock())
 		}
 		t.Run(name, func(t *testing.T) {
 			l := newLoop(t, opts...)
