@@ -159,16 +159,15 @@ type connectAttempt struct {
 }
 
 func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
-	if s.connecting || (s.connected && !s.destroyed) {
+	if s.is(stConnecting) || (s.has(fConnected) && !s.is(stDestroyed)) {
 		s.destroyWith(nodenet.NewError("ERR_SOCKET_CONNECTED", "Socket is already connected"))
 		return
 	}
-	if s.destroyed {
+	if s.is(stDestroyed) {
 		s.resetForReconnect()
 	}
-	s.connectGen++
-	s.connecting = true
-	s.isConnecting.Store(true)
+	s.c().connectGen++
+	s.mark(stConnecting, true)
 	s.updateRef()
 	if cb != nil {
 		s.events.add(newListenerID(), EventConnect, cb, true)
@@ -177,25 +176,25 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 		s.setTimeout(o.Timeout)
 	}
 	if o.ConnectTimeout > 0 {
-		gen := s.connectGen
-		s.connectTimer = s.loop.SetTimeout(o.ConnectTimeout, func() {
-			if s.connecting && s.connectGen == gen {
-				target := s.path
+		gen := s.c().connectGen
+		s.c().connectTimer = s.loop.SetTimeout(o.ConnectTimeout, func() {
+			if s.is(stConnecting) && s.c().connectGen == gen {
+				target := s.c().path
 				port := 0
-				if s.attempt != nil {
-					target, port = s.attempt.addr.String(), s.attempt.port
+				if s.c().attempt != nil {
+					target, port = s.c().attempt.addr.String(), s.c().attempt.port
 				}
 				s.destroyWith(nodenet.NewHostPortError("connect", sysnet.ETIMEDOUT, target, port))
 			}
 		})
 	}
 	s.touch()
-	gen := s.connectGen
+	gen := s.c().connectGen
 	if o.Path != "" {
-		s.path = o.Path
+		s.c().path = o.Path
 		s.setKind(kindUnix)
 		s.loop.NextTick(func() {
-			if s.connectGen == gen && s.connecting {
+			if s.c().connectGen == gen && s.is(stConnecting) {
 				s.connectUnix(o.Path)
 			}
 		})
@@ -205,13 +204,13 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 	if host == "" {
 		host = "localhost"
 	}
-	s.lookupHost = host
+	s.c().lookupHost = host
 	port := o.Port
 	if ip, err := netip.ParseAddr(host); err == nil && nodenet.IsIP(host) != 0 {
 		// IP literals skip the resolver and connect on the next tick, so a
 		// destroy in the same tick produces neither connect nor error.
 		s.loop.NextTick(func() {
-			if s.connectGen == gen && s.connecting {
+			if s.c().connectGen == gen && s.is(stConnecting) {
 				s.startAttempts([]netip.Addr{ip}, port, o)
 			}
 		})
@@ -230,7 +229,7 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 }
 
 func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAddress, err error, o *ConnectOptions) {
-	if s.connectGen != gen || !s.connecting || s.destroyed {
+	if s.c().connectGen != gen || !s.is(stConnecting) || s.is(stDestroyed) {
 		return
 	}
 	if err != nil {
@@ -242,7 +241,7 @@ func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAdd
 	var firstErr error
 	for _, a := range addrs {
 		s.events.emitLookup(nil, a.Address, a.Family, host)
-		if s.destroyed || s.connectGen != gen {
+		if s.is(stDestroyed) || s.c().connectGen != gen {
 			return
 		}
 		ip, perr := netip.ParseAddr(a.Address)
@@ -282,8 +281,8 @@ func (s *Socket) startAttempts(ips []netip.Addr, port int, o *ConnectOptions) {
 	} else {
 		ips = interleave(dedupe(ips))
 	}
-	s.attempted = nil
-	s.attemptErrs = nil
+	s.c().attempted = nil
+	s.c().attemptErrs = nil
 	per := o.AutoSelectFamilyAttemptTimeout
 	if per == 0 {
 		per = DefaultAutoSelectFamilyAttemptTimeout
@@ -351,13 +350,13 @@ func (s *Socket) nextAttempt(plan *attemptPlan) {
 		last := plan.next == len(plan.ips)
 		display := ip.String() + ":" + strconv.Itoa(plan.port)
 		if plan.multi {
-			s.attempted = append(s.attempted, display)
+			s.c().attempted = append(s.c().attempted, display)
 		}
 		err := s.tryConnect(ip, plan, display, last)
 		if err == nil {
 			return
 		}
-		s.attemptErrs = append(s.attemptErrs, err)
+		s.c().attemptErrs = append(s.c().attemptErrs, err)
 		if !plan.multi {
 			break
 		}
@@ -366,7 +365,7 @@ func (s *Socket) nextAttempt(plan *attemptPlan) {
 }
 
 func (s *Socket) failAttempts() {
-	errs := s.attemptErrs
+	errs := s.c().attemptErrs
 	var err error
 	switch {
 	case len(errs) == 0:
@@ -404,22 +403,22 @@ func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, la
 		return s.connectError(err, ip.String(), plan.port, plan)
 	}
 	a := &connectAttempt{fd: fd, addr: ip, port: plan.port, display: display}
-	s.attempt = a
+	s.c().attempt = a
 	s.fd = fd
 	if rerr := s.loop.Register(fd, nodenet.EventWrite, s); rerr != nil {
 		sysnet.Close(fd)
 		s.fd = sysnet.Invalid
-		s.attempt = nil
+		s.c().attempt = nil
 		return rerr
 	}
 	if plan.multi && !last {
-		gen := s.connectGen
+		gen := s.c().connectGen
 		a.timer = s.loop.SetTimeout(plan.perAttempt, func() {
-			if s.attempt != a || s.connectGen != gen || !s.connecting {
+			if s.c().attempt != a || s.c().connectGen != gen || !s.is(stConnecting) {
 				return
 			}
 			s.abandonAttempt()
-			s.attemptErrs = append(s.attemptErrs, nodenet.NewHostPortError("connect", sysnet.ETIMEDOUT, ip.String(), plan.port))
+			s.c().attemptErrs = append(s.c().attemptErrs, nodenet.NewHostPortError("connect", sysnet.ETIMEDOUT, ip.String(), plan.port))
 			s.nextAttempt(plan)
 		})
 	}
@@ -469,7 +468,7 @@ func bindLocal(fd nodenet.FD, v6 bool, addr string, port int) error {
 }
 
 func (s *Socket) abandonAttempt() {
-	a := s.attempt
+	a := s.c().attempt
 	if a == nil {
 		return
 	}
@@ -479,12 +478,12 @@ func (s *Socket) abandonAttempt() {
 	_ = s.loop.Unregister(a.fd)
 	sysnet.Close(a.fd)
 	s.fd = sysnet.Invalid
-	s.attempt = nil
+	s.c().attempt = nil
 }
 
 // onConnectEvent completes (or fails) the in-flight attempt.
 func (s *Socket) onConnectEvent(ev nodenet.Events) {
-	a := s.attempt
+	a := s.c().attempt
 	err := sysnet.SoError(a.fd)
 	if err == nil && ev&nodenet.EventWrite == 0 {
 		return // spurious: still in progress
@@ -492,7 +491,7 @@ func (s *Socket) onConnectEvent(ev nodenet.Events) {
 	if err != nil {
 		plan := a.plan
 		s.abandonAttempt()
-		s.attemptErrs = append(s.attemptErrs, s.connectError(err, a.addr.String(), a.port, plan))
+		s.c().attemptErrs = append(s.c().attemptErrs, s.connectError(err, a.addr.String(), a.port, plan))
 		if plan.multi {
 			s.nextAttempt(plan)
 		} else {
@@ -503,8 +502,8 @@ func (s *Socket) onConnectEvent(ev nodenet.Events) {
 	if a.timer != nil {
 		a.timer.Stop()
 	}
-	s.attempt = nil
-	s.remote.set(&AddressInfo{Address: a.addr.String(), Family: familyName(a.addr), Port: a.port})
+	s.c().attempt = nil
+	s.c().remote.set(&AddressInfo{Address: a.addr.String(), Family: familyName(a.addr), Port: a.port})
 	s.afterConnect()
 }
 
@@ -518,33 +517,32 @@ func familyName(ip netip.Addr) string {
 // afterConnect is Node's afterConnect success path: options, then connect
 // and ready, then reading and the writes queued while connecting.
 func (s *Socket) afterConnect() {
-	if s.connectTimer != nil {
-		s.connectTimer.Stop()
-		s.connectTimer = nil
+	if s.c().connectTimer != nil {
+		s.c().connectTimer.Stop()
+		s.c().connectTimer = nil
 	}
-	s.connecting = false
-	s.isConnecting.Store(false)
-	s.connected = true
-	s.everConnected = true
-	s.isOpen.Store(true)
-	s.local.reset()
+	s.mark(stConnecting, false)
+	s.set(fConnected)
+	s.set(fEverConnected)
+	s.mark(stOpen, true)
+	s.resetLocal()
 	s.resolveLocal()
 	s.applySocketOptions()
 	s.touch()
 	_ = s.loop.SetInterest(s.fd, 0)
 	s.events.emit0(EventConnect)
-	if s.destroyed {
+	if s.is(stDestroyed) {
 		return
 	}
 	s.events.emit0(EventReady)
-	if s.destroyed {
+	if s.is(stDestroyed) {
 		return
 	}
 	s.updateInterest()
-	if s.queue.Len() > 0 && s.corked == 0 {
+	if s.qlen() > 0 && !s.has(fCorked) {
 		s.flush()
 	}
-	if !s.destroyed {
+	if !s.is(stDestroyed) {
 		s.maybeShutdown()
 	}
 }
@@ -552,16 +550,21 @@ func (s *Socket) afterConnect() {
 // AutoSelectFamilyAttemptedAddresses lists the "ip:port" addresses tried
 // when a name resolved to several (nil for a single address). Loop goroutine
 // only.
-func (s *Socket) AutoSelectFamilyAttemptedAddresses() []string { return s.attempted }
+func (s *Socket) AutoSelectFamilyAttemptedAddresses() []string {
+	if c := s.coldOrNil(); c != nil {
+		return c.attempted
+	}
+	return nil
+}
 
 // failLater destroys a connecting socket with err from the next loop
 // iteration, as libuv reports a failed connect through its connect callback:
 // listeners added right after Connect — from another goroutine too, whose
 // posted tasks run first — still hear the error.
 func (s *Socket) failLater(err error) {
-	gen := s.connectGen
+	gen := s.c().connectGen
 	s.loop.SetImmediate(func() {
-		if s.connectGen == gen {
+		if s.c().connectGen == gen {
 			s.destroyWith(err)
 		}
 	})

@@ -28,11 +28,11 @@ func (s *Socket) connectUnix(path string) {
 	}
 	s.fd = fd
 	a := &connectAttempt{fd: fd, plan: &attemptPlan{}}
-	s.attempt = a
+	s.c().attempt = a
 	if rerr := s.loop.Register(fd, nodenet.EventWrite, s); rerr != nil {
 		sysnet.Close(fd)
 		s.fd = sysnet.Invalid
-		s.attempt = nil
+		s.c().attempt = nil
 		s.failLater(rerr)
 	}
 }

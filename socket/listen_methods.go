@@ -113,9 +113,10 @@ func (s *Socket) RemoveListener(id ListenerID) {
 func (s *Socket) RemoveAllListeners(ev Event) {
 	s.exec(func() {
 		s.events.removeAll(ev)
+		s.pipeRemoveAll(ev)
 	})
 }
 
 // ListenerCount is the number of listeners of ev (Node's listenerCount).
 // Loop goroutine only.
-func (s *Socket) ListenerCount(ev Event) int { return s.events.count(ev) }
+func (s *Socket) ListenerCount(ev Event) int { return s.events.count(ev) + s.pipeListeners(ev) }
