@@ -127,7 +127,7 @@ func (s *Socket) DestroySoon() {
 			s.destroyWith(nil)
 			return
 		}
-		s.events.add(newListenerID(), EventFinish, func() { s.destroyWith(nil) }, true)
+		s.listeners().add(newListenerID(), EventFinish, func() { s.destroyWith(nil) }, true)
 		s.end(nil, nil)
 	})
 }
@@ -154,7 +154,7 @@ func (s *Socket) ResetAndDestroy() (*Socket, error) {
 		switch {
 		case s.is(stDestroyed):
 		case s.is(stConnecting):
-			s.events.add(newListenerID(), EventConnect, func() { s.resetNow() }, true)
+			s.listeners().add(newListenerID(), EventConnect, func() { s.resetNow() }, true)
 		case s.fd == sysnet.Invalid:
 			s.destroyWith(nodenet.ErrSocketClosed)
 		default:

@@ -170,7 +170,7 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 	s.mark(stConnecting, true)
 	s.updateRef()
 	if cb != nil {
-		s.events.add(newListenerID(), EventConnect, cb, true)
+		s.listeners().add(newListenerID(), EventConnect, cb, true)
 	}
 	if fresh && o.Timeout > 0 {
 		s.setTimeout(o.Timeout)

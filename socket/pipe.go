@@ -51,10 +51,10 @@ func (s *Socket) pipe(dst *Socket, noEnd bool) {
 	c := s.c()
 	c.pipes = append(c.pipes, p)
 	p.dataID = newListenerID()
-	s.events.add(p.dataID, EventData, p.onData, false)
+	s.listeners().add(p.dataID, EventData, p.onData, false)
 	if !noEnd {
 		p.endID = newListenerID()
-		s.events.add(p.endID, EventEnd, func() {
+		s.listeners().add(p.endID, EventEnd, func() {
 			if !p.detached {
 				dst.End(nil, nil)
 			}

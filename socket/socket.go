@@ -88,8 +88,8 @@ type Socket struct {
 	// shared by all of that server's sockets.
 	hook *OwnerHook
 
-	// Events.
-	events eventListeners
+	// Events: nil until the first listener is added.
+	events *eventListeners
 
 	// Counters and mirrors readable from any goroutine.
 	bytesRead    atomic.Int64

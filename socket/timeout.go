@@ -22,7 +22,7 @@ func (s *Socket) SetTimeout(d time.Duration, cb func()) error {
 			return
 		}
 		if cb != nil && d > 0 {
-			s.events.add(newListenerID(), EventTimeout, cb, true)
+			s.listeners().add(newListenerID(), EventTimeout, cb, true)
 		}
 		s.setTimeout(d)
 	})
