@@ -13,12 +13,12 @@ import (
 
 // TestIdlePipedConnectionHeap measures the Go heap that idle accepted
 // connections of an echo server (c.Pipe(c)) hold, as the idle-15k benchmark
-// cell does (issue 7: about 140 bytes of live heap each; it was 917 before the Socket
-// was split into hot and cold parts). The clients are raw descriptors, so
-// only the server's side is on the Go heap. It counts bytes after a GC, not
-// time, and the bound is loose: it catches a Socket growing back (a cold
-// part, a write queue, an address string or a listener closure allocated
-// per connection), not a few bytes of noise.
+// cell does (issue 7): about 140 bytes of live heap each, 917 before the
+// Socket was split into hot and cold parts. The clients are raw
+// descriptors, so only the server's side is on the Go heap. It counts bytes
+// after a GC, not time, and the bound leaves room for noise while catching
+// a Socket growing back (a cold part, a pipe with listener closures, a write
+// queue allocated per connection).
 func TestIdlePipedConnectionHeap(t *testing.T) {
 	const (
 		conns   = 1000
