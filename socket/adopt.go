@@ -1,7 +1,6 @@
 package socket
 
 import (
-	"math"
 	"net/netip"
 	"time"
 
@@ -58,20 +57,7 @@ func NewAccepted(l *reactor.Loop, fd nodenet.FD, o AcceptOptions) (*Socket, erro
 // applyAccept applies the options of an accepted connection (sockets and
 // Windows named pipes).
 func (s *Socket) applyAccept(o *AcceptOptions) {
-	s.mark(stAllowHalfOpen, o.AllowHalfOpen)
-	if o.HighWaterMark > 0 {
-		s.hwm = int32(min(o.HighWaterMark, math.MaxInt32))
-	}
-	if o.MaxBufferSize > 0 {
-		s.c().maxBuffer = o.MaxBufferSize
-	}
-	if o.NoDelay != nil {
-		s.setTo(fNoDelay, *o.NoDelay)
-	}
-	s.setTo(fKeepAlive, o.KeepAlive)
-	if secs := int(o.KeepAliveInitialDelay / time.Second); secs > 0 {
-		s.c().keepAliveSecs = secs
-	}
+	s.applyStreamOptions(o.AllowHalfOpen, o.HighWaterMark, o.MaxBufferSize, o.NoDelay, o.KeepAlive, o.KeepAliveInitialDelay)
 	switch {
 	case o.Hook != nil:
 		s.hook = o.Hook

@@ -102,6 +102,7 @@ func (s *Socket) pipeDrained() {
 // pipeEnd is the inline pipe's 'end' listener, run before the others.
 func (s *Socket) pipeEnd() {
 	if s.pipeTo != nil && !s.has(fPipeNoEnd) {
+		s.set(fPipeNoEnd) // a once listener in Node: gone after it ran
 		s.pipeTo.End(nil, nil)
 	}
 }

@@ -130,6 +130,10 @@ const (
 	stAllowHalfOpen
 	stRemote4 // raddr/rport hold an IPv4 peer
 	stRemote6 // raddr/rport hold an IPv6 peer
+	// The settings NoDelay and KeepAlive report, here so that the getters
+	// may be called from any goroutine.
+	stNoDelay
+	stKeepAlive
 )
 
 func (s *Socket) is(b uint32) bool { return s.st.Load()&b != 0 }
@@ -163,9 +167,7 @@ const (
 	fDetached    // unregistered from the poller after a hang-up while not reading
 	fDataWaiting // undecided flow and data is waiting in the kernel (peekUndecided)
 	fNeedDrain
-	fNoDelay
 	fNoDelaySet // the value currently applied to the descriptor
-	fKeepAlive
 	fKeepAliveSet
 	fDoneQueued
 	fCorked     // cold.corked > 0
@@ -265,25 +267,32 @@ func newSocket(l *reactor.Loop) *Socket {
 		loop:    l,
 		fd:      sysnet.Invalid,
 		flowing: -1,
-		fl:      fRefed | fReadable | fWritable | fNoDelay,
+		fl:      fRefed | fReadable | fWritable,
 		hwm:     DefaultHighWaterMark,
 	}
+	s.st.Store(stNoDelay)
 	return s
 }
 
 func (s *Socket) applyOptions(o *Options) {
-	s.mark(stAllowHalfOpen, o.AllowHalfOpen)
-	if o.HighWaterMark > 0 {
-		s.hwm = int32(min(o.HighWaterMark, math.MaxInt32))
+	s.applyStreamOptions(o.AllowHalfOpen, o.HighWaterMark, o.MaxBufferSize, o.NoDelay, o.KeepAlive, o.KeepAliveInitialDelay)
+}
+
+// applyStreamOptions applies the options every kind of socket shares. A
+// setting left at its default costs no cold part.
+func (s *Socket) applyStreamOptions(allowHalfOpen bool, hwm, maxBuffer int, noDelay *bool, keepAlive bool, keepAliveDelay time.Duration) {
+	s.mark(stAllowHalfOpen, allowHalfOpen)
+	if hwm > 0 {
+		s.hwm = int32(min(hwm, math.MaxInt32))
 	}
-	if o.MaxBufferSize > 0 {
-		s.c().maxBuffer = o.MaxBufferSize
+	if maxBuffer > 0 {
+		s.c().maxBuffer = maxBuffer
 	}
-	if o.NoDelay != nil {
-		s.setTo(fNoDelay, *o.NoDelay)
+	if noDelay != nil {
+		s.mark(stNoDelay, *noDelay)
 	}
-	s.setTo(fKeepAlive, o.KeepAlive)
-	if secs := int(o.KeepAliveInitialDelay / time.Second); secs > 0 {
+	s.mark(stKeepAlive, keepAlive)
+	if secs := int(keepAliveDelay / time.Second); secs > 0 {
 		s.c().keepAliveSecs = secs
 	}
 }

@@ -74,7 +74,7 @@ func (s *Socket) onIdle() {
 // sockets ignore it. Returns the socket.
 func (s *Socket) SetNoDelay(noDelay bool) *Socket {
 	s.exec(func() {
-		s.setTo(fNoDelay, noDelay)
+		s.mark(stNoDelay, noDelay)
 		if s.has(fConnected) {
 			s.applyNoDelay()
 		}
@@ -95,8 +95,8 @@ func (s *Socket) SetKeepAlive(enable bool, initialDelay time.Duration) *Socket {
 		if c := s.coldOrNil(); c != nil {
 			old = c.keepAliveSecs
 		}
-		changed := enable != s.has(fKeepAlive) || (enable && secs != old)
-		s.setTo(fKeepAlive, enable)
+		changed := enable != s.is(stKeepAlive) || (enable && secs != old)
+		s.mark(stKeepAlive, enable)
 		if secs != old {
 			s.c().keepAliveSecs = secs
 		}
@@ -109,7 +109,7 @@ func (s *Socket) SetKeepAlive(enable bool, initialDelay time.Duration) *Socket {
 
 func (s *Socket) applySocketOptions() {
 	s.applyNoDelay()
-	if s.has(fKeepAlive) {
+	if s.is(stKeepAlive) {
 		s.applyKeepAlive()
 	}
 }
@@ -118,11 +118,11 @@ func (s *Socket) applyNoDelay() {
 	if s.fd == sysnet.Invalid || s.kind == kindUnix || s.kind == kindNone {
 		return
 	}
-	if s.has(fNoDelay) == s.has(fNoDelaySet) {
+	if s.is(stNoDelay) == s.has(fNoDelaySet) {
 		return
 	}
-	if err := sysnet.SetNoDelay(s.fd, s.has(fNoDelay)); err == nil {
-		s.setTo(fNoDelaySet, s.has(fNoDelay))
+	if err := sysnet.SetNoDelay(s.fd, s.is(stNoDelay)); err == nil {
+		s.setTo(fNoDelaySet, s.is(stNoDelay))
 	}
 }
 
@@ -134,7 +134,7 @@ func (s *Socket) applyKeepAlive() {
 	if c := s.coldOrNil(); c != nil {
 		secs = c.keepAliveSecs
 	}
-	if err := sysnet.SetKeepAlive(s.fd, s.has(fKeepAlive), secs); err != nil {
+	if err := sysnet.SetKeepAlive(s.fd, s.is(stKeepAlive), secs); err != nil {
 		s.loop.LogError("nodenet: setKeepAlive", nodenet.NewSyscallError("setsockopt", err))
 		return
 	}
@@ -142,7 +142,7 @@ func (s *Socket) applyKeepAlive() {
 }
 
 // NoDelay reports the TCP_NODELAY setting applied (or to be applied).
-func (s *Socket) NoDelay() bool { return s.has(fNoDelay) }
+func (s *Socket) NoDelay() bool { return s.is(stNoDelay) }
 
 // KeepAlive reports the keep-alive setting and its initial delay.
 func (s *Socket) KeepAlive() (bool, time.Duration) {
@@ -150,5 +150,5 @@ func (s *Socket) KeepAlive() (bool, time.Duration) {
 	if c := s.coldOrNil(); c != nil {
 		secs = c.keepAliveSecs
 	}
-	return s.has(fKeepAlive), time.Duration(secs) * time.Second
+	return s.is(stKeepAlive), time.Duration(secs) * time.Second
 }

@@ -347,7 +347,7 @@ func (s *Socket) afterFlush(err error) {
 	left := s.qlen()
 	s.bufferSize.Store(int64(left))
 	ndone := 0
-	if c := s.coldOrNil(); c != nil {
+	if c := s.coldOrNil(); c != nil && s.q != nil {
 		flushed := s.q.Flushed()
 		k := 0
 		for k < len(c.pending) && c.pending[k].end <= flushed {
