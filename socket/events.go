@@ -77,11 +77,17 @@ func (l *eventListeners) removeAll(ev Event) {
 	if l == nil {
 		return
 	}
+	// Mark them all, then compact once: kill compacts at once outside an
+	// emit, which would shift the entries under this loop (it skipped one
+	// and then indexed past the end when two or more matched).
 	for i := range l.items {
 		if l.items[i].ev == ev && !l.items[i].dead {
-			l.kill(i)
+			l.items[i].dead = true
+			l.items[i].fn = nil
+			l.dirty = true
 		}
 	}
+	l.compact()
 }
 
 func (l *eventListeners) kill(i int) {
