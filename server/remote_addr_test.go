@@ -40,7 +40,6 @@ func TestAcceptedSocketAddresses(t *testing.T) {
 			l := newLoop(t)
 			type seen struct {
 				remote socket.AddressInfo
-				port   int
 				local  socket.AddressInfo
 			}
 			onLoopSeen := make(chan seen, 1)
