@@ -20,10 +20,27 @@ import (
 // a Socket growing back (a cold part, a pipe with listener closures, a write
 // queue allocated per connection).
 func TestIdlePipedConnectionHeap(t *testing.T) {
-	const (
-		conns   = 1000
-		maxEach = 320 // bytes of Go heap per idle connection (137 measured; a cold part is 352)
-	)
+	const maxEach = 320 // bytes of Go heap per idle connection (137 measured; a cold part is 352)
+	// Memory that an earlier test lets go of during the measurement makes
+	// it read low (even negative); something else allocating makes it read
+	// high. Either is rare, so a reading out of range is taken again, on a
+	// fresh server, before it counts.
+	var readings []int64
+	for range 3 {
+		each := idleHeapPerConn(t)
+		readings = append(readings, each)
+		if each > 0 && each <= maxEach {
+			t.Logf("Go heap per idle piped connection: %d bytes", each)
+			return
+		}
+	}
+	t.Fatalf("idle piped connections hold %v bytes of Go heap each (three tries); want at most %d", readings, maxEach)
+}
+
+// idleHeapPerConn opens conns connections to a new echo server, measures
+// the Go heap they added, and closes everything again.
+func idleHeapPerConn(t *testing.T) int64 {
+	const conns = 1000
 	l := newLoop(t)
 	accepted := make(chan struct{}, conns)
 	srv := newServer(t, server.Options{Loop: l}, func(c *socket.Socket) {
@@ -65,9 +82,5 @@ func TestIdlePipedConnectionHeap(t *testing.T) {
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	each := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / conns
-	t.Logf("Go heap per idle piped connection: %d bytes", each)
-	if each > maxEach {
-		t.Fatalf("idle piped connections hold %d bytes of Go heap each; want at most %d", each, maxEach)
-	}
+	return (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / conns
 }
