@@ -160,6 +160,7 @@ func (s *Socket) connectUnix(path string) {
 }
 
 func (s *Socket) openPipe(path string, gen uint64, waited, delay time.Duration) {
+	c := s.c()
 	name, err := windows.UTF16PtrFromString(PipeOSName(path))
 	if err != nil {
 		s.failLater(nodenet.NewHostPortError("connect", windows.ERROR_INVALID_PARAMETER, path, 0))
@@ -173,7 +174,7 @@ func (s *Socket) openPipe(path string, gen uint64, waited, delay time.Duration) 
 			return
 		}
 		s.loop.SetTimeout(delay, func() {
-			if s.c().connectGen == gen && s.is(stConnecting) {
+			if c.connectGen == gen && s.is(stConnecting) {
 				s.openPipe(path, gen, waited+delay, min(2*delay, 50*time.Millisecond))
 			}
 		})
@@ -190,7 +191,7 @@ func (s *Socket) openPipe(path string, gen uint64, waited, delay time.Duration) 
 	}
 	s.attachPipe(h)
 	s.loop.SetImmediate(func() {
-		if s.c().connectGen == gen && s.is(stConnecting) && !s.is(stDestroyed) {
+		if c.connectGen == gen && s.is(stConnecting) && !s.is(stDestroyed) {
 			s.afterConnect()
 		}
 	})
