@@ -51,6 +51,11 @@ type Pool struct {
 	// rings are spare chunk rings that queues borrow during a burst.
 	rings [][]*chunk
 
+	// queues are spare empty Queues (GetQueue, PutQueue): a socket holds a
+	// Queue only while it has bytes waiting, so an idle socket pays nothing
+	// for one and a slow reader's repeated bursts do not allocate.
+	queues []*Queue
+
 	// iov is the gather-write scratch array. It lives in the Pool rather than
 	// in each Queue because a loop flushes one queue at a time, so a loop
 	// needs one array however many sockets it has, and an idle socket pays
@@ -239,4 +244,33 @@ func (p *Pool) iovecs(n int) []iovec {
 		p.iov = make([]iovec, min(c, maxIovecs))
 	}
 	return p.iov[:n]
+}
+
+// maxSpareQueues bounds the empty Queues a Pool keeps: enough for a loop's
+// slow readers to borrow and return one per burst without allocating, few
+// enough (about 112 KiB) that an idle loop holds little.
+const maxSpareQueues = 1024
+
+// GetQueue lends an empty Queue bound to p, a spare one when there is one.
+// Give it back with PutQueue once it is empty again.
+func (p *Pool) GetQueue() *Queue {
+	if n := len(p.queues); n > 0 {
+		q := p.queues[n-1]
+		p.queues[n-1] = nil
+		p.queues = p.queues[:n-1]
+		return q
+	}
+	return NewQueue(p)
+}
+
+// PutQueue takes back a Queue lent by GetQueue: it is reset (any bytes left
+// are dropped and their chunks returned), and kept for the next GetQueue
+// unless the Pool holds enough spares already. The caller must not use q
+// afterwards.
+func (p *Pool) PutQueue(q *Queue) {
+	q.Reset()
+	if len(p.queues) < maxSpareQueues {
+		q.pool = p
+		p.queues = append(p.queues, q)
+	}
 }

@@ -122,3 +122,28 @@ func TestPoolSetMaxFreeTrims(t *testing.T) {
 		t.Fatalf("after lowering the cap to 2 slabs: %+v", st)
 	}
 }
+
+func TestGetQueueReusesPutQueue(t *testing.T) {
+	p := NewPool(0)
+	q := p.GetQueue()
+	q.Write([]byte("hello"))
+	p.PutQueue(q)
+	if s := p.Stats(); s.InUse != 0 {
+		t.Fatalf("PutQueue left %d chunks in use", s.InUse)
+	}
+	q2 := p.GetQueue()
+	if q2 != q {
+		t.Fatal("GetQueue did not reuse the spare Queue")
+	}
+	if q2.Len() != 0 || q2.Pushed() != 0 || q2.Flushed() != 0 {
+		t.Fatalf("reused Queue not reset: len %d pushed %d flushed %d", q2.Len(), q2.Pushed(), q2.Flushed())
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		q := p.GetQueue()
+		q.Write([]byte("x"))
+		p.PutQueue(q)
+	})
+	if allocs != 0 {
+		t.Fatalf("GetQueue/PutQueue cycle allocates %.1f times; want 0", allocs)
+	}
+}

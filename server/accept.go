@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/nodenet/nodenet"
@@ -158,26 +159,30 @@ func (s *Server) accepted(l *listener, fd nodenet.FD, sa sysnet.Addr) {
 	if l.handOff {
 		target = s.opts.Group.Next()
 	}
-	create := func() {
-		o := s.acceptOptions(l.unix)
-		o.Remote = sa.IP
-		sock, err := socket.NewAccepted(target, fd, o)
-		if err != nil {
-			sysnet.Close(fd)
-			s.connectionGone()
-			s.reportError(err)
-			return
-		}
-		s.emitConnection(sock)
-	}
 	if target == l.loop {
-		create()
+		// Inline, without a closure: nothing here outlives the call.
+		s.create(target, fd, sa.IP, l.unix)
 		return
 	}
-	if err := target.Post(create); err != nil {
+	unix, remote := l.unix, sa.IP
+	if err := target.Post(func() { s.create(target, fd, remote, unix) }); err != nil {
 		sysnet.Close(fd)
 		s.connectionGone()
 	}
+}
+
+// create builds the Socket on its loop and emits 'connection' there.
+func (s *Server) create(target *reactor.Loop, fd nodenet.FD, remote netip.AddrPort, unix bool) {
+	o := s.acceptOptions(unix)
+	o.Remote = remote
+	sock, err := socket.NewAccepted(target, fd, o)
+	if err != nil {
+		sysnet.Close(fd)
+		s.connectionGone()
+		s.reportError(err)
+		return
+	}
+	s.emitConnection(sock)
 }
 
 // reserveConn counts a new connection unless maxConnections is reached. It
@@ -246,18 +251,31 @@ func dropInfo(fd nodenet.FD, remote sysnet.Addr) DropInfo {
 }
 
 // acceptOptions is what every accepted connection inherits from the server
-// (Node's createServer options), for sockets and named pipes alike.
+// (Node's createServer options), for sockets and named pipes alike: a copy
+// of the options built once by initAcceptOptions.
 func (s *Server) acceptOptions(isUnix bool) socket.AcceptOptions {
-	return socket.AcceptOptions{
-		AllowHalfOpen:         s.opts.AllowHalfOpen,
-		PauseOnConnect:        s.opts.PauseOnConnect,
-		HighWaterMark:         s.opts.HighWaterMark,
-		MaxBufferSize:         s.opts.MaxBufferSize,
-		NoDelay:               s.opts.NoDelay,
-		KeepAlive:             s.opts.KeepAlive,
-		KeepAliveInitialDelay: s.opts.KeepAliveInitialDelay,
-		Unix:                  isUnix,
-		Owner:                 s,
-		OnDestroy:             s.connectionGone,
+	if isUnix {
+		return s.accept[1]
+	}
+	return s.accept[0]
+}
+
+// initAcceptOptions builds the accept options and the owner hook once, so
+// accepting allocates neither (the method value s.connectionGone would be a
+// closure per connection).
+func (s *Server) initAcceptOptions() {
+	s.hook = socket.OwnerHook{Owner: s, OnDestroy: s.connectionGone}
+	for i := range s.accept {
+		s.accept[i] = socket.AcceptOptions{
+			AllowHalfOpen:         s.opts.AllowHalfOpen,
+			PauseOnConnect:        s.opts.PauseOnConnect,
+			HighWaterMark:         s.opts.HighWaterMark,
+			MaxBufferSize:         s.opts.MaxBufferSize,
+			NoDelay:               s.opts.NoDelay,
+			KeepAlive:             s.opts.KeepAlive,
+			KeepAliveInitialDelay: s.opts.KeepAliveInitialDelay,
+			Unix:                  i == 1,
+			Hook:                  &s.hook,
+		}
 	}
 }

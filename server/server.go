@@ -70,6 +70,12 @@ type Server struct {
 	opts Options
 	home *reactor.Loop
 
+	// accept holds what every accepted socket inherits ([0] TCP, [1] Unix),
+	// built once in New: per connection it is only copied (and Remote set),
+	// and its shared OwnerHook costs a socket one pointer.
+	accept [2]socket.AcceptOptions
+	hook   socket.OwnerHook
+
 	// Home-loop state.
 	listeners   []*listener
 	pipe        pipeServer // a Windows named-pipe listener (empty type elsewhere)
@@ -121,6 +127,7 @@ func New(o Options, onConnection func(*socket.Socket)) (*Server, error) {
 		return nil, nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options' is invalid: a Loop or a Group is required")
 	}
 	s.maxConns.Store(-1)
+	s.initAcceptOptions()
 	if onConnection != nil {
 		s.connSnapshot.Store(&[]func(*socket.Socket){onConnection})
 	}

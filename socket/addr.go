@@ -80,31 +80,99 @@ func (s *Socket) LocalFamily() string { return s.localInfo().Family }
 // destroy and for Unix sockets.
 func (s *Socket) Address() AddressInfo { return s.localInfo() }
 
-// remoteInfo is cached: accepted sockets know it from accept, client sockets
-// from their connect target, others ask getpeername once (Node caches the
-// first answer and keeps it after close).
+// remoteInfo is cached: accepted sockets keep the peer accept returned in
+// binary (raddr) and format it here, client sockets know it from their
+// connect target, others ask getpeername once (Node caches the first answer
+// and keeps it after close).
 func (s *Socket) remoteInfo() AddressInfo {
-	if s.remote.known() || s.kind == kindUnix {
-		return s.remote.get()
+	st := s.st.Load()
+	if st&(stRemote4|stRemote6) != 0 {
+		return s.inlineRemote(st)
 	}
-	if s.loop.InLoop() && s.fd != sysnet.Invalid && s.connected {
+	c := s.coldOrNil()
+	if (c != nil && c.remote.known()) || st&stUnix != 0 {
+		return c.remoteGet()
+	}
+	if s.loop.InLoop() && s.fd != sysnet.Invalid && s.has(fConnected) {
 		if sa, err := sysnet.PeerAddr(s.fd); err == nil {
-			s.remote.set(sockaddrInfo(sa))
+			c = s.c()
+			c.remote.set(sockaddrInfo(sa))
 		}
 	}
-	return s.remote.get()
+	return c.remoteGet()
 }
 
-func (s *Socket) localInfo() AddressInfo {
-	if s.local.known() || s.kind == kindUnix {
-		return s.local.get()
+// inlineRemote formats raddr and rport. They were written before the
+// stRemote bit was published and never change after, so any goroutine may
+// read them once it saw the bit.
+func (s *Socket) inlineRemote(st uint32) AddressInfo {
+	ip := netip.AddrFrom16(s.raddr)
+	if st&stRemote4 != 0 {
+		return AddressInfo{Address: ip.Unmap().String(), Family: "IPv4", Port: int(s.rport)}
 	}
-	if s.loop.InLoop() && s.fd != sysnet.Invalid && !s.destroyed {
+	return AddressInfo{Address: ip.String(), Family: "IPv6", Port: int(s.rport)}
+}
+
+// setAcceptedRemote records the peer of a new socket: in binary when it can
+// be (written once, before the socket is shared), else as an AddressInfo.
+func (s *Socket) setAcceptedRemote(remote netip.AddrPort) {
+	ip := remote.Addr()
+	if s.st.Load()&(stRemote4|stRemote6) == 0 && ip.Zone() == "" {
+		s.raddr, s.rport = ip.As16(), remote.Port()
+		if ip.Is4() {
+			s.mark(stRemote4, true)
+		} else {
+			s.mark(stRemote6, true)
+		}
+		return
+	}
+	s.c().remote.set(sockaddrInfo(sysnet.Addr{IP: remote}))
+}
+
+// resetRemote forgets the peer for a reconnect. The binary copy is not
+// cleared (another goroutine may be formatting it); its bit is.
+func (s *Socket) resetRemote() {
+	s.mark(stRemote4|stRemote6, false)
+	if c := s.coldOrNil(); c != nil {
+		c.remote.reset()
+	}
+}
+
+func (c *socketCold) remoteGet() AddressInfo {
+	if c == nil {
+		return AddressInfo{}
+	}
+	return c.remote.get()
+}
+
+func (c *socketCold) localGet() AddressInfo {
+	if c == nil {
+		return AddressInfo{}
+	}
+	return c.local.get()
+}
+
+// localInfo asks getsockname on first use (on the loop) and caches the
+// answer until the socket is destroyed.
+func (s *Socket) localInfo() AddressInfo {
+	c := s.coldOrNil()
+	if (c != nil && c.local.known()) || s.is(stUnix) {
+		return c.localGet()
+	}
+	if s.loop.InLoop() && s.fd != sysnet.Invalid && !s.is(stDestroyed) {
 		if sa, err := sysnet.LocalAddr(s.fd); err == nil {
-			s.local.set(sockaddrInfo(sa))
+			c = s.c()
+			c.local.set(sockaddrInfo(sa))
 		}
 	}
-	return s.local.get()
+	return c.localGet()
+}
+
+// resetLocal forgets the cached local name (destroy, reconnect).
+func (s *Socket) resetLocal() {
+	if c := s.coldOrNil(); c != nil {
+		c.local.reset()
+	}
 }
 
 // resolveLocal fills the local name cache right after connect so getters on
@@ -114,7 +182,7 @@ func (s *Socket) resolveLocal() {
 		return
 	}
 	if sa, err := sysnet.LocalAddr(s.fd); err == nil {
-		s.local.set(sockaddrInfo(sa))
+		s.c().local.set(sockaddrInfo(sa))
 	}
 }
 

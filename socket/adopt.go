@@ -10,6 +10,8 @@ import (
 )
 
 // AcceptOptions describe a connection a server accepted, for NewAccepted.
+// A server builds them once and copies them per connection (setting only
+// Remote), so nothing in them is allocated per connection.
 type AcceptOptions struct {
 	AllowHalfOpen  bool
 	PauseOnConnect bool
@@ -23,6 +25,10 @@ type AcceptOptions struct {
 	Remote netip.AddrPort
 	// Unix marks a Unix domain connection (no names, no TCP options).
 	Unix bool
+	// Hook, when not nil, is shared by the socket (not copied): what Owner
+	// returns and the destroy hook. It replaces Owner and OnDestroy, which
+	// cost every socket an OwnerHook of its own.
+	Hook *OwnerHook
 	// Owner is what Socket.Owner returns (the server: Node's socket.server).
 	Owner any
 	// OnDestroy runs synchronously inside destroy, before any event: the
@@ -34,14 +40,7 @@ type AcceptOptions struct {
 // goroutine; the socket belongs to l. The caller emits 'connection'.
 func NewAccepted(l *reactor.Loop, fd nodenet.FD, o AcceptOptions) (*Socket, error) {
 	s := newSocket(l)
-	s.applyOptions(&Options{AllowHalfOpen: o.AllowHalfOpen, HighWaterMark: o.HighWaterMark,
-		MaxBufferSize: o.MaxBufferSize, NoDelay: o.NoDelay, KeepAlive: o.KeepAlive,
-		KeepAliveInitialDelay: o.KeepAliveInitialDelay})
-	s.owner = o.Owner
-	s.onDestroyHook = o.OnDestroy
-	if o.PauseOnConnect {
-		s.flowing = 0
-	}
+	s.applyAccept(&o)
 	kind := kindTCP4
 	if o.Unix {
 		kind = kindUnix
@@ -49,30 +48,45 @@ func NewAccepted(l *reactor.Loop, fd nodenet.FD, o AcceptOptions) (*Socket, erro
 		kind = kindTCP6
 	}
 	if err := s.adopt(fd, kind, o.Remote); err != nil {
-		s.onDestroyHook = nil
+		s.set(fHookDone) // the server counts the failure itself
 		return nil, err
 	}
 	return s, nil
 }
 
-// adopt takes over a connected descriptor.
+// applyAccept applies the options of an accepted connection (sockets and
+// Windows named pipes).
+func (s *Socket) applyAccept(o *AcceptOptions) {
+	s.applyStreamOptions(o.AllowHalfOpen, o.HighWaterMark, o.MaxBufferSize, o.NoDelay, o.KeepAlive, o.KeepAliveInitialDelay)
+	switch {
+	case o.Hook != nil:
+		s.hook = o.Hook
+	case o.Owner != nil || o.OnDestroy != nil:
+		s.hook = &OwnerHook{Owner: o.Owner, OnDestroy: o.OnDestroy}
+	}
+	if o.PauseOnConnect {
+		s.flowing = 0
+	}
+}
+
+// adopt takes over a connected descriptor. It runs once, on a new socket,
+// before any other goroutine can see it.
 func (s *Socket) adopt(fd nodenet.FD, kind sockKind, remote netip.AddrPort) error {
 	s.fd = fd
 	s.setKind(kind)
 	if remote.IsValid() && kind != kindUnix {
-		s.remote.set(sockaddrInfo(sysnet.Addr{IP: remote}))
+		s.setAcceptedRemote(remote)
 	}
 	if err := s.loop.Register(fd, 0, s); err != nil {
 		s.fd = sysnet.Invalid
 		return err
 	}
-	s.connected = true
-	s.everConnected = true
-	s.isOpen.Store(true)
+	s.set(fConnected | fEverConnected)
+	s.mark(stOpen, true)
 	s.applySocketOptions()
-	if !s.writable {
-		s.ending, s.shutdownDone, s.finished = true, true, true
-		s.isEnding.Store(true)
+	if !s.has(fWritable) {
+		s.set(fEnding | fShutdownDone | fFinished)
+		s.mark(stEnding, true)
 	}
 	s.updateRef()
 	s.updateInterest()
@@ -82,8 +96,8 @@ func (s *Socket) adopt(fd nodenet.FD, kind sockKind, remote netip.AddrPort) erro
 // SetOwnerHook is for servers: it sets what Owner returns and the hook run
 // synchronously when the socket is destroyed. Loop goroutine only.
 func (s *Socket) SetOwnerHook(owner any, onDestroy func()) {
-	s.owner = owner
-	s.onDestroyHook = onDestroy
+	s.hook = &OwnerHook{Owner: owner, OnDestroy: onDestroy}
+	s.unset(fHookDone)
 }
 
 var _ reactor.Handler = (*Socket)(nil)

@@ -15,7 +15,7 @@ func (s *Socket) End(data []byte, cb func(error)) *Socket {
 		if data != nil {
 			data = append([]byte(nil), data...)
 		}
-		s.isEnding.Store(true)
+		s.mark(stEnding, true)
 		_ = s.loop.Post(func() { s.end(data, cb) })
 		return s
 	}
@@ -24,46 +24,53 @@ func (s *Socket) End(data []byte, cb func(error)) *Socket {
 }
 
 func (s *Socket) end(data []byte, cb func(error)) {
-	if len(data) > 0 && !s.ending {
+	if len(data) > 0 && !s.has(fEnding) {
 		s.send(data, nil)
 	}
 	switch {
-	case s.destroyed:
+	case s.is(stDestroyed):
 		if cb != nil {
-			err := s.errorValue
+			var err error
+			if s.has(fHasErrored) {
+				err = s.c().errorValue
+			}
 			if err == nil {
 				err = nodenet.ErrStreamDestroyed
 			}
 			s.complete(cb, err)
 		}
 		return
-	case s.finished:
+	case s.has(fFinished):
 		if cb != nil {
 			s.complete(cb, nodenet.ErrStreamAlreadyFinished)
 		}
 		return
 	}
 	if cb != nil {
-		s.endCbs = append(s.endCbs, cb)
+		c := s.c()
+		c.endCbs = append(c.endCbs, cb)
 	}
-	if s.ending {
+	if s.has(fEnding) {
 		return
 	}
-	s.ending = true
-	s.isEnding.Store(true)
-	s.corked = 0
-	if s.connecting {
+	s.set(fEnding)
+	s.mark(stEnding, true)
+	if s.has(fCorked) {
+		s.c().corked = 0
+		s.unset(fCorked)
+	}
+	if s.is(stConnecting) {
 		return // _final waits for 'connect'
 	}
 	if s.fd == sysnet.Invalid {
 		// Never connected: the writable side just finishes.
-		s.shutdownDone = true
+		s.set(fShutdownDone)
 		s.loop.NextTick(s.finish)
 		return
 	}
-	if s.queue.Len() > 0 {
+	if s.qlen() > 0 {
 		s.flush()
-		if s.destroyed {
+		if s.is(stDestroyed) {
 			return
 		}
 		s.updateInterest()
@@ -73,10 +80,10 @@ func (s *Socket) end(data []byte, cb func(error)) {
 
 // maybeShutdown sends our FIN once End was called and the queue is empty.
 func (s *Socket) maybeShutdown() {
-	if !s.ending || s.shutdownDone || s.connecting || s.destroyed || s.fd == sysnet.Invalid || !s.connected || s.queue.Len() > 0 {
+	if !s.has(fEnding) || s.has(fShutdownDone) || s.is(stConnecting) || s.is(stDestroyed) || s.fd == sysnet.Invalid || !s.has(fConnected) || s.qlen() > 0 {
 		return
 	}
-	s.shutdownDone = true
+	s.set(fShutdownDone)
 	if s.isNamedPipe() {
 		s.npShutdown() // schedules finish itself
 		return
@@ -92,20 +99,22 @@ func (s *Socket) maybeShutdown() {
 // side is also done is destroyed (Node's autoDestroy).
 func (s *Socket) finish() {
 	defer s.recoverPanic()
-	if s.destroyed || s.finished {
+	if s.is(stDestroyed) || s.has(fFinished) {
 		return
 	}
-	s.finished = true
+	s.set(fFinished)
 	s.events.emit0(EventFinish)
-	cbs := s.endCbs
-	s.endCbs = nil
-	for _, cb := range cbs {
-		cb(nil)
+	if c := s.coldOrNil(); c != nil {
+		cbs := c.endCbs
+		c.endCbs = nil
+		for _, cb := range cbs {
+			cb(nil)
+		}
 	}
-	if s.destroyed {
+	if s.is(stDestroyed) {
 		return
 	}
-	if s.endEmitted || !s.readable || !s.connected {
+	if s.has(fEndEmitted) || !s.has(fReadable) || !s.has(fConnected) {
 		s.destroyWith(nil)
 	}
 }
@@ -114,11 +123,11 @@ func (s *Socket) finish() {
 // (Node's destroySoon).
 func (s *Socket) DestroySoon() {
 	s.exec(func() {
-		if s.finished || !s.Writable() {
+		if s.has(fFinished) || !s.Writable() {
 			s.destroyWith(nil)
 			return
 		}
-		s.events.add(newListenerID(), EventFinish, func() { s.destroyWith(nil) }, true)
+		s.listeners().add(newListenerID(), EventFinish, func() { s.destroyWith(nil) }, true)
 		s.end(nil, nil)
 	})
 }
@@ -138,14 +147,14 @@ func (s *Socket) Destroy(err error) *Socket {
 // (ERR_INVALID_HANDLE_TYPE), and on a socket that never connected it
 // destroys with ERR_SOCKET_CLOSED.
 func (s *Socket) ResetAndDestroy() (*Socket, error) {
-	if s.isUnix.Load() {
+	if s.is(stUnix) {
 		return s, nodenet.ErrInvalidHandleType
 	}
 	s.exec(func() {
 		switch {
-		case s.destroyed:
-		case s.connecting:
-			s.events.add(newListenerID(), EventConnect, func() { s.resetNow() }, true)
+		case s.is(stDestroyed):
+		case s.is(stConnecting):
+			s.listeners().add(newListenerID(), EventConnect, func() { s.resetNow() }, true)
 		case s.fd == sysnet.Invalid:
 			s.destroyWith(nodenet.ErrSocketClosed)
 		default:
@@ -167,43 +176,46 @@ func (s *Socket) resetNow() {
 
 // destroyWith is Node's _destroy: stop everything now, report later.
 func (s *Socket) destroyWith(err error) {
-	if s.destroyed {
+	if s.is(stDestroyed) {
 		return
 	}
-	s.destroyed = true
-	s.isDestroyed.Store(true)
-	s.isOpen.Store(false)
-	wasConnecting := s.connecting && !s.everConnected
-	hadHandle := s.fd != sysnet.Invalid || s.everConnected
-	s.connecting = false
-	s.isConnecting.Store(false)
-	s.connectGen++
-	if s.idleTimer != nil {
-		s.idleTimer.Stop()
+	s.mark(stDestroyed, true)
+	s.mark(stOpen, false)
+	wasConnecting := s.is(stConnecting) && !s.has(fEverConnected)
+	hadHandle := s.fd != sysnet.Invalid || s.has(fEverConnected)
+	s.mark(stConnecting, false)
+	c := s.coldOrNil()
+	if c != nil {
+		c.connectGen++
+		if c.idleTimer != nil {
+			c.idleTimer.Stop()
+		}
+		if c.connectTimer != nil {
+			c.connectTimer.Stop()
+			c.connectTimer = nil
+		}
+		if c.attempt != nil && c.attempt.timer != nil {
+			c.attempt.timer.Stop()
+		}
+		c.attempt = nil
 	}
-	if s.connectTimer != nil {
-		s.connectTimer.Stop()
-		s.connectTimer = nil
-	}
-	if s.attempt != nil && s.attempt.timer != nil {
-		s.attempt.timer.Stop()
-	}
-	s.attempt = nil
 	if s.fd != sysnet.Invalid {
 		if s.isNamedPipe() {
 			s.npClose()
 		} else {
-			if !s.detached {
+			if !s.has(fDetached) {
 				_ = s.loop.Unregister(s.fd)
 			}
 			sysnet.Close(s.fd)
 		}
 		s.fd = sysnet.Invalid
 	}
-	s.connected = false
-	s.local.reset()
-	s.readingNow = false
-	s.queue.Reset()
+	s.unset(fConnected | fReadingNow)
+	s.resetLocal()
+	if s.q != nil {
+		s.q.Reset()
+		s.releaseQueue()
+	}
 	s.bufferSize.Store(0)
 	s.updateRef()
 
@@ -215,28 +227,27 @@ func (s *Socket) destroyWith(err error) {
 	if err != nil {
 		pendingErr = err
 	}
-	for _, p := range s.pending {
-		s.done = append(s.done, writeDone{cb: p.cb, err: pendingErr})
+	if c != nil {
+		for _, p := range c.pending {
+			c.done = append(c.done, writeDone{cb: p.cb, err: pendingErr})
+		}
+		c.pending = nil
+		for _, cb := range c.endCbs {
+			c.done = append(c.done, writeDone{cb: cb, err: pendingErr})
+		}
+		c.endCbs = nil
+		if len(c.done) > 0 {
+			s.scheduleDone()
+		}
 	}
-	s.pending = nil
-	for _, cb := range s.endCbs {
-		s.done = append(s.done, writeDone{cb: cb, err: pendingErr})
-	}
-	s.endCbs = nil
-	if len(s.done) > 0 {
-		s.scheduleDone()
-	}
-	for _, p := range s.pipes {
-		p.detach()
-	}
-	s.pipes = nil
-	if s.onDestroyHook != nil {
-		hook := s.onDestroyHook
-		s.onDestroyHook = nil
-		hook()
+	s.unpipe(nil)
+	if s.hook != nil && s.hook.OnDestroy != nil && !s.has(fHookDone) {
+		s.set(fHookDone)
+		s.hook.OnDestroy()
 	}
 	if err != nil {
-		s.errorValue = err
+		s.c().errorValue = err
+		s.set(fHasErrored)
 		s.loop.NextTick(func() { s.emitError(err) })
 	}
 	if hadHandle {
@@ -250,10 +261,10 @@ func (s *Socket) destroyWith(err error) {
 
 func (s *Socket) emitError(err error) {
 	defer s.recoverPanic()
-	if s.errorEmitted {
+	if s.has(fErrorEmitted) {
 		return
 	}
-	s.errorEmitted = true
+	s.set(fErrorEmitted)
 	if s.events.count(EventError) == 0 {
 		s.loop.LogError("nodenet: unhandled socket error", err)
 		return
@@ -265,11 +276,11 @@ func (s *Socket) emitError(err error) {
 // hadError is then false here.
 func (s *Socket) emitClose(withHandle bool) {
 	defer s.recoverPanic()
-	if s.closeEmitted {
+	if s.has(fCloseEmitted) {
 		return
 	}
-	s.closeEmitted = true
-	s.events.emitClose(withHandle && s.errorValue != nil)
+	s.set(fCloseEmitted)
+	s.events.emitClose(withHandle && s.has(fHasErrored))
 }
 
 // recoverPanic turns a panic in a user callback run from a deferred task into
@@ -285,21 +296,18 @@ func (s *Socket) recoverPanic() {
 // resetForReconnect un-destroys a socket for a new Connect (Node's
 // initSocketHandle): fresh state and counters, same listeners.
 func (s *Socket) resetForReconnect() {
-	s.destroyed = false
-	s.isDestroyed.Store(false)
-	s.readEOF, s.endEmitted, s.ending, s.finished = false, false, false, false
-	s.isEnding.Store(false)
-	s.shutdownDone, s.errorEmitted, s.closeEmitted = false, false, false
-	s.detached, s.needDrain, s.dataWaiting = false, false, false
-	s.errorValue = nil
-	s.everConnected = false
-	s.remote.reset()
-	s.local.reset()
+	s.mark(stDestroyed|stEnding, false)
+	s.unset(fReadEOF | fEndEmitted | fEnding | fFinished | fShutdownDone | fErrorEmitted |
+		fCloseEmitted | fDetached | fNeedDrain | fDataWaiting | fHasErrored | fEverConnected |
+		fNoDelaySet | fKeepAliveSet)
+	s.resetRemote()
+	s.resetLocal()
 	s.bytesRead.Store(0)
 	s.bytesWritten.Store(0)
-	s.noDelaySet, s.keepAliveSet = false, false
-	s.queue.Init(poolFor(s.loop))
-	if s.enc != 0 {
-		s.dec.Reset(s.enc)
+	if c := s.coldOrNil(); c != nil {
+		c.errorValue = nil
+		if c.enc != 0 {
+			c.dec.Reset(c.enc)
+		}
 	}
 }

@@ -159,43 +159,43 @@ type connectAttempt struct {
 }
 
 func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
-	if s.connecting || (s.connected && !s.destroyed) {
+	c := s.c()
+	if s.is(stConnecting) || (s.has(fConnected) && !s.is(stDestroyed)) {
 		s.destroyWith(nodenet.NewError("ERR_SOCKET_CONNECTED", "Socket is already connected"))
 		return
 	}
-	if s.destroyed {
+	if s.is(stDestroyed) {
 		s.resetForReconnect()
 	}
-	s.connectGen++
-	s.connecting = true
-	s.isConnecting.Store(true)
+	c.connectGen++
+	s.mark(stConnecting, true)
 	s.updateRef()
 	if cb != nil {
-		s.events.add(newListenerID(), EventConnect, cb, true)
+		s.listeners().add(newListenerID(), EventConnect, cb, true)
 	}
 	if fresh && o.Timeout > 0 {
 		s.setTimeout(o.Timeout)
 	}
 	if o.ConnectTimeout > 0 {
-		gen := s.connectGen
-		s.connectTimer = s.loop.SetTimeout(o.ConnectTimeout, func() {
-			if s.connecting && s.connectGen == gen {
-				target := s.path
+		gen := c.connectGen
+		c.connectTimer = s.loop.SetTimeout(o.ConnectTimeout, func() {
+			if s.is(stConnecting) && c.connectGen == gen {
+				target := c.path
 				port := 0
-				if s.attempt != nil {
-					target, port = s.attempt.addr.String(), s.attempt.port
+				if c.attempt != nil {
+					target, port = c.attempt.addr.String(), c.attempt.port
 				}
 				s.destroyWith(nodenet.NewHostPortError("connect", sysnet.ETIMEDOUT, target, port))
 			}
 		})
 	}
 	s.touch()
-	gen := s.connectGen
+	gen := c.connectGen
 	if o.Path != "" {
-		s.path = o.Path
+		c.path = o.Path
 		s.setKind(kindUnix)
 		s.loop.NextTick(func() {
-			if s.connectGen == gen && s.connecting {
+			if c.connectGen == gen && s.is(stConnecting) {
 				s.connectUnix(o.Path)
 			}
 		})
@@ -205,13 +205,13 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 	if host == "" {
 		host = "localhost"
 	}
-	s.lookupHost = host
+	c.lookupHost = host
 	port := o.Port
 	if ip, err := netip.ParseAddr(host); err == nil && nodenet.IsIP(host) != 0 {
 		// IP literals skip the resolver and connect on the next tick, so a
 		// destroy in the same tick produces neither connect nor error.
 		s.loop.NextTick(func() {
-			if s.connectGen == gen && s.connecting {
+			if c.connectGen == gen && s.is(stConnecting) {
 				s.startAttempts([]netip.Addr{ip}, port, o)
 			}
 		})
@@ -230,7 +230,8 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 }
 
 func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAddress, err error, o *ConnectOptions) {
-	if s.connectGen != gen || !s.connecting || s.destroyed {
+	c := s.c()
+	if c.connectGen != gen || !s.is(stConnecting) || s.is(stDestroyed) {
 		return
 	}
 	if err != nil {
@@ -242,7 +243,7 @@ func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAdd
 	var firstErr error
 	for _, a := range addrs {
 		s.events.emitLookup(nil, a.Address, a.Family, host)
-		if s.destroyed || s.connectGen != gen {
+		if s.is(stDestroyed) || c.connectGen != gen {
 			return
 		}
 		ip, perr := netip.ParseAddr(a.Address)
@@ -276,14 +277,15 @@ func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAdd
 // startAttempts orders the addresses Node's way — families interleaved,
 // starting with the family of the first answer — and tries them in turn.
 func (s *Socket) startAttempts(ips []netip.Addr, port int, o *ConnectOptions) {
+	c := s.c()
 	auto := o.AutoSelectFamily == nil || *o.AutoSelectFamily
 	if !auto || o.Family == 4 || o.Family == 6 || o.LocalAddress != "" || len(ips) == 1 {
 		ips = ips[:1]
 	} else {
 		ips = interleave(dedupe(ips))
 	}
-	s.attempted = nil
-	s.attemptErrs = nil
+	c.attempted = nil
+	c.attemptErrs = nil
 	per := o.AutoSelectFamilyAttemptTimeout
 	if per == 0 {
 		per = DefaultAutoSelectFamilyAttemptTimeout
@@ -345,19 +347,20 @@ func interleave(ips []netip.Addr) []netip.Addr {
 }
 
 func (s *Socket) nextAttempt(plan *attemptPlan) {
+	c := s.c()
 	for plan.next < len(plan.ips) {
 		ip := plan.ips[plan.next]
 		plan.next++
 		last := plan.next == len(plan.ips)
 		display := ip.String() + ":" + strconv.Itoa(plan.port)
 		if plan.multi {
-			s.attempted = append(s.attempted, display)
+			c.attempted = append(c.attempted, display)
 		}
 		err := s.tryConnect(ip, plan, display, last)
 		if err == nil {
 			return
 		}
-		s.attemptErrs = append(s.attemptErrs, err)
+		c.attemptErrs = append(c.attemptErrs, err)
 		if !plan.multi {
 			break
 		}
@@ -366,7 +369,7 @@ func (s *Socket) nextAttempt(plan *attemptPlan) {
 }
 
 func (s *Socket) failAttempts() {
-	errs := s.attemptErrs
+	errs := s.c().attemptErrs
 	var err error
 	switch {
 	case len(errs) == 0:
@@ -382,6 +385,7 @@ func (s *Socket) failAttempts() {
 // tryConnect starts one nonblocking connect. A synchronous failure is
 // returned; an asynchronous one arrives as a writable/error event.
 func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, last bool) error {
+	c := s.c()
 	kind := kindTCP4
 	if ip.Is6() {
 		kind = kindTCP6
@@ -404,22 +408,22 @@ func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, la
 		return s.connectError(err, ip.String(), plan.port, plan)
 	}
 	a := &connectAttempt{fd: fd, addr: ip, port: plan.port, display: display}
-	s.attempt = a
+	c.attempt = a
 	s.fd = fd
 	if rerr := s.loop.Register(fd, nodenet.EventWrite, s); rerr != nil {
 		sysnet.Close(fd)
 		s.fd = sysnet.Invalid
-		s.attempt = nil
+		c.attempt = nil
 		return rerr
 	}
 	if plan.multi && !last {
-		gen := s.connectGen
+		gen := c.connectGen
 		a.timer = s.loop.SetTimeout(plan.perAttempt, func() {
-			if s.attempt != a || s.connectGen != gen || !s.connecting {
+			if c.attempt != a || c.connectGen != gen || !s.is(stConnecting) {
 				return
 			}
 			s.abandonAttempt()
-			s.attemptErrs = append(s.attemptErrs, nodenet.NewHostPortError("connect", sysnet.ETIMEDOUT, ip.String(), plan.port))
+			c.attemptErrs = append(c.attemptErrs, nodenet.NewHostPortError("connect", sysnet.ETIMEDOUT, ip.String(), plan.port))
 			s.nextAttempt(plan)
 		})
 	}
@@ -469,7 +473,8 @@ func bindLocal(fd nodenet.FD, v6 bool, addr string, port int) error {
 }
 
 func (s *Socket) abandonAttempt() {
-	a := s.attempt
+	c := s.c()
+	a := c.attempt
 	if a == nil {
 		return
 	}
@@ -479,12 +484,13 @@ func (s *Socket) abandonAttempt() {
 	_ = s.loop.Unregister(a.fd)
 	sysnet.Close(a.fd)
 	s.fd = sysnet.Invalid
-	s.attempt = nil
+	c.attempt = nil
 }
 
 // onConnectEvent completes (or fails) the in-flight attempt.
 func (s *Socket) onConnectEvent(ev nodenet.Events) {
-	a := s.attempt
+	c := s.c()
+	a := c.attempt
 	err := sysnet.SoError(a.fd)
 	if err == nil && ev&nodenet.EventWrite == 0 {
 		return // spurious: still in progress
@@ -492,7 +498,7 @@ func (s *Socket) onConnectEvent(ev nodenet.Events) {
 	if err != nil {
 		plan := a.plan
 		s.abandonAttempt()
-		s.attemptErrs = append(s.attemptErrs, s.connectError(err, a.addr.String(), a.port, plan))
+		c.attemptErrs = append(c.attemptErrs, s.connectError(err, a.addr.String(), a.port, plan))
 		if plan.multi {
 			s.nextAttempt(plan)
 		} else {
@@ -503,8 +509,8 @@ func (s *Socket) onConnectEvent(ev nodenet.Events) {
 	if a.timer != nil {
 		a.timer.Stop()
 	}
-	s.attempt = nil
-	s.remote.set(&AddressInfo{Address: a.addr.String(), Family: familyName(a.addr), Port: a.port})
+	c.attempt = nil
+	c.remote.set(&AddressInfo{Address: a.addr.String(), Family: familyName(a.addr), Port: a.port})
 	s.afterConnect()
 }
 
@@ -518,33 +524,33 @@ func familyName(ip netip.Addr) string {
 // afterConnect is Node's afterConnect success path: options, then connect
 // and ready, then reading and the writes queued while connecting.
 func (s *Socket) afterConnect() {
-	if s.connectTimer != nil {
-		s.connectTimer.Stop()
-		s.connectTimer = nil
+	c := s.c()
+	if c.connectTimer != nil {
+		c.connectTimer.Stop()
+		c.connectTimer = nil
 	}
-	s.connecting = false
-	s.isConnecting.Store(false)
-	s.connected = true
-	s.everConnected = true
-	s.isOpen.Store(true)
-	s.local.reset()
+	s.mark(stConnecting, false)
+	s.set(fConnected)
+	s.set(fEverConnected)
+	s.mark(stOpen, true)
+	s.resetLocal()
 	s.resolveLocal()
 	s.applySocketOptions()
 	s.touch()
 	_ = s.loop.SetInterest(s.fd, 0)
 	s.events.emit0(EventConnect)
-	if s.destroyed {
+	if s.is(stDestroyed) {
 		return
 	}
 	s.events.emit0(EventReady)
-	if s.destroyed {
+	if s.is(stDestroyed) {
 		return
 	}
 	s.updateInterest()
-	if s.queue.Len() > 0 && s.corked == 0 {
+	if s.qlen() > 0 && !s.has(fCorked) {
 		s.flush()
 	}
-	if !s.destroyed {
+	if !s.is(stDestroyed) {
 		s.maybeShutdown()
 	}
 }
@@ -552,16 +558,22 @@ func (s *Socket) afterConnect() {
 // AutoSelectFamilyAttemptedAddresses lists the "ip:port" addresses tried
 // when a name resolved to several (nil for a single address). Loop goroutine
 // only.
-func (s *Socket) AutoSelectFamilyAttemptedAddresses() []string { return s.attempted }
+func (s *Socket) AutoSelectFamilyAttemptedAddresses() []string {
+	if c := s.coldOrNil(); c != nil {
+		return c.attempted
+	}
+	return nil
+}
 
 // failLater destroys a connecting socket with err from the next loop
 // iteration, as libuv reports a failed connect through its connect callback:
 // listeners added right after Connect — from another goroutine too, whose
 // posted tasks run first — still hear the error.
 func (s *Socket) failLater(err error) {
-	gen := s.connectGen
+	c := s.c()
+	gen := c.connectGen
 	s.loop.SetImmediate(func() {
-		if s.connectGen == gen {
+		if c.connectGen == gen {
 			s.destroyWith(err)
 		}
 	})

@@ -9,6 +9,7 @@ import (
 
 // connectUnix connects to a Unix domain socket path (or abstract name).
 func (s *Socket) connectUnix(path string) {
+	c := s.c()
 	sa, err := unixSockaddr(path)
 	if err != nil {
 		s.failLater(nodenet.NewHostPortError("connect", err, path, 0))
@@ -28,11 +29,11 @@ func (s *Socket) connectUnix(path string) {
 	}
 	s.fd = fd
 	a := &connectAttempt{fd: fd, plan: &attemptPlan{}}
-	s.attempt = a
+	c.attempt = a
 	if rerr := s.loop.Register(fd, nodenet.EventWrite, s); rerr != nil {
 		sysnet.Close(fd)
 		s.fd = sysnet.Invalid
-		s.attempt = nil
+		c.attempt = nil
 		s.failLater(rerr)
 	}
 }

@@ -43,7 +43,9 @@ type listener struct {
 
 // eventListeners is every listener of one socket, all events in one slice:
 // a socket typically has two to four listeners, and ten per-event lists
-// would cost 400 bytes on every idle connection. Emitting walks the entries
+// would cost 400 bytes on every idle connection. A socket allocates it with
+// its first listener (Socket.listeners), so one without listeners — a piped
+// echo connection — pays a nil pointer; every method but add accepts nil. Emitting walks the entries
 // present when it started (Node copies the array, so listeners added during
 // an emit wait for the next one); removal during an emit only marks the
 // entry and the slice is compacted afterwards, so emitting allocates
@@ -59,6 +61,9 @@ func (l *eventListeners) add(id ListenerID, ev Event, fn any, once bool) {
 }
 
 func (l *eventListeners) remove(id ListenerID) bool {
+	if l == nil {
+		return false
+	}
 	for i := range l.items {
 		if l.items[i].id == id && !l.items[i].dead {
 			l.kill(i)
@@ -69,11 +74,20 @@ func (l *eventListeners) remove(id ListenerID) bool {
 }
 
 func (l *eventListeners) removeAll(ev Event) {
+	if l == nil {
+		return
+	}
+	// Mark them all, then compact once: kill compacts at once outside an
+	// emit, which would shift the entries under this loop (it skipped one
+	// and then indexed past the end when two or more matched).
 	for i := range l.items {
 		if l.items[i].ev == ev && !l.items[i].dead {
-			l.kill(i)
+			l.items[i].dead = true
+			l.items[i].fn = nil
+			l.dirty = true
 		}
 	}
+	l.compact()
 }
 
 func (l *eventListeners) kill(i int) {
@@ -84,6 +98,9 @@ func (l *eventListeners) kill(i int) {
 }
 
 func (l *eventListeners) count(ev Event) int {
+	if l == nil {
+		return 0
+	}
 	n := 0
 	for i := range l.items {
 		if l.items[i].ev == ev && !l.items[i].dead {
@@ -138,6 +155,9 @@ func (l *eventListeners) compact() {
 }
 
 func (l *eventListeners) emit0(ev Event) {
+	if l == nil {
+		return
+	}
 	n := l.begin()
 	defer l.end()
 	for i := 0; ; {
@@ -152,6 +172,9 @@ func (l *eventListeners) emit0(ev Event) {
 }
 
 func (l *eventListeners) emitBytes(b []byte) {
+	if l == nil {
+		return
+	}
 	n := l.begin()
 	defer l.end()
 	for i := 0; ; {
@@ -166,6 +189,9 @@ func (l *eventListeners) emitBytes(b []byte) {
 }
 
 func (l *eventListeners) emitErr(err error) {
+	if l == nil {
+		return
+	}
 	n := l.begin()
 	defer l.end()
 	for i := 0; ; {
@@ -180,6 +206,9 @@ func (l *eventListeners) emitErr(err error) {
 }
 
 func (l *eventListeners) emitClose(hadError bool) {
+	if l == nil {
+		return
+	}
 	n := l.begin()
 	defer l.end()
 	for i := 0; ; {
@@ -194,6 +223,9 @@ func (l *eventListeners) emitClose(hadError bool) {
 }
 
 func (l *eventListeners) emitLookup(err error, address string, family int, host string) {
+	if l == nil {
+		return
+	}
 	n := l.begin()
 	defer l.end()
 	for i := 0; ; {
@@ -205,4 +237,13 @@ func (l *eventListeners) emitLookup(err error, address string, family int, host 
 			f(err, address, family, host)
 		}
 	}
+}
+
+// listeners returns the socket's listener list, allocating it with the
+// first listener. Loop goroutine only.
+func (s *Socket) listeners() *eventListeners {
+	if s.events == nil {
+		s.events = new(eventListeners)
+	}
+	return s.events
 }

@@ -7,14 +7,14 @@ func on(s *Socket, ev Event, fn any, once bool, after func()) ListenerID {
 	if s.loop.InLoop() {
 		// The common case (listeners added in a connection handler): no
 		// closure, no allocation beyond the listener slice.
-		s.events.add(id, ev, fn, once)
+		s.listeners().add(id, ev, fn, once)
 		if after != nil {
 			after()
 		}
 		return id
 	}
 	s.exec(func() {
-		s.events.add(id, ev, fn, once)
+		s.listeners().add(id, ev, fn, once)
 		if after != nil {
 			after()
 		}
@@ -113,9 +113,10 @@ func (s *Socket) RemoveListener(id ListenerID) {
 func (s *Socket) RemoveAllListeners(ev Event) {
 	s.exec(func() {
 		s.events.removeAll(ev)
+		s.pipeRemoveAll(ev)
 	})
 }
 
 // ListenerCount is the number of listeners of ev (Node's listenerCount).
 // Loop goroutine only.
-func (s *Socket) ListenerCount(ev Event) int { return s.events.count(ev) }
+func (s *Socket) ListenerCount(ev Event) int { return s.events.count(ev) + s.pipeListeners(ev) }

@@ -133,17 +133,14 @@ func (s *Socket) attachPipe(h windows.Handle) {
 // emits 'connection'.
 func NewAcceptedPipe(l *reactor.Loop, h windows.Handle, o AcceptOptions) (*Socket, error) {
 	s := newSocket(l)
-	s.applyOptions(&Options{AllowHalfOpen: o.AllowHalfOpen, HighWaterMark: o.HighWaterMark,
-		MaxBufferSize: o.MaxBufferSize})
-	s.owner = o.Owner
-	s.onDestroyHook = o.OnDestroy
-	if o.PauseOnConnect {
-		s.flowing = 0
-	}
+	// Named pipes have no TCP options: only the stream and owner options apply.
+	s.applyAccept(&AcceptOptions{AllowHalfOpen: o.AllowHalfOpen, PauseOnConnect: o.PauseOnConnect,
+		HighWaterMark: o.HighWaterMark, MaxBufferSize: o.MaxBufferSize,
+		Hook: o.Hook, Owner: o.Owner, OnDestroy: o.OnDestroy})
 	s.attachPipe(h)
-	s.connected = true
-	s.everConnected = true
-	s.isOpen.Store(true)
+	s.set(fConnected)
+	s.set(fEverConnected)
+	s.mark(stOpen, true)
 	s.updateRef()
 	s.updateInterest()
 	return s, nil
@@ -159,10 +156,11 @@ func (s *Socket) connectUnix(path string) {
 		s.failLater(NotPipeNameError("connect", path, 0))
 		return
 	}
-	s.openPipe(path, s.connectGen, 0, time.Millisecond)
+	s.openPipe(path, s.c().connectGen, 0, time.Millisecond)
 }
 
 func (s *Socket) openPipe(path string, gen uint64, waited, delay time.Duration) {
+	c := s.c()
 	name, err := windows.UTF16PtrFromString(PipeOSName(path))
 	if err != nil {
 		s.failLater(nodenet.NewHostPortError("connect", windows.ERROR_INVALID_PARAMETER, path, 0))
@@ -176,7 +174,7 @@ func (s *Socket) openPipe(path string, gen uint64, waited, delay time.Duration) 
 			return
 		}
 		s.loop.SetTimeout(delay, func() {
-			if s.connectGen == gen && s.connecting {
+			if c.connectGen == gen && s.is(stConnecting) {
 				s.openPipe(path, gen, waited+delay, min(2*delay, 50*time.Millisecond))
 			}
 		})
@@ -193,7 +191,7 @@ func (s *Socket) openPipe(path string, gen uint64, waited, delay time.Duration) 
 	}
 	s.attachPipe(h)
 	s.loop.SetImmediate(func() {
-		if s.connectGen == gen && s.connecting && !s.destroyed {
+		if c.connectGen == gen && s.is(stConnecting) && !s.is(stDestroyed) {
 			s.afterConnect()
 		}
 	})
@@ -208,7 +206,7 @@ func (s *Socket) npUpdate() {
 		return
 	}
 	want := s.wantRead()
-	s.readingNow = want
+	s.setTo(fReadingNow, want)
 	if want {
 		if p.held > 0 || p.heldEOF {
 			if !p.deliverQueued {
@@ -219,7 +217,7 @@ func (s *Socket) npUpdate() {
 			p.startRead()
 		}
 	}
-	if s.queue.Len() > 0 && s.corked == 0 && !p.writing {
+	if s.qlen() > 0 && !s.has(fCorked) && !p.writing {
 		s.npStartWrite()
 	}
 }
@@ -267,7 +265,7 @@ func (p *namedPipe) onRead() {
 		p.eofTimer.Stop()
 	}
 	s := p.s
-	if p.closed || s.destroyed {
+	if p.closed || s.is(stDestroyed) {
 		return
 	}
 	n, err := int(p.rn), p.rerr
@@ -287,7 +285,7 @@ func (p *namedPipe) onRead() {
 		s.bytesRead.Add(int64(n))
 		s.touch()
 		s.deliver(p.rbuf[:n])
-		if s.destroyed {
+		if s.is(stDestroyed) {
 			return
 		}
 	default:
@@ -297,7 +295,7 @@ func (p *namedPipe) onRead() {
 		s.touch()
 		p.held, p.heldOff = n, 0
 		if s.flowing == -1 {
-			s.dataWaiting = true
+			s.set(fDataWaiting)
 		}
 	}
 	s.updateInterest()
@@ -308,15 +306,15 @@ func (p *namedPipe) deliverHeld() {
 	defer p.s.recoverPanic()
 	p.deliverQueued = false
 	s := p.s
-	if p.closed || s.destroyed || !s.wantRead() {
+	if p.closed || s.is(stDestroyed) || !s.wantRead() {
 		return
 	}
-	s.dataWaiting = false
+	s.unset(fDataWaiting)
 	if p.held > 0 {
 		b := p.rbuf[p.heldOff : p.heldOff+p.held]
 		p.held, p.heldOff = 0, 0
 		s.deliver(b)
-		if s.destroyed {
+		if s.is(stDestroyed) {
 			return
 		}
 	}
@@ -331,13 +329,13 @@ func (p *namedPipe) deliverHeld() {
 // npStartWrite issues one overlapped WriteFile with the head of the queue.
 func (s *Socket) npStartWrite() {
 	p := s.np.p
-	if p == nil || p.closed || p.writing || s.queue.Len() == 0 || s.corked > 0 || !s.connected || s.destroyed {
+	if p == nil || p.closed || p.writing || s.qlen() == 0 || s.has(fCorked) || !s.has(fConnected) || s.is(stDestroyed) {
 		return
 	}
 	if p.wbuf == nil {
 		p.wbuf = make([]byte, pipeBufferSize)
 	}
-	p.segs = s.queue.Peek(p.segs[:0])
+	p.segs = s.q.Peek(p.segs[:0])
 	n := 0
 	for _, seg := range p.segs {
 		n += copy(p.wbuf[n:], seg)
@@ -362,16 +360,16 @@ func (s *Socket) npStartWrite() {
 func (p *namedPipe) onWrite() {
 	p.writing = false
 	s := p.s
-	if p.closed || s.destroyed {
+	if p.closed || s.is(stDestroyed) {
 		return
 	}
 	if p.werr != nil {
 		s.afterFlush(p.werr)
 		return
 	}
-	s.queue.Consume(min(int(p.wn), s.queue.Len()))
+	s.q.Consume(min(int(p.wn), s.qlen()))
 	s.afterFlush(nil)
-	if !s.destroyed {
+	if !s.is(stDestroyed) {
 		s.npStartWrite()
 	}
 }
@@ -401,7 +399,7 @@ func (p *namedPipe) armEOFTimer() {
 // pending. As libuv does, force both ends off and report EOF.
 func (p *namedPipe) eofTimeout() {
 	s := p.s
-	if p.closed || s.destroyed || !p.reading {
+	if p.closed || s.is(stDestroyed) || !p.reading {
 		return
 	}
 	p.closeHandle()

@@ -6,6 +6,16 @@ type PipeOptions struct {
 	NoEnd bool
 }
 
+// A socket's first pipe is kept in the socket itself (pipeTo and the
+// fPipe flags): the read path hands data to it directly and emitEnd ends its
+// destination, so c.Pipe(c, nil) — the echo server — costs a connection no
+// allocation and no listener entries. That is only the same as Node's
+// listeners when the pipe's listeners would have come first, so the inline
+// form is used when the source has no 'data' or 'end' listener yet; any
+// other pipe is a pipeState with listeners of its own.
+
+// pipeState is a pipe served through listener entries (every pipe but an
+// inline first one).
 type pipeState struct {
 	src, dst *Socket
 	dataID   ListenerID
@@ -20,22 +30,125 @@ type pipeState struct {
 // 'end' ends dst unless opts.NoEnd. The echo server is c.Pipe(c, nil). dst
 // may live on another loop. Returns dst.
 func (s *Socket) Pipe(dst *Socket, opts *PipeOptions) *Socket {
-	p := &pipeState{src: s, dst: dst}
-	s.exec(func() {
-		s.pipes = append(s.pipes, p)
-		p.dataID = newListenerID()
-		s.events.add(p.dataID, EventData, p.onData, false)
-		if opts == nil || !opts.NoEnd {
-			p.endID = newListenerID()
-			s.events.add(p.endID, EventEnd, func() {
-				if !p.detached {
-					dst.End(nil, nil)
-				}
-			}, true)
-		}
-		s.dataListenerAdded()
-	})
+	noEnd := opts != nil && opts.NoEnd
+	if s.loop.InLoop() {
+		s.pipe(dst, noEnd) // no closure on the common path
+		return dst
+	}
+	_ = s.loop.Post(func() { s.pipe(dst, noEnd) })
 	return dst
+}
+
+func (s *Socket) pipe(dst *Socket, noEnd bool) {
+	if s.pipeTo == nil && s.events.count(EventData) == 0 && s.events.count(EventEnd) == 0 {
+		s.pipeTo = dst
+		s.unset(fPipeWait | fPipeNoData)
+		s.setTo(fPipeNoEnd, noEnd)
+		s.dataListenerAdded()
+		return
+	}
+	p := &pipeState{src: s, dst: dst}
+	c := s.c()
+	c.pipes = append(c.pipes, p)
+	p.dataID = newListenerID()
+	s.listeners().add(p.dataID, EventData, p.onData, false)
+	if !noEnd {
+		p.endID = newListenerID()
+		s.listeners().add(p.endID, EventEnd, func() {
+			if !p.detached {
+				dst.End(nil, nil)
+			}
+		}, true)
+	}
+	s.dataListenerAdded()
+}
+
+// pipeData is the inline pipe's 'data' listener.
+func (s *Socket) pipeData(b []byte) {
+	if !s.pipeTo.Send(b, nil) && !s.has(fPipeWait) {
+		s.set(fPipeWait)
+		s.flowing = 0 // Pause, inline: we are on our loop
+		s.updateInterest()
+		c := s.c()
+		if c.pipeDrainFn == nil {
+			c.pipeDrainFn = s.onPipeDrain
+		}
+		c.pipeDrainID = s.pipeTo.OnceDrain(c.pipeDrainFn)
+	}
+}
+
+// onPipeDrain is the inline pipe's 'drain' listener on its destination,
+// which may be on another loop.
+func (s *Socket) onPipeDrain() {
+	if s.loop.InLoop() {
+		s.pipeDrained()
+		return
+	}
+	_ = s.loop.Post(s.pipeDrained)
+}
+
+func (s *Socket) pipeDrained() {
+	if !s.has(fPipeWait) {
+		return // unpiped meanwhile
+	}
+	s.unset(fPipeWait)
+	s.c().pipeDrainID = 0
+	if s.pipeTo != nil {
+		s.flowing = 1 // Resume
+		s.updateInterest()
+	}
+}
+
+// pipeEnd is the inline pipe's 'end' listener, run before the others.
+func (s *Socket) pipeEnd() {
+	if s.pipeTo != nil && !s.has(fPipeNoEnd) {
+		s.set(fPipeNoEnd) // a once listener in Node: gone after it ran
+		s.pipeTo.End(nil, nil)
+	}
+}
+
+// pipeListeners is how many listeners of ev the inline pipe stands for.
+func (s *Socket) pipeListeners(ev Event) int {
+	if s.pipeTo == nil {
+		return 0
+	}
+	switch {
+	case ev == EventData && !s.has(fPipeNoData), ev == EventEnd && !s.has(fPipeNoEnd):
+		return 1
+	}
+	return 0
+}
+
+// pipeRemoveAll is RemoveAllListeners for the inline pipe's share: as in
+// Node, removing the 'data' listeners stops the data and removing the 'end'
+// listeners stops the end.
+func (s *Socket) pipeRemoveAll(ev Event) {
+	if s.pipeTo == nil {
+		return
+	}
+	switch ev {
+	case EventData:
+		s.set(fPipeNoData)
+	case EventEnd:
+		s.set(fPipeNoEnd)
+	}
+	if s.has(fPipeNoData) && s.has(fPipeNoEnd) {
+		s.unpipeFirst()
+	}
+}
+
+// unpipeFirst stops the inline pipe.
+func (s *Socket) unpipeFirst() {
+	dst := s.pipeTo
+	s.pipeTo = nil
+	s.unset(fPipeNoData | fPipeNoEnd)
+	if s.has(fPipeWait) {
+		s.unset(fPipeWait)
+		if c := s.coldOrNil(); c != nil && c.pipeDrainID != 0 {
+			dst.RemoveListener(c.pipeDrainID)
+			c.pipeDrainID = 0
+		}
+	}
 }
 
 func (p *pipeState) onData(b []byte) {
@@ -74,15 +187,25 @@ func (p *pipeState) detach() {
 // Unpipe stops piping s into dst (or into every destination when dst is
 // nil), as Node's readable.unpipe. The source is not paused or resumed.
 func (s *Socket) Unpipe(dst *Socket) {
-	s.exec(func() {
-		kept := s.pipes[:0]
-		for _, p := range s.pipes {
-			if dst == nil || p.dst == dst {
-				p.detach()
-				continue
-			}
-			kept = append(kept, p)
+	s.exec(func() { s.unpipe(dst) })
+}
+
+func (s *Socket) unpipe(dst *Socket) {
+	if s.pipeTo != nil && (dst == nil || s.pipeTo == dst) {
+		s.unpipeFirst()
+	}
+	c := s.coldOrNil()
+	if c == nil {
+		return
+	}
+	kept := c.pipes[:0]
+	for _, p := range c.pipes {
+		if dst == nil || p.dst == dst {
+			p.detach()
+			continue
 		}
-		s.pipes = kept
-	})
+		kept = append(kept, p)
+	}
+	clear(c.pipes[len(kept):])
+	c.pipes = kept
 }

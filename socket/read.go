@@ -8,23 +8,25 @@ import (
 
 // HandleEvent is the socket's readiness callback; the loop calls it.
 func (s *Socket) HandleEvent(ev nodenet.Events) {
-	if s.attempt != nil && s.connecting {
-		s.onConnectEvent(ev)
+	if s.is(stConnecting) {
+		if c := s.coldOrNil(); c != nil && c.attempt != nil {
+			s.onConnectEvent(ev)
+			return
+		}
+	}
+	if s.fd == sysnet.Invalid || s.is(stDestroyed) {
 		return
 	}
-	if s.fd == sysnet.Invalid || s.destroyed {
-		return
-	}
-	if ev&nodenet.EventWrite != 0 && s.queue.Len() > 0 {
+	if ev&nodenet.EventWrite != 0 && s.qlen() > 0 {
 		s.flush()
-		if s.destroyed {
+		if s.is(stDestroyed) {
 			return
 		}
 	}
 	if ev&(nodenet.EventRead|nodenet.EventHup|nodenet.EventErr) == 0 {
 		return
 	}
-	if s.readingNow {
+	if s.has(fReadingNow) {
 		s.readOnce()
 		return
 	}
@@ -36,7 +38,7 @@ func (s *Socket) HandleEvent(ev nodenet.Events) {
 			s.destroyWith(nodenet.NewSyscallError("read", err))
 			return
 		}
-		if s.queue.Len() == 0 {
+		if s.qlen() == 0 {
 			s.detach()
 		}
 	}
@@ -75,12 +77,16 @@ func (s *Socket) readOnce() {
 }
 
 func (s *Socket) deliver(p []byte) {
-	if s.enc != encoding.Buffer {
-		s.decBuf = s.dec.Decode(s.decBuf[:0], p)
-		if len(s.decBuf) == 0 {
+	if s.has(fEncoded) {
+		c := s.c()
+		c.decBuf = c.dec.Decode(c.decBuf[:0], p)
+		if len(c.decBuf) == 0 {
 			return
 		}
-		p = s.decBuf
+		p = c.decBuf
+	}
+	if s.pipeTo != nil && !s.has(fPipeNoData) {
+		s.pipeData(p)
 	}
 	s.events.emitBytes(p)
 }
@@ -98,7 +104,7 @@ func (s *Socket) peekUndecided(buf []byte) {
 	n, err := sysnet.Peek(s.fd, buf[:1])
 	switch {
 	case n > 0:
-		s.dataWaiting = true
+		s.set(fDataWaiting)
 		s.updateInterest()
 	case n == 0 && err == nil:
 		s.onEOF()
@@ -111,13 +117,14 @@ func (s *Socket) peekUndecided(buf []byte) {
 // onEOF: the peer shut down its side. 'end' follows on the next tick (after
 // the data already delivered), as in Node.
 func (s *Socket) onEOF() {
-	s.readEOF = true
+	s.set(fReadEOF)
 	s.updateInterest()
-	if s.enc != encoding.Buffer {
-		if rest := s.dec.End(s.decBuf[:0]); len(rest) > 0 {
-			s.decBuf = rest
+	if s.has(fEncoded) {
+		c := s.c()
+		if rest := c.dec.End(c.decBuf[:0]); len(rest) > 0 {
+			c.decBuf = rest
 			s.events.emitBytes(rest)
-			if s.destroyed {
+			if s.is(stDestroyed) {
 				return
 			}
 		}
@@ -127,23 +134,24 @@ func (s *Socket) onEOF() {
 
 func (s *Socket) emitEnd() {
 	defer s.recoverPanic()
-	if s.destroyed || s.endEmitted {
+	if s.is(stDestroyed) || s.has(fEndEmitted) {
 		return
 	}
-	s.endEmitted = true
+	s.set(fEndEmitted)
+	s.pipeEnd()
 	s.events.emit0(EventEnd)
-	if s.destroyed {
+	if s.is(stDestroyed) {
 		return
 	}
 	switch {
-	case !s.allowHalfOpen && !s.ending:
+	case !s.is(stAllowHalfOpen) && !s.has(fEnding):
 		// Node ends our side on the next tick, after 'end' listeners ran.
 		s.loop.NextTick(func() {
-			if !s.destroyed && !s.ending {
+			if !s.is(stDestroyed) && !s.has(fEnding) {
 				s.end(nil, nil)
 			}
 		})
-	case s.finished:
+	case s.has(fFinished):
 		s.destroyWith(nil)
 	}
 }
@@ -189,8 +197,10 @@ func (s *Socket) SetEncoding(name string) error {
 		return unknownEncoding(err)
 	}
 	s.exec(func() {
-		s.enc = enc
-		s.dec.Reset(enc)
+		c := s.c()
+		c.enc = enc
+		c.dec.Reset(enc)
+		s.setTo(fEncoded, enc != encoding.Buffer)
 	})
 	return nil
 }
@@ -202,14 +212,14 @@ func unknownEncoding(err error) error {
 // wantRead: connected, readable, not at EOF, and flowing — or undecided with
 // no data known to be waiting (see peekUndecided).
 func (s *Socket) wantRead() bool {
-	return s.connected && !s.destroyed && s.readable && !s.readEOF &&
-		(s.flowing == 1 || (s.flowing == -1 && !s.dataWaiting))
+	return s.has(fConnected) && !s.is(stDestroyed) && s.has(fReadable) && !s.has(fReadEOF) &&
+		(s.flowing == 1 || (s.flowing == -1 && !s.has(fDataWaiting)))
 }
 
 // updateInterest registers exactly the interest the socket's state needs:
 // read while flowing, write while bytes are queued (never an idle EPOLLOUT).
 func (s *Socket) updateInterest() {
-	if s.fd == sysnet.Invalid || !s.connected || s.destroyed {
+	if s.fd == sysnet.Invalid || !s.has(fConnected) || s.is(stDestroyed) {
 		return
 	}
 	if s.isNamedPipe() {
@@ -220,11 +230,11 @@ func (s *Socket) updateInterest() {
 	if s.wantRead() {
 		want |= nodenet.EventRead
 	}
-	if s.queue.Len() > 0 && s.corked == 0 {
+	if s.qlen() > 0 && !s.has(fCorked) {
 		want |= nodenet.EventWrite
 	}
-	s.readingNow = want&nodenet.EventRead != 0
-	if s.detached {
+	s.setTo(fReadingNow, want&nodenet.EventRead != 0)
+	if s.has(fDetached) {
 		if want == 0 {
 			return
 		}
@@ -232,7 +242,7 @@ func (s *Socket) updateInterest() {
 			s.destroyWith(err)
 			return
 		}
-		s.detached = false
+		s.unset(fDetached)
 		return
 	}
 	if err := s.loop.SetInterest(s.fd, want); err != nil {
@@ -242,9 +252,9 @@ func (s *Socket) updateInterest() {
 
 // detach stops watching the descriptor entirely (see HandleEvent).
 func (s *Socket) detach() {
-	if s.detached || s.fd == sysnet.Invalid {
+	if s.has(fDetached) || s.fd == sysnet.Invalid {
 		return
 	}
 	_ = s.loop.Unregister(s.fd)
-	s.detached = true
+	s.set(fDetached)
 }

@@ -1,6 +1,7 @@
 package socket
 
 import (
+	"math"
 	"net/netip"
 	"sync/atomic"
 	"time"
@@ -56,100 +57,200 @@ const (
 
 // Socket is Node's net.Socket. Create one with Connect, New, or receive it
 // from a server's connection event.
+//
+// A server holds one Socket per connection, most of them idle, so the
+// struct is kept small (TestSocketSize): what an idle accepted connection
+// needs is here; everything else (connect state, timeouts, encoding, write
+// callbacks, cork, options that differ from the defaults) lives in a
+// socketCold allocated the first time something needs it, and the write
+// queue is borrowed from the loop only while bytes are waiting.
 type Socket struct {
 	loop *reactor.Loop
 	fd   nodenet.FD // sysnet.Invalid (-1 on Unix) without a descriptor
-	kind sockKind
 	// np is the completion-based transport of a Windows named pipe (nil
 	// for sockets); an empty type outside Windows (transport_other.go).
 	np transport
 
-	// Life cycle. Loop goroutine only.
-	connecting    bool
-	connected     bool // the descriptor is a live connection
-	destroyed     bool
-	everConnected bool
-	readEOF       bool // the kernel reported EOF
-	endEmitted    bool
-	ending        bool // End was called
-	finished      bool // FIN sent and 'finish' emitted
-	shutdownDone  bool
-	errorEmitted  bool
-	closeEmitted  bool
-	allowHalfOpen bool
-	readable      bool
-	writable      bool
-	flowing       int8 // -1: not decided, 0: paused, 1: flowing
-	refed         bool
-	ref           reactor.RefHold
-	readingNow    bool // read interest registered
+	// cold is published atomically: it may be created off the loop (a Send
+	// from another goroutine counts offLoop there), and the address getters
+	// read its caches from any goroutine. Its other fields are loop-only.
+	cold atomic.Pointer[socketCold]
 
-	detached    bool // unregistered from the poller after a hang-up while not reading
-	dataWaiting bool // undecided flow and data is waiting in the kernel (peekUndecided)
+	// q holds the bytes the kernel has not taken yet; nil while there are
+	// none (see takeQueue and releaseQueue).
+	q *buffer.Queue
 
-	// Writing.
-	queue      buffer.Queue
-	pending    []pendingWrite // callbacks waiting for queued bytes to flush
-	done       []writeDone    // callbacks ready to run on the next tick
-	doneQueued bool
-	hwm        int
-	maxBuffer  int
-	needDrain  bool
-	corked     int
-	endCbs     []func(error)
+	// pipeTo is the destination of the first Pipe from this socket, served
+	// straight from the read path without listener entries (pipe.go).
+	pipeTo *Socket
 
-	// Events.
-	events eventListeners
+	// hook is what the accepting server attached (owner and destroy hook),
+	// shared by all of that server's sockets.
+	hook *OwnerHook
+
+	// Events: nil until the first listener is added.
+	events *eventListeners
+
+	// Counters and mirrors readable from any goroutine.
+	bytesRead    atomic.Int64
+	bytesWritten atomic.Int64
+	bufferSize   atomic.Int64
+
+	// raddr and rport are the peer's address of an accepted connection,
+	// kept in binary and formatted on demand (stRemote4/stRemote6 tell they
+	// are set; they are written once, before the bit is published).
+	raddr [16]byte
+	rport uint16
+
+	st  atomic.Uint32 // stX bits: state other goroutines read
+	fl  flags         // fX bits: loop-only state
+	hwm int32
+
+	kind    sockKind
+	flowing int8 // -1: not decided, 0: paused, 1: flowing
+	ref     reactor.RefHold
+}
+
+// OwnerHook is what a server attaches to the sockets it accepts: Owner is
+// what Socket.Owner returns (Node's socket.server) and OnDestroy runs
+// synchronously inside destroy, before any event. One OwnerHook is shared by
+// every socket of a server, so it costs a connection one pointer.
+type OwnerHook struct {
+	Owner     any
+	OnDestroy func()
+}
+
+// Bits of Socket.st, read from any goroutine.
+const (
+	stDestroyed uint32 = 1 << iota
+	stConnecting
+	stOpen // connected and not destroyed
+	stUnix // kind == kindUnix, for ResetAndDestroy off the loop
+	stEnding
+	stAllowHalfOpen
+	stRemote4 // raddr/rport hold an IPv4 peer
+	stRemote6 // raddr/rport hold an IPv6 peer
+	// The settings NoDelay and KeepAlive report, here so that the getters
+	// may be called from any goroutine.
+	stNoDelay
+	stKeepAlive
+)
+
+func (s *Socket) is(b uint32) bool { return s.st.Load()&b != 0 }
+
+func (s *Socket) mark(b uint32, on bool) {
+	if on {
+		s.st.Or(b)
+	} else {
+		s.st.And(^b)
+	}
+}
+
+// flags are the socket's loop-only booleans, packed: 24 bools would cost an
+// idle connection 24 bytes.
+type flags uint32
+
+const (
+	fConnected     flags = 1 << iota // the descriptor is a live connection
+	fEverConnected                   // connected at least once
+	fReadEOF                         // the kernel reported EOF
+	fEndEmitted
+	fEnding // End was called
+	fFinished
+	fShutdownDone
+	fErrorEmitted
+	fCloseEmitted
+	fReadable
+	fWritable
+	fRefed
+	fReadingNow  // read interest registered
+	fDetached    // unregistered from the poller after a hang-up while not reading
+	fDataWaiting // undecided flow and data is waiting in the kernel (peekUndecided)
+	fNeedDrain
+	fNoDelaySet // the value currently applied to the descriptor
+	fKeepAliveSet
+	fDoneQueued
+	fCorked     // cold.corked > 0
+	fEncoded    // cold.enc is not encoding.Buffer
+	fHookDone   // the owner's OnDestroy ran (or must not run)
+	fPipeNoEnd  // the pipe to pipeTo does not end it
+	fPipeNoData // the pipe to pipeTo's data listener was removed
+	fPipeWait   // the pipe to pipeTo paused us and waits for its 'drain'
+	fHasErrored // destroyed with an error (cold.errorValue)
+)
+
+func (s *Socket) has(f flags) bool { return s.fl&f != 0 }
+func (s *Socket) set(f flags)      { s.fl |= f }
+func (s *Socket) unset(f flags)    { s.fl &^= f }
+
+func (s *Socket) setTo(f flags, on bool) {
+	if on {
+		s.fl |= f
+	} else {
+		s.fl &^= f
+	}
+}
+
+// socketCold is the part of a socket that an idle accepted connection does
+// not need. It is allocated by c() the first time something needs it and
+// kept for the socket's life.
+type socketCold struct {
+	// Connect state.
+	connectGen   uint64 // invalidates stale lookups and attempts
+	attempt      *connectAttempt
+	connectTimer *reactor.Timer
+	path         string
+	lookupHost   string
+	attempted    []string
+	attemptErrs  []error
 
 	// Timeouts and options.
 	idle          time.Duration
 	idleTimer     *reactor.Timer
 	idleFlushed   uint64
-	noDelay       bool
-	noDelaySet    bool // the value currently applied to the descriptor
-	keepAlive     bool
-	keepAliveSet  bool
+	flushedBase   uint64 // bytes flushed through queues already given back
 	keepAliveSecs int
-	connectTimer  *reactor.Timer
+	maxBuffer     int
+	corked        int
 
 	// Encoding of data events.
 	enc    encoding.Encoding
 	dec    encoding.Decoder
 	decBuf []byte
 
-	// Connect state.
-	connectGen  uint64 // invalidates stale lookups and attempts
-	attempt     *connectAttempt
-	remote      addrCache
-	local       addrCache
-	path        string
-	lookupHost  string
-	attempted   []string
-	attemptErrs []error
+	// Write callbacks.
+	pending   []pendingWrite // callbacks waiting for queued bytes to flush
+	done      []writeDone    // callbacks ready to run on the next tick
+	endCbs    []func(error)
+	runDoneFn func() // prebound runDone: the hot paths schedule it without a closure
 
-	// Pipes from this socket.
-	pipes []*pipeState
+	errorValue error // what the socket was destroyed with
 
-	// Counters and mirrors readable from any goroutine.
-	bytesRead    atomic.Int64
-	bytesWritten atomic.Int64
-	bufferSize   atomic.Int64
-	offLoop      atomic.Int64 // bytes of Sends posted from other goroutines, not yet queued
-	isDestroyed  atomic.Bool
-	isConnecting atomic.Bool
-	isOpen       atomic.Bool // connected and not destroyed
-	isUnix       atomic.Bool // kind == kindUnix, for ResetAndDestroy off the loop
-	isEnding     atomic.Bool
-	errorValue   error // what the socket was destroyed with
+	// Pipes from this socket beyond the first (pipeTo), and the first
+	// pipe's 'drain' listener on its destination while it waits.
+	pipes       []*pipeState
+	pipeDrainID ListenerID
+	pipeDrainFn func()
 
-	// For the server that accepted the socket.
-	onDestroyHook func()
-	owner         any
-
-	// Prebound method values, so the hot paths schedule them without a
-	// closure allocation.
-	runDoneFn func()
+	offLoop atomic.Int64 // bytes of Sends posted from other goroutines, not yet queued
+	remote  addrCache    // the peer's name when not kept in raddr
+	local   addrCache
 }
+
+// c returns the socket's cold part, allocating it on first use. Loop
+// goroutine, or any goroutine for the atomic fields only (the
+// compare-and-swap makes a concurrent first use safe).
+func (s *Socket) c() *socketCold {
+	if c := s.cold.Load(); c != nil {
+		return c
+	}
+	s.cold.CompareAndSwap(nil, new(socketCold))
+	return s.cold.Load()
+}
+
+// coldOrNil is the cold part if it exists: readers that have nothing to do
+// without one do not allocate it.
+func (s *Socket) coldOrNil() *socketCold { return s.cold.Load() }
 
 type pendingWrite struct {
 	end uint64 // queue.Pushed() after this write
@@ -163,33 +264,36 @@ type writeDone struct {
 
 func newSocket(l *reactor.Loop) *Socket {
 	s := &Socket{
-		loop:     l,
-		fd:       sysnet.Invalid,
-		flowing:  -1,
-		refed:    true,
-		readable: true,
-		writable: true,
-		noDelay:  true,
-		hwm:      DefaultHighWaterMark,
+		loop:    l,
+		fd:      sysnet.Invalid,
+		flowing: -1,
+		fl:      fRefed | fReadable | fWritable,
+		hwm:     DefaultHighWaterMark,
 	}
-	s.queue.Init(poolFor(l))
-	s.runDoneFn = s.runDone
+	s.st.Store(stNoDelay)
 	return s
 }
 
 func (s *Socket) applyOptions(o *Options) {
-	s.allowHalfOpen = o.AllowHalfOpen
-	if o.HighWaterMark > 0 {
-		s.hwm = o.HighWaterMark
+	s.applyStreamOptions(o.AllowHalfOpen, o.HighWaterMark, o.MaxBufferSize, o.NoDelay, o.KeepAlive, o.KeepAliveInitialDelay)
+}
+
+// applyStreamOptions applies the options every kind of socket shares. A
+// setting left at its default costs no cold part.
+func (s *Socket) applyStreamOptions(allowHalfOpen bool, hwm, maxBuffer int, noDelay *bool, keepAlive bool, keepAliveDelay time.Duration) {
+	s.mark(stAllowHalfOpen, allowHalfOpen)
+	if hwm > 0 {
+		s.hwm = int32(min(hwm, math.MaxInt32))
 	}
-	s.maxBuffer = o.MaxBufferSize
-	if o.NoDelay != nil {
-		s.noDelay = *o.NoDelay
+	if maxBuffer > 0 {
+		s.c().maxBuffer = maxBuffer
 	}
-	s.keepAlive = o.KeepAlive
-	s.keepAliveSecs = int(o.KeepAliveInitialDelay / time.Second)
-	if s.keepAliveSecs < 0 {
-		s.keepAliveSecs = 0
+	if noDelay != nil {
+		s.mark(stNoDelay, *noDelay)
+	}
+	s.mark(stKeepAlive, keepAlive)
+	if secs := int(keepAliveDelay / time.Second); secs > 0 {
+		s.c().keepAliveSecs = secs
 	}
 }
 
@@ -210,8 +314,8 @@ func New(o Options) (*Socket, error) {
 		if err := sysnet.SetNonblock(o.FD); err != nil {
 			return nil, nodenet.NewSyscallError("fcntl", err)
 		}
-		s.readable = o.Readable == nil || *o.Readable
-		s.writable = o.Writable == nil || *o.Writable
+		s.setTo(fReadable, o.Readable == nil || *o.Readable)
+		s.setTo(fWritable, o.Writable == nil || *o.Writable)
 		err = nil
 		s.loop.Exec(func() { err = s.adopt(o.FD, kind, netip.AddrPort{}) })
 		if err != nil {
@@ -233,19 +337,19 @@ func (s *Socket) exec(fn func()) {
 }
 
 // Connecting is true from Connect until 'connect' (or failure).
-func (s *Socket) Connecting() bool { return s.isConnecting.Load() }
+func (s *Socket) Connecting() bool { return s.is(stConnecting) }
 
 // Pending is true while the socket is not yet connected (Node's
 // socket.pending): no descriptor yet, or still connecting.
 func (s *Socket) Pending() bool {
-	if s.isConnecting.Load() {
+	if s.is(stConnecting) {
 		return true
 	}
-	return !s.isOpen.Load()
+	return !s.is(stOpen)
 }
 
 // Destroyed reports whether the socket was destroyed.
-func (s *Socket) Destroyed() bool { return s.isDestroyed.Load() }
+func (s *Socket) Destroyed() bool { return s.is(stDestroyed) }
 
 // BufferSize is the number of bytes queued and not yet taken by the kernel
 // (Node's socket.bufferSize, counted in bytes, each byte once).
@@ -255,7 +359,7 @@ func (s *Socket) BufferSize() int { return int(s.bufferSize.Load()) }
 func (s *Socket) WritableLength() int { return s.BufferSize() }
 
 // WritableHighWaterMark is the queue size at which Send returns false.
-func (s *Socket) WritableHighWaterMark() int { return s.hwm }
+func (s *Socket) WritableHighWaterMark() int { return int(s.hwm) }
 
 // BytesRead is the number of bytes received on the current connection.
 func (s *Socket) BytesRead() int64 { return s.bytesRead.Load() }
@@ -268,7 +372,7 @@ func (s *Socket) BytesWritten() int64 { return s.bytesWritten.Load() }
 // ReadyState is Node's readyState: "opening" while connecting, else "open",
 // "readOnly", "writeOnly" or "closed". Loop goroutine only.
 func (s *Socket) ReadyState() string {
-	if s.connecting {
+	if s.is(stConnecting) {
 		return "opening"
 	}
 	r, w := s.Readable(), s.Writable()
@@ -285,33 +389,43 @@ func (s *Socket) ReadyState() string {
 
 // Readable is Node's socket.readable: data may still arrive. Loop goroutine only.
 func (s *Socket) Readable() bool {
-	return s.readable && !s.destroyed && !s.endEmitted && !s.readEOF
+	return s.has(fReadable) && !s.is(stDestroyed) && !s.has(fEndEmitted) && !s.has(fReadEOF)
 }
 
 // Writable is Node's socket.writable: Send is still allowed. Loop goroutine only.
 func (s *Socket) Writable() bool {
-	return s.writable && !s.destroyed && !s.ending
+	return s.has(fWritable) && !s.is(stDestroyed) && !s.has(fEnding)
 }
 
 // AllowHalfOpen reports the socket's allowHalfOpen setting.
-func (s *Socket) AllowHalfOpen() bool { return s.allowHalfOpen }
+func (s *Socket) AllowHalfOpen() bool { return s.is(stAllowHalfOpen) }
 
 // Timeout is the idle timeout set with SetTimeout (0: none).
-func (s *Socket) Timeout() time.Duration { return s.idle }
+func (s *Socket) Timeout() time.Duration {
+	if c := s.coldOrNil(); c != nil {
+		return c.idle
+	}
+	return 0
+}
 
 // Owner is what the accepting server attached (Node's socket.server); nil
 // for client sockets.
-func (s *Socket) Owner() any { return s.owner }
+func (s *Socket) Owner() any {
+	if s.hook == nil {
+		return nil
+	}
+	return s.hook.Owner
+}
 
 // Ref makes the socket keep its loop's Run going while it is open (the default).
 func (s *Socket) Ref() *Socket {
-	s.exec(func() { s.refed = true; s.updateRef() })
+	s.exec(func() { s.set(fRefed); s.updateRef() })
 	return s
 }
 
 // Unref lets the loop's Run return even while this socket is open.
 func (s *Socket) Unref() *Socket {
-	s.exec(func() { s.refed = false; s.updateRef() })
+	s.exec(func() { s.unset(fRefed); s.updateRef() })
 	return s
 }
 
@@ -319,7 +433,7 @@ func (s *Socket) Unref() *Socket {
 // connecting, or resolving) and is refed — Node's rule that an open or
 // connecting socket keeps the process alive unless unref'd.
 func (s *Socket) updateRef() {
-	want := s.refed && !s.destroyed && (s.fd != sysnet.Invalid || s.connecting)
+	want := s.has(fRefed) && !s.is(stDestroyed) && (s.fd != sysnet.Invalid || s.is(stConnecting))
 	s.ref.Set(s.loop, want)
 }
 
@@ -329,5 +443,5 @@ func errMissingLoop() error {
 
 func (s *Socket) setKind(k sockKind) {
 	s.kind = k
-	s.isUnix.Store(k == kindUnix)
+	s.mark(stUnix, k == kindUnix)
 }

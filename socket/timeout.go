@@ -18,11 +18,11 @@ func (s *Socket) SetTimeout(d time.Duration, cb func()) error {
 		return outOfRange("msecs", d)
 	}
 	s.exec(func() {
-		if s.destroyed {
+		if s.is(stDestroyed) {
 			return
 		}
 		if cb != nil && d > 0 {
-			s.events.add(newListenerID(), EventTimeout, cb, true)
+			s.listeners().add(newListenerID(), EventTimeout, cb, true)
 		}
 		s.setTimeout(d)
 	})
@@ -30,38 +30,41 @@ func (s *Socket) SetTimeout(d time.Duration, cb func()) error {
 }
 
 func (s *Socket) setTimeout(d time.Duration) {
-	s.idle = d
-	if s.idleTimer != nil {
-		s.idleTimer.Stop()
-		s.idleTimer = nil
+	c := s.c()
+	c.idle = d
+	if c.idleTimer != nil {
+		c.idleTimer.Stop()
+		c.idleTimer = nil
 	}
 	if d == 0 {
 		return
 	}
-	s.idleFlushed = s.queue.Flushed()
-	s.idleTimer = s.loop.SetTimeout(d, s.onIdle)
-	s.idleTimer.Unref()
+	c.idleFlushed = s.flushedTotal()
+	c.idleTimer = s.loop.SetTimeout(d, s.onIdle)
+	c.idleTimer.Unref()
 }
 
 // touch notes activity: an O(1) lazy refresh of the idle timer, no heap work.
 func (s *Socket) touch() {
-	if s.idleTimer != nil {
-		s.idleTimer.Refresh()
+	if c := s.coldOrNil(); c != nil && c.idleTimer != nil {
+		c.idleTimer.Refresh()
 	}
 }
 
 func (s *Socket) onIdle() {
 	defer s.recoverPanic()
-	if s.destroyed {
+	if s.is(stDestroyed) {
 		return
 	}
 	// A slow write that is still moving is activity (Node's _onTimeout).
-	if s.queue.Len() > 0 && s.queue.Flushed() != s.idleFlushed {
-		s.idleFlushed = s.queue.Flushed()
-		s.idleTimer.Refresh()
+	c := s.c()
+	flushed := s.flushedTotal()
+	if s.qlen() > 0 && flushed != c.idleFlushed {
+		c.idleFlushed = flushed
+		c.idleTimer.Refresh()
 		return
 	}
-	s.idleFlushed = s.queue.Flushed()
+	c.idleFlushed = flushed
 	s.events.emit0(EventTimeout)
 }
 
@@ -71,8 +74,8 @@ func (s *Socket) onIdle() {
 // sockets ignore it. Returns the socket.
 func (s *Socket) SetNoDelay(noDelay bool) *Socket {
 	s.exec(func() {
-		s.noDelay = noDelay
-		if s.connected {
+		s.mark(stNoDelay, noDelay)
+		if s.has(fConnected) {
 			s.applyNoDelay()
 		}
 	})
@@ -88,9 +91,16 @@ func (s *Socket) SetKeepAlive(enable bool, initialDelay time.Duration) *Socket {
 		if secs < 0 {
 			secs = 0
 		}
-		changed := enable != s.keepAlive || (enable && secs != s.keepAliveSecs)
-		s.keepAlive, s.keepAliveSecs = enable, secs
-		if s.connected && (changed || !s.keepAliveSet) {
+		old := 0
+		if c := s.coldOrNil(); c != nil {
+			old = c.keepAliveSecs
+		}
+		changed := enable != s.is(stKeepAlive) || (enable && secs != old)
+		s.mark(stKeepAlive, enable)
+		if secs != old {
+			s.c().keepAliveSecs = secs
+		}
+		if s.has(fConnected) && (changed || !s.has(fKeepAliveSet)) {
 			s.applyKeepAlive()
 		}
 	})
@@ -99,7 +109,7 @@ func (s *Socket) SetKeepAlive(enable bool, initialDelay time.Duration) *Socket {
 
 func (s *Socket) applySocketOptions() {
 	s.applyNoDelay()
-	if s.keepAlive {
+	if s.is(stKeepAlive) {
 		s.applyKeepAlive()
 	}
 }
@@ -108,11 +118,11 @@ func (s *Socket) applyNoDelay() {
 	if s.fd == sysnet.Invalid || s.kind == kindUnix || s.kind == kindNone {
 		return
 	}
-	if s.noDelay == s.noDelaySet {
+	if s.is(stNoDelay) == s.has(fNoDelaySet) {
 		return
 	}
-	if err := sysnet.SetNoDelay(s.fd, s.noDelay); err == nil {
-		s.noDelaySet = s.noDelay
+	if err := sysnet.SetNoDelay(s.fd, s.is(stNoDelay)); err == nil {
+		s.setTo(fNoDelaySet, s.is(stNoDelay))
 	}
 }
 
@@ -120,17 +130,25 @@ func (s *Socket) applyKeepAlive() {
 	if s.fd == sysnet.Invalid || s.kind == kindUnix || s.kind == kindNone {
 		return
 	}
-	if err := sysnet.SetKeepAlive(s.fd, s.keepAlive, s.keepAliveSecs); err != nil {
+	secs := 0
+	if c := s.coldOrNil(); c != nil {
+		secs = c.keepAliveSecs
+	}
+	if err := sysnet.SetKeepAlive(s.fd, s.is(stKeepAlive), secs); err != nil {
 		s.loop.LogError("nodenet: setKeepAlive", nodenet.NewSyscallError("setsockopt", err))
 		return
 	}
-	s.keepAliveSet = true
+	s.set(fKeepAliveSet)
 }
 
 // NoDelay reports the TCP_NODELAY setting applied (or to be applied).
-func (s *Socket) NoDelay() bool { return s.noDelay }
+func (s *Socket) NoDelay() bool { return s.is(stNoDelay) }
 
 // KeepAlive reports the keep-alive setting and its initial delay.
 func (s *Socket) KeepAlive() (bool, time.Duration) {
-	return s.keepAlive, time.Duration(s.keepAliveSecs) * time.Second
+	secs := 0
+	if c := s.coldOrNil(); c != nil {
+		secs = c.keepAliveSecs
+	}
+	return s.is(stKeepAlive), time.Duration(secs) * time.Second
 }

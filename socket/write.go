@@ -2,6 +2,7 @@ package socket
 
 import (
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/buffer"
 	"github.com/nodenet/nodenet/encoding"
 	"github.com/nodenet/nodenet/internal/sysnet"
 )
@@ -62,8 +63,8 @@ func (s *Socket) Write(p []byte) (int, error) {
 	if s.loop.InLoop() {
 		var werr error
 		s.send(p, nil)
-		if s.destroyed && s.errorValue != nil {
-			werr = s.errorValue
+		if s.is(stDestroyed) && s.has(fHasErrored) {
+			werr = s.c().errorValue
 		}
 		if werr != nil {
 			return 0, werr
@@ -89,10 +90,10 @@ func (s *Socket) WriteString(str string) (int, error) {
 
 // writeState is the io.Writer view of Node's write-after-end/destroy errors.
 func (s *Socket) writeState() error {
-	if s.isDestroyed.Load() {
+	if s.is(stDestroyed) {
 		return nodenet.ErrStreamDestroyed
 	}
-	if s.isEnding.Load() {
+	if s.is(stEnding) {
 		return nodenet.ErrStreamWriteAfterEnd
 	}
 	return nil
@@ -100,18 +101,19 @@ func (s *Socket) writeState() error {
 
 func (s *Socket) sendOffLoop(b []byte, cb func(error)) bool {
 	n := int64(len(b))
-	s.offLoop.Add(n)
+	c := s.c() // safe off the loop; only its atomic offLoop is used here
+	c.offLoop.Add(n)
 	if err := s.loop.Post(func() {
-		s.offLoop.Add(-n)
+		c.offLoop.Add(-n)
 		s.send(b, cb)
 	}); err != nil {
-		s.offLoop.Add(-n)
+		c.offLoop.Add(-n)
 		if cb != nil {
 			go cb(err)
 		}
 		return false
 	}
-	return s.bufferSize.Load()+s.offLoop.Load() < int64(s.hwm)
+	return s.bufferSize.Load()+c.offLoop.Load() < int64(s.hwm)
 }
 
 // send is Send on the loop goroutine.
@@ -120,7 +122,7 @@ func (s *Socket) send(p []byte, cb func(error)) bool {
 	if !s.writeAllowed(cb) {
 		return false
 	}
-	before := s.queue.Len()
+	before := s.qlen()
 	s.bytesWritten.Add(int64(len(p)))
 	if len(p) > 0 && before == 0 && s.canWriteNow() && !s.isNamedPipe() {
 		n, err := sysnet.Write(s.fd, p)
@@ -145,43 +147,59 @@ func (s *Socket) send(p []byte, cb func(error)) bool {
 
 // sendString is send for UTF-8 text, queueing without a []byte conversion.
 func (s *Socket) sendString(str string, cb func(error)) bool {
-	if s.queue.Len() == 0 && s.canWriteNow() {
+	if s.qlen() == 0 && s.canWriteNow() {
 		return s.send([]byte(str), cb)
 	}
 	if !s.writeAllowed(cb) {
 		return false
 	}
-	before := s.queue.Len()
+	before := s.qlen()
 	s.bytesWritten.Add(int64(len(str)))
-	if s.maxBuffer > 0 && before+len(str) > s.maxBuffer {
+	if s.overMax(before + len(str)) {
 		s.bufferFull(cb)
 		return false
 	}
-	s.queue.WriteString(str)
+	if len(str) > 0 {
+		s.takeQueue().WriteString(str)
+	}
 	return s.queued(cb, before+len(str))
 }
 
 func (s *Socket) canWriteNow() bool {
-	return s.fd != sysnet.Invalid && s.connected && s.corked == 0 && !s.destroyed
+	return s.fd != sysnet.Invalid && s.fl&(fConnected|fCorked) == fConnected && !s.is(stDestroyed)
 }
 
 // enqueue queues what the kernel did not take; length is Node's buffered
 // length counting the whole chunk, for the return rule (the part the kernel
 // already took still counts until the chunk completes, as in Node).
 func (s *Socket) enqueue(p []byte, cb func(error), length int) bool {
-	if s.maxBuffer > 0 && s.queue.Len()+len(p) > s.maxBuffer {
+	if s.overMax(s.qlen() + len(p)) {
 		s.bufferFull(cb)
 		return false
 	}
-	s.queue.Write(p)
+	if len(p) > 0 {
+		s.takeQueue().Write(p)
+	}
 	return s.queued(cb, length)
 }
 
+// overMax applies Options.MaxBufferSize to a queue of n bytes.
+func (s *Socket) overMax(n int) bool {
+	c := s.coldOrNil()
+	return c != nil && c.maxBuffer > 0 && n > c.maxBuffer
+}
+
 func (s *Socket) queued(cb func(error), length int) bool {
-	if cb != nil {
-		s.pending = append(s.pending, pendingWrite{end: s.queue.Pushed(), cb: cb})
+	switch {
+	case cb == nil:
+	case s.q == nil:
+		// An empty write with nothing queued before it: done already.
+		s.complete(cb, nil)
+	default:
+		c := s.c()
+		c.pending = append(c.pending, pendingWrite{end: s.q.Pushed(), cb: cb})
 	}
-	s.bufferSize.Store(int64(s.queue.Len()))
+	s.bufferSize.Store(int64(s.qlen()))
 	if s.canWriteNow() {
 		s.updateInterest()
 	}
@@ -191,11 +209,11 @@ func (s *Socket) queued(cb func(error), length int) bool {
 
 // afterSend applies Node's return rule and arms 'drain' when it says false.
 func (s *Socket) afterSend(length int) bool {
-	if length < s.hwm {
+	if length < int(s.hwm) {
 		return true
 	}
-	s.needDrain = true
-	if s.queue.Len() == 0 {
+	s.set(fNeedDrain)
+	if s.qlen() == 0 {
 		// The kernel took it all already: drain on the next tick, as Node's
 		// afterWrite does.
 		s.scheduleDone()
@@ -226,19 +244,19 @@ func (s *Socket) bufferFull(cb func(error)) {
 // (NC-042).
 func (s *Socket) writeAllowed(cb func(error)) bool {
 	switch {
-	case s.ending && s.endEmitted && !s.allowHalfOpen:
+	case s.has(fEnding) && s.has(fEndEmitted) && !s.is(stAllowHalfOpen):
 		err := &nodenet.Error{Code: "EPIPE", Message: "This socket has been ended by the other party", Err: sysnet.EPIPE}
 		if cb != nil {
 			s.complete(cb, err)
 		}
 		s.destroyWith(err) // a no-op when already destroyed: no 'error' then
 		return false
-	case s.destroyed:
+	case s.is(stDestroyed):
 		if cb != nil {
 			s.complete(cb, nodenet.ErrStreamDestroyed)
 		}
 		return false
-	case s.ending || !s.writable:
+	case s.has(fEnding) || !s.has(fWritable):
 		err := nodenet.NewError(nodenet.CodeStreamWriteAfterEnd, "write after end")
 		if cb != nil {
 			s.complete(cb, err)
@@ -260,14 +278,19 @@ func (s *Socket) writeFailed(err error, cb func(error)) {
 // complete schedules a write callback for the next tick. One tick function
 // serves all callbacks of a batch, so the hot path allocates no closure.
 func (s *Socket) complete(cb func(error), err error) {
-	s.done = append(s.done, writeDone{cb: cb, err: err})
+	c := s.c()
+	c.done = append(c.done, writeDone{cb: cb, err: err})
 	s.scheduleDone()
 }
 
 func (s *Socket) scheduleDone() {
-	if !s.doneQueued {
-		s.doneQueued = true
-		s.loop.NextTick(s.runDoneFn)
+	if !s.has(fDoneQueued) {
+		s.set(fDoneQueued)
+		c := s.c()
+		if c.runDoneFn == nil {
+			c.runDoneFn = s.runDone
+		}
+		s.loop.NextTick(c.runDoneFn)
 	}
 }
 
@@ -275,18 +298,19 @@ func (s *Socket) scheduleDone() {
 // the queue is empty), then the callbacks of the completed writes.
 func (s *Socket) runDone() {
 	defer s.recoverPanic()
-	s.doneQueued = false
+	s.unset(fDoneQueued)
 	s.maybeDrain()
 	// Run the batch present now by index, then move whatever the callbacks
 	// queued meanwhile (a later tick runs it) to the front: re-slicing from
 	// the front would shrink the backing array until append reallocated it.
-	n := len(s.done)
+	c := s.c()
+	n := len(c.done)
 	for i := 0; i < n; i++ {
-		d := s.done[i]
-		s.done[i] = writeDone{}
+		d := c.done[i]
+		c.done[i] = writeDone{}
 		d.cb(d.err)
 	}
-	s.done = shiftDone(s.done, n)
+	c.done = shiftDone(c.done, n)
 }
 
 func shiftDone(d []writeDone, n int) []writeDone {
@@ -296,8 +320,8 @@ func shiftDone(d []writeDone, n int) []writeDone {
 }
 
 func (s *Socket) maybeDrain() {
-	if s.needDrain && s.queue.Len() == 0 && !s.ending && !s.destroyed {
-		s.needDrain = false
+	if s.has(fNeedDrain) && s.qlen() == 0 && !s.has(fEnding) && !s.is(stDestroyed) {
+		s.unset(fNeedDrain)
 		s.events.emit0(EventDrain)
 	}
 }
@@ -306,44 +330,50 @@ func (s *Socket) maybeDrain() {
 // named pipe starts an overlapped write instead (if none is in flight); its
 // completion comes back through afterFlush.
 func (s *Socket) flush() {
-	if s.fd == sysnet.Invalid || s.queue.Len() == 0 {
+	if s.fd == sysnet.Invalid || s.qlen() == 0 {
 		return
 	}
 	if s.isNamedPipe() {
 		s.npStartWrite()
 		return
 	}
-	_, err := s.queue.Flush(s.fd)
+	_, err := s.q.Flush(s.fd)
 	s.afterFlush(err)
 }
 
 // afterFlush accounts for bytes the kernel took (already consumed from the
 // queue): write callbacks, 'drain', interest, and the FIN End is waiting for.
 func (s *Socket) afterFlush(err error) {
-	s.bufferSize.Store(int64(s.queue.Len()))
-	flushed := s.queue.Flushed()
-	k := 0
-	for k < len(s.pending) && s.pending[k].end <= flushed {
-		s.done = append(s.done, writeDone{cb: s.pending[k].cb})
-		k++
-	}
-	if k > 0 {
-		rest := copy(s.pending, s.pending[k:])
-		clear(s.pending[rest:])
-		s.pending = s.pending[:rest]
+	left := s.qlen()
+	s.bufferSize.Store(int64(left))
+	ndone := 0
+	if c := s.coldOrNil(); c != nil && s.q != nil {
+		flushed := s.q.Flushed()
+		k := 0
+		for k < len(c.pending) && c.pending[k].end <= flushed {
+			c.done = append(c.done, writeDone{cb: c.pending[k].cb})
+			k++
+		}
+		if k > 0 {
+			rest := copy(c.pending, c.pending[k:])
+			clear(c.pending[rest:])
+			c.pending = c.pending[:rest]
+		}
+		ndone = len(c.done)
 	}
 	if err != nil {
 		s.writeFailed(err, nil)
 		return
 	}
 	s.touch()
-	if s.queue.Len() == 0 {
+	if left == 0 {
+		s.releaseQueue()
 		s.updateInterest()
-		if len(s.done) > 0 || s.needDrain {
+		if ndone > 0 || s.has(fNeedDrain) {
 			s.scheduleDone()
 		}
 		s.maybeShutdown()
-	} else if len(s.done) > 0 {
+	} else if ndone > 0 {
 		s.scheduleDone()
 	}
 }
@@ -351,19 +381,73 @@ func (s *Socket) afterFlush(err error) {
 // Cork buffers writes in the queue until Uncork, so they leave in one writev
 // (Node's writable.cork). Calls nest.
 func (s *Socket) Cork() {
-	s.exec(func() { s.corked++ })
+	s.exec(func() {
+		s.c().corked++
+		s.set(fCorked)
+	})
 }
 
 // Uncork undoes one Cork; the last one flushes everything queued.
 func (s *Socket) Uncork() {
 	s.exec(func() {
-		if s.corked == 0 {
+		c := s.coldOrNil()
+		if c == nil || c.corked == 0 {
 			return
 		}
-		s.corked--
-		if s.corked == 0 && s.connected {
+		c.corked--
+		if c.corked > 0 {
+			return
+		}
+		s.unset(fCorked)
+		if s.has(fConnected) {
 			s.flush()
 			s.updateInterest()
 		}
 	})
+}
+
+// qlen is the number of queued bytes (the queue is nil when there are none).
+func (s *Socket) qlen() int {
+	if s.q == nil {
+		return 0
+	}
+	return s.q.Len()
+}
+
+// takeQueue borrows a write queue from the loop's pool when the socket has
+// none: only a socket with bytes waiting holds one.
+func (s *Socket) takeQueue() *buffer.Queue {
+	if s.q == nil {
+		s.q = poolFor(s.loop).GetQueue()
+	}
+	return s.q
+}
+
+// releaseQueue gives an empty queue back to the loop's pool. Every write
+// callback waiting on it has completed by then (the queue is empty), so the
+// next queue's offsets starting at 0 confuse nothing; the idle timer's
+// progress count carries on through flushedBase.
+func (s *Socket) releaseQueue() {
+	q := s.q
+	if q == nil || q.Len() > 0 {
+		return
+	}
+	if c := s.coldOrNil(); c != nil {
+		c.flushedBase += q.Flushed()
+	}
+	s.q = nil
+	poolFor(s.loop).PutQueue(q)
+}
+
+// flushedTotal is the number of bytes the kernel took from this socket's
+// queues so far, for the idle timer's notion of progress.
+func (s *Socket) flushedTotal() uint64 {
+	var n uint64
+	if c := s.coldOrNil(); c != nil {
+		n = c.flushedBase
+	}
+	if s.q != nil {
+		n += s.q.Flushed()
+	}
+	return n
 }

@@ -32,15 +32,15 @@ func newStreamSocket(domain int) (FD, error) {
 
 // accept: darwin has no accept4, so the flags are set after the fact (the
 // process does not fork-exec concurrently with its loops in practice).
-func accept(fd FD) (FD, unix.Sockaddr, error) {
+func accept(fd FD) (FD, Addr, error) {
 	nfd, sa, err := unix.Accept(fd)
 	if err != nil {
-		return -1, nil, err
+		return -1, Addr{}, err
 	}
 	unix.CloseOnExec(nfd)
 	if err := unix.SetNonblock(nfd, true); err != nil {
 		unix.Close(nfd)
-		return -1, nil, err
+		return -1, Addr{}, err
 	}
-	return nfd, sa, nil
+	return nfd, addrOf(sa), nil
 }

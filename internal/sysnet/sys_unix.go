@@ -86,7 +86,7 @@ func Accept(fd FD) (FD, Addr, error) {
 	if err != nil {
 		return Invalid, Addr{}, err
 	}
-	return nfd, addrOf(sa), nil
+	return nfd, sa, nil
 }
 
 // ShutdownWrite sends FIN (SHUT_WR).
