@@ -77,7 +77,8 @@ type Server struct {
 	hook   socket.OwnerHook
 
 	// Home-loop state.
-	listeners   []*listener
+	listeners []*listener
+	//lint:ignore U1000 used by the Windows build only
 	pipe        pipeServer // a Windows named-pipe listener (empty type elsewhere)
 	listening   bool
 	hasHandle   bool // between a Listen call and Close (Node's _handle)

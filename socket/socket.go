@@ -69,6 +69,7 @@ type Socket struct {
 	fd   nodenet.FD // sysnet.Invalid (-1 on Unix) without a descriptor
 	// np is the completion-based transport of a Windows named pipe (nil
 	// for sockets); an empty type outside Windows (transport_other.go).
+	//lint:ignore U1000 used by the Windows build only
 	np transport
 
 	// cold is published atomically: it may be created off the loop (a Send
