@@ -53,7 +53,8 @@ func median(xs []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
-// agg indexes results: cell -> system -> round -> result (the last attempt).
+// agg indexes results: cell -> system -> round -> result. A cell measured
+// several times per round (cell.Repeat) is merged into one result per round.
 type agg map[string]map[string]map[int]runResult
 
 func index(rep *report) agg {
@@ -65,9 +66,51 @@ func index(rep *report) agg {
 		if a[r.Cell][r.System] == nil {
 			a[r.Cell][r.System] = map[int]runResult{}
 		}
+		if prev, ok := a[r.Cell][r.System][r.Round]; ok {
+			r = mergeRuns(prev, r)
+		}
 		a[r.Cell][r.System][r.Round] = r
 	}
 	return a
+}
+
+// mergeRuns combines two measurements of one system in one round: CPU per
+// unit becomes total CPU ÷ total work, the rate total work ÷ total time, and
+// latency percentiles (not measured by the repeated cell) the mean. A failed
+// part fails the merged run.
+func mergeRuns(a, b runResult) runResult {
+	if a.Err != "" {
+		return a
+	}
+	if b.Err != "" {
+		return b
+	}
+	work := func(r runResult) float64 {
+		if r.PerUnit <= 0 {
+			return 0
+		}
+		return r.ServerCPU / r.PerUnit
+	}
+	m := a
+	w := work(a) + work(b)
+	m.Window = a.Window + b.Window
+	m.ServerCPU = a.ServerCPU + b.ServerCPU
+	m.LoadCPU = a.LoadCPU + b.LoadCPU
+	m.Units = a.Units + b.Units
+	m.Bytes = a.Bytes + b.Bytes
+	if w > 0 {
+		m.PerUnit = m.ServerCPU / w
+	}
+	if m.Window > 0 {
+		m.Rate = (a.Rate*a.Window + b.Rate*b.Window) / m.Window
+	}
+	m.P50, m.P99, m.P999 = (a.P50+b.P50)/2, (a.P99+b.P99)/2, (a.P999+b.P999)/2
+	m.Foreign = max(a.Foreign, b.Foreign)
+	m.QuietBusy = max(a.QuietBusy, b.QuietBusy)
+	m.Attempts = a.Attempts + b.Attempts
+	m.Disturbed = a.Disturbed || b.Disturbed
+	m.Errors = a.Errors + b.Errors
+	return m
 }
 
 func (a agg) values(cellID, sys string, f func(runResult) float64) []float64 {
@@ -91,6 +134,19 @@ func (a agg) ratio(cellID, num, den string, f func(runResult) float64) (float64,
 		y, ok := a[cellID][den][r]
 		if ok && x.Err == "" && y.Err == "" && f(y) > 0 {
 			xs = append(xs, f(x)/f(y))
+		}
+	}
+	return median(xs), len(xs)
+}
+
+// crossRatio is the median over rounds of (cell a, system x)'s f ÷ (cell b,
+// system y)'s f, same round: how the Group cell compares with one loop.
+func (a agg) crossRatio(cellA, x, cellB, y string, f func(runResult) float64) (float64, int) {
+	var xs []float64
+	for r, u := range a[cellA][x] {
+		v, ok := a[cellB][y][r]
+		if ok && u.Err == "" && v.Err == "" && f(v) > 0 {
+			xs = append(xs, f(u)/f(v))
 		}
 	}
 	return median(xs), len(xs)
@@ -270,6 +326,19 @@ func renderTargets(rep *report, a agg) string {
 			verdict = "not measured"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %.2f | %d | %s |\n", title[t.cellID], t.what, r, n, verdict)
+	}
+	if _, ok := a["group2"]; ok {
+		for _, sys := range []string{"nodenet×2", "nodenet×2rp"} {
+			r, n := a.crossRatio("group2", sys, "pp64-1000", "nodenet", perUnit)
+			verdict := "**yes**"
+			if r > 1 {
+				verdict = "no"
+			}
+			if math.IsNaN(r) {
+				verdict = "not measured"
+			}
+			fmt.Fprintf(&b, "| %s | %s CPU/msg ≤ 1 loop's (pinned) | %.2f | %d | %s |\n", title["group2"], sys, r, n, verdict)
+		}
 	}
 	if len(rep.Allocs) > 0 {
 		worst := 0.0
