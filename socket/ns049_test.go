@@ -5,6 +5,7 @@ package socket_test
 import (
 	"io"
 	"net"
+	"strconv"
 	"testing"
 
 	"github.com/nodenet/nodenet/socket"
@@ -214,7 +215,7 @@ func TestNS049_UnrefReadingSocket(t *testing.T) {
 // after 'end'.
 func TestNS037_PausedAfterReadingSeesBareFIN(t *testing.T) {
 	for _, halfOpen := range []bool{false, true} {
-		t.Run("allowHalfOpen="+boolStr(halfOpen), func(t *testing.T) {
+		t.Run("allowHalfOpen="+strconv.FormatBool(halfOpen), func(t *testing.T) {
 			ready := make(chan struct{})
 			got := make(chan string, 1)
 			port := peer(t, func(c net.Conn) {
@@ -332,11 +333,4 @@ func TestNS032_PausedWithDataThenFINEndsAfterResume(t *testing.T) {
 	if got := ev.String(); got != "data:hi,end,close" {
 		t.Fatalf("events %s, want data:hi,end,close", got)
 	}
-}
-
-func boolStr(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
 }
