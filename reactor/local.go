@@ -19,8 +19,9 @@ func (l *Loop) Local(key any, mk func() any) any {
 // RefHold is one handle's claim on its loop's liveness: Set keeps exactly one
 // Ref on l while want is true and drops it when want turns false, however
 // often it is called. Handles call it whenever their state changes (Node's
-// ref/unref and "an open socket keeps the process alive"). Loop goroutine
-// only.
+// ref/unref and libuv's "an active handle keeps the process alive": a
+// listening server, a socket that is connecting, reading or writing).
+// Loop goroutine only.
 type RefHold struct{ held bool }
 
 // Set takes or releases the hold to match want.

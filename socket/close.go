@@ -298,7 +298,7 @@ func (s *Socket) recoverPanic() {
 func (s *Socket) resetForReconnect() {
 	s.mark(stDestroyed|stEnding, false)
 	s.unset(fReadEOF | fEndEmitted | fEnding | fFinished | fShutdownDone | fErrorEmitted |
-		fCloseEmitted | fDetached | fNeedDrain | fDataWaiting | fHasErrored | fEverConnected |
+		fCloseEmitted | fDetached | fNeedDrain | fDataWaiting | fHasErrored | fEverConnected | fReadStarted |
 		fNoDelaySet | fKeepAliveSet)
 	s.resetRemote()
 	s.resetLocal()

@@ -56,10 +56,13 @@ type ConnectOptions struct {
 
 	// AutoSelectFamily: when a name resolves to several addresses, try them
 	// in turn (families interleaved, Node's happy eyeballs) instead of only
-	// the first. nil means true, Node 20's default.
+	// the first. nil means the process-wide default, read when Connect is
+	// called: true (Node 20's default) unless SetDefaultAutoSelectFamily
+	// changed it.
 	AutoSelectFamily *bool
-	// AutoSelectFamilyAttemptTimeout bounds each attempt (default 500 ms,
-	// minimum 10 ms).
+	// AutoSelectFamilyAttemptTimeout bounds each attempt (minimum 10 ms).
+	// Zero means the process-wide default, read when Connect is called:
+	// 500 ms unless SetDefaultAutoSelectFamilyAttemptTimeout changed it.
 	AutoSelectFamilyAttemptTimeout time.Duration
 
 	AllowHalfOpen         bool
@@ -81,6 +84,7 @@ func Connect(o ConnectOptions, cb func()) (*Socket, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
+	o.applyDefaults()
 	s := newSocket(o.Loop)
 	s.applyOptions(&Options{AllowHalfOpen: o.AllowHalfOpen, HighWaterMark: o.HighWaterMark,
 		MaxBufferSize: o.MaxBufferSize, NoDelay: o.NoDelay, KeepAlive: o.KeepAlive,
@@ -95,6 +99,7 @@ func (s *Socket) Connect(o ConnectOptions, cb func()) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
+	o.applyDefaults()
 	s.exec(func() { s.startConnect(&o, cb, false) })
 	return nil
 }
@@ -278,7 +283,10 @@ func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAdd
 // starting with the family of the first answer — and tries them in turn.
 func (s *Socket) startAttempts(ips []netip.Addr, port int, o *ConnectOptions) {
 	c := s.c()
-	auto := o.AutoSelectFamily == nil || *o.AutoSelectFamily
+	auto := GetDefaultAutoSelectFamily()
+	if o.AutoSelectFamily != nil { // always set by Connect (applyDefaults)
+		auto = *o.AutoSelectFamily
+	}
 	if !auto || o.Family == 4 || o.Family == 6 || o.LocalAddress != "" || len(ips) == 1 {
 		ips = ips[:1]
 	} else {
@@ -288,10 +296,10 @@ func (s *Socket) startAttempts(ips []netip.Addr, port int, o *ConnectOptions) {
 	c.attemptErrs = nil
 	per := o.AutoSelectFamilyAttemptTimeout
 	if per == 0 {
-		per = DefaultAutoSelectFamilyAttemptTimeout
+		per = GetDefaultAutoSelectFamilyAttemptTimeout()
 	}
-	if per < 10*time.Millisecond {
-		per = 10 * time.Millisecond
+	if per < minAttemptTimeout {
+		per = minAttemptTimeout
 	}
 	plan := &attemptPlan{ips: ips, port: port, perAttempt: per, localAddr: o.LocalAddress, localPort: o.LocalPort, multi: len(ips) > 1}
 	s.nextAttempt(plan)

@@ -11,6 +11,8 @@
 // Mapping from Node:
 //
 //	net.connect(opts, cb)        socket.Connect(socket.ConnectOptions{...}, cb)
+//	net.connect(port, host, cb)  socket.ConnectTCP(loop, port, host, cb)
+//	net.connect(path, cb)        socket.ConnectPath(loop, path, cb)
 //	new net.Socket({fd})         socket.New(socket.Options{FD: fd, Loop: l})
 //	socket.write(data, cb)       s.Send(data, cb) bool   (and io.Writer's s.Write)
 //	socket.write(str, enc, cb)   s.SendString(str, enc, cb)

@@ -607,9 +607,9 @@ func TestNC026_HappyEyeballsInterleaving(t *testing.T) {
 	}
 }
 
-// NC-027: AutoSelectFamily false tries only the first answer. (nodenet has
-// no process-wide setDefaultAutoSelectFamily or CLI flag: the option is the
-// only switch, and nil means true.)
+// NC-027: AutoSelectFamily false tries only the first answer. (The
+// process-wide default, SetDefaultAutoSelectFamily, is tested in
+// defaults_test.go; there is no CLI flag.)
 func TestNC027_AutoSelectFamilyDisabled(t *testing.T) {
 	if !hasIPv6() {
 		t.Skip("no IPv6 loopback")

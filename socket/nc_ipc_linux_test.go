@@ -137,3 +137,38 @@ func TestNC073_UnixConnectErrors(t *testing.T) {
 		t.Fatalf("chmod 0: %v", err)
 	}
 }
+
+// net.connect(path, cb): the positional form connects to a Unix socket and
+// calls cb once; a missing path is an 'error' event (ENOENT), as in Node.
+func TestConnectPathPositional(t *testing.T) {
+	l := newLoop(t)
+	var ev events
+	path := filepath.Join(t.TempDir(), "pos.sock")
+	start(t, l, func() {
+		var srv *server.Server
+		srv, _ = server.New(server.Options{Loop: l}, func(c *socket.Socket) { c.End([]byte("hi"), nil) })
+		_ = srv.Listen(server.ListenOptions{Path: path}, func() {
+			s, err := socket.ConnectPath(l, path, func() { ev.add("cb") })
+			if err != nil {
+				t.Error(err)
+				srv.Close(nil)
+				return
+			}
+			s.OnData(func(b []byte) { ev.add("data:" + string(b)) })
+			s.OnClose(func(bool) {
+				ev.add("close")
+				m, _ := socket.ConnectPath(l, path+".missing", func() { t.Error("connected to a missing path") })
+				m.OnError(func(err error) {
+					if !errors.Is(err, unix.ENOENT) {
+						t.Errorf("missing path: %v", err)
+					}
+					ev.add("enoent")
+				})
+				m.OnClose(func(bool) { srv.Close(nil) })
+			})
+		})
+	})
+	if got := ev.String(); got != "cb,data:hi,close,enoent" {
+		t.Fatalf("events %s", got)
+	}
+}

@@ -67,8 +67,7 @@ func (s *Socket) pipe(dst *Socket, noEnd bool) {
 func (s *Socket) pipeData(b []byte) {
 	if !s.pipeTo.Send(b, nil) && !s.has(fPipeWait) {
 		s.set(fPipeWait)
-		s.flowing = 0 // Pause, inline: we are on our loop
-		s.updateInterest()
+		s.pause() // inline: we are on our loop
 		c := s.c()
 		if c.pipeDrainFn == nil {
 			c.pipeDrainFn = s.onPipeDrain
@@ -94,8 +93,7 @@ func (s *Socket) pipeDrained() {
 	s.unset(fPipeWait)
 	s.c().pipeDrainID = 0
 	if s.pipeTo != nil {
-		s.flowing = 1 // Resume
-		s.updateInterest()
+		s.flow() // Resume
 	}
 }
 

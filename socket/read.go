@@ -58,7 +58,7 @@ func (s *Socket) LoopStopped(err error) { s.destroyWith(err) }
 // brings us back if more is waiting, so one busy peer cannot starve the rest.
 func (s *Socket) readOnce() {
 	buf := s.loop.ReadBuffer()
-	if s.flowing == -1 {
+	if s.flowing != 1 {
 		s.peekUndecided(buf)
 		return
 	}
@@ -100,6 +100,12 @@ func (s *Socket) deliver(p []byte) {
 // as EOF; data stays in the kernel (backpressure, as Node keeps it buffered
 // and never emits 'end') and read interest is dropped until a data listener
 // or Resume decides the flow.
+//
+// A socket paused after it started reading is served the same way (see
+// wantPeek): Node's pause() leaves the handle reading, so a bare FIN emits
+// 'end' (and, without allowHalfOpen, 'finish' and 'close') while paused,
+// whereas data that arrives first is kept and 'end' waits for Resume, as in
+// Node where it waits in the stream's buffer (verified with Node 20).
 func (s *Socket) peekUndecided(buf []byte) {
 	n, err := sysnet.Peek(s.fd, buf[:1])
 	switch {
@@ -159,16 +165,38 @@ func (s *Socket) emitEnd() {
 // Pause stops reading: the socket stops polling for readability, so the
 // kernel's receive buffer fills and TCP pushes back on the peer. Nothing is
 // lost. Returns the socket.
+//
+// As in Node, a socket paused after it started reading still notices a
+// peer's bare FIN: 'end' is emitted (then 'finish' and 'close' unless
+// AllowHalfOpen) when no data is waiting; a socket paused before it ever
+// read (before or inside its 'connect' listener) notices it on Resume.
 func (s *Socket) Pause() *Socket {
-	s.exec(func() { s.flowing = 0; s.updateInterest() })
+	s.exec(s.pause)
 	return s
+}
+
+// pause is Pause on the loop.
+func (s *Socket) pause() {
+	s.flowing = 0
+	s.unset(fDataWaiting) // peek again (wantPeek): what waited may have been read
+	s.updateInterest()
 }
 
 // Resume restarts reading after Pause (or starts it without a data
 // listener, in which case the data is discarded, as in Node).
 func (s *Socket) Resume() *Socket {
-	s.exec(func() { s.flowing = 1; s.updateInterest() })
+	s.exec(s.flow)
 	return s
+}
+
+// flow is Resume on the loop. Asking for data also starts the handle
+// reading (fReadStarted), even before 'connect' and even if Pause follows:
+// in Node, resume() or a data listener calls _read, which starts reading at
+// connect whatever pause() did meanwhile (verified with Node 20).
+func (s *Socket) flow() {
+	s.flowing = 1
+	s.set(fReadStarted)
+	s.updateInterest()
 }
 
 // IsPaused reports whether the socket was paused (Node's isPaused). Loop
@@ -177,8 +205,7 @@ func (s *Socket) IsPaused() bool { return s.flowing == 0 }
 
 func (s *Socket) dataListenerAdded() {
 	if s.flowing == -1 {
-		s.flowing = 1
-		s.updateInterest()
+		s.flow()
 	}
 }
 
@@ -216,18 +243,34 @@ func (s *Socket) wantRead() bool {
 		(s.flowing == 1 || (s.flowing == -1 && !s.has(fDataWaiting)))
 }
 
+// wantPeek: paused after reading started, with no data known to be waiting:
+// read interest stays on so that a bare FIN is noticed (peekUndecided), as
+// Node's paused socket still reads. Not for Windows named pipes, which keep
+// their own read in flight (npUpdate).
+func (s *Socket) wantPeek() bool {
+	return s.flowing == 0 && s.has(fReadStarted) && !s.has(fDataWaiting) &&
+		s.has(fConnected) && !s.is(stDestroyed) && s.has(fReadable) && !s.has(fReadEOF)
+}
+
 // updateInterest registers exactly the interest the socket's state needs:
-// read while flowing, write while bytes are queued (never an idle EPOLLOUT).
+// read while flowing, write while bytes are queued (never an idle EPOLLOUT),
+// and updates the loop ref, which depends on the same state (updateRef).
 func (s *Socket) updateInterest() {
 	if s.fd == sysnet.Invalid || !s.has(fConnected) || s.is(stDestroyed) {
 		return
 	}
+	read := s.wantRead()
+	if read {
+		s.set(fReadStarted)
+	}
 	if s.isNamedPipe() {
 		s.npUpdate() // keeps a read and a write in flight instead
+		s.updateRef()
 		return
 	}
+	s.updateRef()
 	var want nodenet.Events
-	if s.wantRead() {
+	if read || s.wantPeek() {
 		want |= nodenet.EventRead
 	}
 	if s.qlen() > 0 && !s.has(fCorked) {

@@ -178,6 +178,13 @@ const (
 	fPipeNoData // the pipe to pipeTo's data listener was removed
 	fPipeWait   // the pipe to pipeTo paused us and waits for its 'drain'
 	fHasErrored // destroyed with an error (cold.errorValue)
+	// fReadStarted: the socket asked for data (Resume, a data listener, a
+	// pipe; before 'connect' too) or, undecided, read since it connected:
+	// libuv's "reading" state (Node's handle.reading). Pause does not clear
+	// it — Node's pause() leaves the handle reading (NS-037) — so a socket
+	// paused after it started reading still keeps its loop alive and still
+	// notices a bare FIN (see wantPeek); EOF and destroy end it.
+	fReadStarted
 )
 
 func (s *Socket) has(f flags) bool { return s.fl&f != 0 }
@@ -418,23 +425,34 @@ func (s *Socket) Owner() any {
 	return s.hook.Owner
 }
 
-// Ref makes the socket keep its loop's Run going while it is open (the default).
+// Ref makes the socket keep its loop's Run going while it has work in
+// progress (the default): see updateRef for what counts, Node's rule (NS-049).
 func (s *Socket) Ref() *Socket {
 	s.exec(func() { s.set(fRefed); s.updateRef() })
 	return s
 }
 
-// Unref lets the loop's Run return even while this socket is open.
+// Unref lets the loop's Run return even while this socket is connecting,
+// reading or writing.
 func (s *Socket) Unref() *Socket {
 	s.exec(func() { s.unset(fRefed); s.updateRef() })
 	return s
 }
 
-// updateRef holds one loop ref while the socket has a descriptor (or is
-// connecting, or resolving) and is refed — Node's rule that an open or
-// connecting socket keeps the process alive unless unref'd.
+// updateRef holds one loop ref while the socket is refed and has work in
+// progress — libuv's active handle or request, which is what keeps a Node
+// process alive (NS-049): connecting (resolving included), reading, or bytes
+// queued for the kernel. A connected socket that never started reading
+// (paused before or inside its 'connect' listener, or accepted with
+// PauseOnConnect) and has nothing to write does not keep Run going, even
+// though it is refed. A socket paused after it started reading still does,
+// as in Node, whose pause() leaves the handle reading (fReadStarted). A
+// shutdown completes at once here; its 'finish' is a tick, which holds Run
+// by itself.
 func (s *Socket) updateRef() {
-	want := s.has(fRefed) && !s.is(stDestroyed) && (s.fd != sysnet.Invalid || s.is(stConnecting))
+	want := s.has(fRefed) && !s.is(stDestroyed) && (s.is(stConnecting) ||
+		(s.fd != sysnet.Invalid && s.has(fConnected) &&
+			(s.qlen() > 0 || (s.has(fReadStarted) && s.has(fReadable) && !s.has(fReadEOF)))))
 	s.ref.Set(s.loop, want)
 }
 
