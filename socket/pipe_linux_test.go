@@ -3,6 +3,7 @@
 package socket_test
 
 import (
+	"github.com/nodenet/nodenet"
 	"io"
 	"os"
 	"testing"
@@ -184,6 +185,11 @@ func TestPipeBackpressureAcrossSockets(t *testing.T) {
 			if !sawPause && src.IsPaused() {
 				sawPause = true
 				close(paused)
+				// The pipe's own pause waits for 'drain' without watching
+				// for a FIN: read interest is off (no peek per blocked chunk).
+				if l.Interest(srcFD)&nodenet.EventRead != 0 {
+					t.Error("a source paused by its pipe still asks for readability")
+				}
 			}
 		})
 		dst.OnFinish(func() { dst.Destroy(nil) })

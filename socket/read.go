@@ -247,8 +247,16 @@ func (s *Socket) wantRead() bool {
 // read interest stays on so that a bare FIN is noticed (peekUndecided), as
 // Node's paused socket still reads. Not for Windows named pipes, which keep
 // their own read in flight (npUpdate).
+//
+// Not while the inline pipe holds the socket paused for its destination's
+// 'drain' (fPipeWait): that pause ends by itself when the destination
+// drains, and watching for a FIN meanwhile would cost a peek plus two
+// epoll_ctl per blocked chunk when streaming, since the peer is usually
+// still sending. A FIN that arrives then is seen on the resume, so 'end'
+// comes later than Node's; what the pipe does with it (end the
+// destination after its queued bytes) is the same.
 func (s *Socket) wantPeek() bool {
-	return s.flowing == 0 && s.has(fReadStarted) && !s.has(fDataWaiting) &&
+	return s.flowing == 0 && s.has(fReadStarted) && !s.has(fDataWaiting) && !s.has(fPipeWait) &&
 		s.has(fConnected) && !s.is(stDestroyed) && s.has(fReadable) && !s.has(fReadEOF)
 }
 
