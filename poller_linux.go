@@ -88,15 +88,36 @@ func (p *Poller) Modify(fd FD, interest Events) error {
 // Delete removes fd and invalidates its events still pending in the current
 // batch.
 func (p *Poller) Delete(fd FD) error {
+	p.invalidate(fd)
+	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, nil); err != nil && err != unix.ENOENT && err != unix.EBADF {
+		return NewSyscallError("epoll_ctl", err)
+	}
+	return nil
+}
+
+// DeleteClosing invalidates fd's events still pending in the current batch
+// and leaves the registration to close(2): epoll watches the open file, and
+// the kernel removes the registration when the file's last descriptor is
+// closed, so the EPOLL_CTL_DEL that Delete makes would be one syscall per
+// connection for nothing. The caller must close fd right after and hold the
+// only descriptor of its open file: were the file shared (a dup, a copy
+// inherited by a child that did not exec), the registration would outlive
+// the close and keep reporting events under fd's number, which the next
+// accept or open may reuse — for those, use Delete.
+func (p *Poller) DeleteClosing(fd FD) error {
+	p.invalidate(fd)
+	return nil
+}
+
+// invalidate marks fd's events in the current batch as InvalidFD, so a
+// descriptor closed (and perhaps reused) while the batch is being dispatched
+// never receives a stale event.
+func (p *Poller) invalidate(fd FD) {
 	for i := range p.events {
 		if p.events[i].FD == fd {
 			p.events[i].FD = InvalidFD
 		}
 	}
-	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, nil); err != nil && err != unix.ENOENT && err != unix.EBADF {
-		return NewSyscallError("epoll_ctl", err)
-	}
-	return nil
 }
 
 // Wait blocks until an event, a wakeup, or the timeout.

@@ -262,6 +262,23 @@ func (l *Loop) Unregister(fd nodenet.FD) error {
 	return l.poller.Delete(fd)
 }
 
+// UnregisterClosing is Unregister for a descriptor the caller closes right
+// after and is the only holder of (it came from accept or socket with
+// close-on-exec and was never handed out): the handler and the events already
+// collected for fd are dropped as by Unregister, but removing the kernel
+// registration is left to the close where the platform does that itself
+// (epoll, kqueue), saving a syscall per closed connection. A descriptor that
+// may be shared (dup'ed, passed in by the user) must use Unregister: on Linux
+// its registration would survive the close. Loop goroutine only.
+func (l *Loop) UnregisterClosing(fd nodenet.FD) error {
+	if l.handlers.get(fd) == nil {
+		return nil
+	}
+	l.handlers.del(fd)
+	l.load.Add(-1)
+	return l.poller.DeleteClosing(fd)
+}
+
 // NextTick queues fn to run right after the current callback finishes, before
 // any other I/O, timer or immediate (Node's process.nextTick). This is how
 // handles defer their completions ("error on the next tick", write callbacks,

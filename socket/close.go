@@ -203,7 +203,11 @@ func (s *Socket) destroyWith(err error) {
 		if s.isNamedPipe() {
 			s.npClose()
 		} else {
-			if !s.has(fDetached) {
+			switch {
+			case s.has(fDetached):
+			case s.soleFD():
+				_ = s.loop.UnregisterClosing(s.fd)
+			default:
 				_ = s.loop.Unregister(s.fd)
 			}
 			sysnet.Close(s.fd)
@@ -299,7 +303,7 @@ func (s *Socket) resetForReconnect() {
 	s.mark(stDestroyed|stEnding, false)
 	s.unset(fReadEOF | fEndEmitted | fEnding | fFinished | fShutdownDone | fErrorEmitted |
 		fCloseEmitted | fDetached | fNeedDrain | fDataWaiting | fHasErrored | fEverConnected |
-		fNoDelaySet | fKeepAliveSet)
+		fNoDelaySet | fKeepAliveSet | fSoleFD)
 	s.resetRemote()
 	s.resetLocal()
 	s.bytesRead.Store(0)

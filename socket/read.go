@@ -226,13 +226,7 @@ func (s *Socket) updateInterest() {
 		s.npUpdate() // keeps a read and a write in flight instead
 		return
 	}
-	var want nodenet.Events
-	if s.wantRead() {
-		want |= nodenet.EventRead
-	}
-	if s.qlen() > 0 && !s.has(fCorked) {
-		want |= nodenet.EventWrite
-	}
+	want := s.interest()
 	s.setTo(fReadingNow, want&nodenet.EventRead != 0)
 	if s.has(fDetached) {
 		if want == 0 {
@@ -248,6 +242,19 @@ func (s *Socket) updateInterest() {
 	if err := s.loop.SetInterest(s.fd, want); err != nil {
 		s.destroyWith(err)
 	}
+}
+
+// interest is what the socket's state needs polled: read while flowing,
+// write while bytes are queued.
+func (s *Socket) interest() nodenet.Events {
+	var want nodenet.Events
+	if s.wantRead() {
+		want |= nodenet.EventRead
+	}
+	if s.qlen() > 0 && !s.has(fCorked) {
+		want |= nodenet.EventWrite
+	}
+	return want
 }
 
 // detach stops watching the descriptor entirely (see HandleEvent).

@@ -135,6 +135,9 @@ const (
 	// may be called from any goroutine.
 	stNoDelay
 	stKeepAlive
+	// FD handed the descriptor out: it may have been dup'ed or passed on, so
+	// closing it no longer removes its poller registration (see fSoleFD).
+	stFDExposed
 )
 
 func (s *Socket) is(b uint32) bool { return s.st.Load()&b != 0 }
@@ -178,6 +181,10 @@ const (
 	fPipeNoData // the pipe to pipeTo's data listener was removed
 	fPipeWait   // the pipe to pipeTo paused us and waits for its 'drain'
 	fHasErrored // destroyed with an error (cold.errorValue)
+	// The descriptor came from accept (close-on-exec) and nothing else holds
+	// it unless FD handed it out (stFDExposed): closing it is enough to
+	// remove its epoll registration, so destroy skips the EPOLL_CTL_DEL.
+	fSoleFD
 )
 
 func (s *Socket) has(f flags) bool { return s.fl&f != 0 }
