@@ -57,9 +57,9 @@ type Loop struct {
 	refedTimers     int
 	refs            int // refed handles (sockets, servers, pending lookups)
 	handlers        handlerTable
-	immediates      []*Immediate
-	spareImmediates []*Immediate
-	ticks           []func()
+	immediates      []queued
+	spareImmediates []queued
+	ticks           []queued
 	dirty           []nodenet.FD // descriptors whose interest changed since the last wait
 	modifies        int          // poller changes applied (tests)
 	readBuf         []byte
@@ -284,13 +284,35 @@ func (l *Loop) UnregisterClosing(fd nodenet.FD) error {
 // handles defer their completions ("error on the next tick", write callbacks,
 // close) so that event order is Node's and never re-entrant. Loop goroutine
 // only.
-func (l *Loop) NextTick(fn func()) { l.ticks = append(l.ticks, fn) }
+func (l *Loop) NextTick(fn func()) { l.ticks = append(l.ticks, queued{fn: fn}) }
+
+// NextTickArg is NextTick for fn(arg). With fn a package-level function and
+// arg a pointer, queuing allocates nothing, where a method value or a
+// closure (s.emitEnd, func() { s.emitClose(true) }) costs a heap object per
+// call: a handle that defers several completions per connection uses it to
+// keep accepting a connection at one allocation. Loop goroutine only.
+func (l *Loop) NextTickArg(fn func(any), arg any) {
+	l.ticks = append(l.ticks, queued{fa: fn, arg: arg})
+}
+
+// queued is a callback in the next-tick or immediate queue: fn, or fa(arg)
+// (see NextTickArg); im is the handle of an immediate that can be cleared.
+type queued struct {
+	fn  func()
+	fa  func(any)
+	arg any
+	im  *Immediate
+}
 
 func (l *Loop) runTicks() {
 	for i := 0; i < len(l.ticks); i++ {
-		fn := l.ticks[i]
-		l.ticks[i] = nil
-		l.callOnly(fn)
+		q := l.ticks[i]
+		l.ticks[i] = queued{}
+		if q.fn != nil {
+			l.callOnly(q.fn)
+		} else {
+			l.callOnlyArg(q.fa, q.arg)
+		}
 	}
 	l.ticks = l.ticks[:0]
 }
@@ -303,9 +325,22 @@ func (l *Loop) call(fn func()) {
 	}
 }
 
+// callArg is call for fa(arg).
+func (l *Loop) callArg(fa func(any), arg any) {
+	l.callOnlyArg(fa, arg)
+	if len(l.ticks) > 0 {
+		l.runTicks()
+	}
+}
+
 func (l *Loop) callOnly(fn func()) {
 	defer l.recoverCallback(nil)
 	fn()
+}
+
+func (l *Loop) callOnlyArg(fa func(any), arg any) {
+	defer l.recoverCallback(nil)
+	fa(arg)
 }
 
 func (l *Loop) dispatch(h Handler, ev nodenet.Events) {

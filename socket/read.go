@@ -129,7 +129,7 @@ func (s *Socket) onEOF() {
 			}
 		}
 	}
-	s.loop.NextTick(s.emitEnd)
+	s.loop.NextTickArg(emitEndTick, s)
 }
 
 func (s *Socket) emitEnd() {

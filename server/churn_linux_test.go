@@ -135,18 +135,26 @@ func TestAcceptedCloseLeavesNoRegistration(t *testing.T) {
 // rawEcho connects to 127.0.0.1:port with a blocking descriptor, sends "hi",
 // reads the echo, sends its FIN and waits for the server's before closing.
 func rawEcho(port int) error {
+	var buf [2]byte
+	return rawEchoTo(&unix.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}, buf[:])
+}
+
+// rawEchoTo is rawEcho without allocating (once sa and buf exist) unless it
+// fails.
+func rawEchoTo(sa *unix.SockaddrInet4, buf []byte) error {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return err
 	}
 	defer unix.Close(fd)
-	if err := unix.Connect(fd, &unix.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+	if err := unix.Connect(fd, sa); err != nil {
 		return err
 	}
-	if _, err := unix.Write(fd, []byte("hi")); err != nil {
+	buf[0], buf[1] = 'h', 'i'
+	if _, err := unix.Write(fd, buf); err != nil {
 		return err
 	}
-	buf := make([]byte, 2)
+	buf[0], buf[1] = 0, 0
 	for got := 0; got < 2; {
 		n, err := unix.Read(fd, buf[got:])
 		if err != nil || n == 0 {
@@ -164,4 +172,43 @@ func rawEcho(port int) error {
 		return fmt.Errorf("after our FIN read %d, %v; want the server's FIN", n, err)
 	}
 	return nil
+}
+
+// TestChurnAllocatesOnlyTheSocket: a connection accepted, echoed and closed
+// costs the server one allocation, the Socket: end, finish and close are
+// queued without closures, and the count dropping to zero does not build
+// one either. The client is raw system calls, allocation-free.
+func TestChurnAllocatesOnlyTheSocket(t *testing.T) {
+	if testing.CoverMode() != "" {
+		t.Skip("coverage instrumentation allocates")
+	}
+	l := newLoop(t)
+	srv := newServer(t, server.Options{Loop: l}, func(c *socket.Socket) { c.Pipe(c, nil) })
+	srv.OnError(func(err error) { t.Errorf("error event: %v", err) })
+	listening := make(chan struct{})
+	if err := srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() { close(listening) }); err != nil {
+		t.Fatal(err)
+	}
+	wait := goRun(t, l)
+	recv(t, listening, "listening")
+	sa := &unix.SockaddrInet4{Port: port(t, srv), Addr: [4]byte{127, 0, 0, 1}}
+	var buf [2]byte
+	var failed error
+	cycle := func() {
+		if err := rawEchoTo(sa, buf[:]); err != nil && failed == nil {
+			failed = err
+		}
+	}
+	for i := 0; i < 20; i++ {
+		cycle()
+	}
+	allocs := testing.AllocsPerRun(500, cycle)
+	onLoop(t, l, func() { srv.Close(nil) })
+	wait()
+	if failed != nil {
+		t.Fatal(failed)
+	}
+	if allocs > 1 {
+		t.Fatalf("%v allocations per connection; want 1 (the Socket)", allocs)
+	}
 }
