@@ -111,10 +111,11 @@ func (p *Poller) Delete(fd FD) error {
 // the kernel removes the registration when the file's last descriptor is
 // closed, so the EPOLL_CTL_DEL that Delete makes would be one syscall per
 // connection for nothing. The caller must close fd right after and hold the
-// only descriptor of its open file: were the file shared (a dup, a copy
-// inherited by a child that did not exec), the registration would outlive
-// the close and keep reporting events under fd's number, which the next
-// accept or open may reuse — for those, use Delete.
+// only descriptor of its open file: were the file shared (a dup, a child's
+// copy between fork and exec — reactor.Loop.CloseRegistered guards against
+// that one), the registration would outlive the close and keep reporting
+// events under fd's number, which the next accept or open may reuse — for
+// those, use Delete.
 func (p *Poller) DeleteClosing(fd FD) error {
 	p.invalidate(fd)
 	return nil

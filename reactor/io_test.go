@@ -4,6 +4,7 @@ package reactor
 
 import (
 	"errors"
+	"syscall"
 	"testing"
 	"time"
 
@@ -168,7 +169,7 @@ func TestGroupPicks(t *testing.T) {
 }
 
 // closerHandler, on its first event, closes its sibling through
-// UnregisterClosing and registers a new pair in the same batch, so the new
+// CloseRegistered and registers a new pair in the same batch, so the new
 // descriptor most likely takes the closed one's number.
 type closerHandler struct {
 	l       *Loop
@@ -186,12 +187,11 @@ func (h *closerHandler) HandleEvent(nodenet.Events) {
 	h.done = true
 	victim := *h.sibling
 	*h.sibling = -1
-	if err := h.l.UnregisterClosing(victim); err != nil {
+	if err := h.l.CloseRegistered(victim, unix.Close); err != nil {
 		h.t.Error(err)
 	}
-	unix.Close(victim)
 	if h.l.Interest(victim) != 0 {
-		h.t.Errorf("fd %d still has interest after UnregisterClosing", victim)
+		h.t.Errorf("fd %d still has interest after CloseRegistered", victim)
 	}
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 	if err != nil {
@@ -221,17 +221,16 @@ func (h *freshHandler) HandleEvent(nodenet.Events) {
 		return
 	}
 	h.got = append(h.got, h.l.ReadBuffer()[:n]...)
-	h.l.UnregisterClosing(h.fd)
-	unix.Close(h.fd)
+	h.l.CloseRegistered(h.fd, unix.Close)
 	unix.Close(h.peer)
 	h.l.Unref()
 }
 
-// TestUnregisterClosing: a descriptor closed through UnregisterClosing while
+// TestCloseRegistered: a descriptor closed through CloseRegistered while
 // a batch is being dispatched gets none of the batch's remaining events, its
 // handler is gone, and a new descriptor under the same number receives only
 // its own events.
-func TestUnregisterClosing(t *testing.T) {
+func TestCloseRegistered(t *testing.T) {
 	l := newLoop(t)
 	a, b := socketpair(t)
 	// The pair whose one end is closed by the test: not socketpair(t), whose
@@ -284,5 +283,46 @@ func TestUnregisterClosing(t *testing.T) {
 	// The survivor is still registered: one descriptor left.
 	if l.Load() != 1 {
 		t.Fatalf("Load = %d after the close, want 1", l.Load())
+	}
+}
+
+// TestCloseRegisteredDuringFork: while a fork may be in progress (Go's exec
+// holds syscall.ForkLock for writing until the child has exec'd), a child
+// may hold a copy of the descriptor, so closing it would not remove its
+// epoll registration: CloseRegistered must then unregister it explicitly.
+// The child's copy is simulated with a dup, which keeps the file open the
+// same way.
+func TestCloseRegisteredDuringFork(t *testing.T) {
+	l := newLoop(t)
+	l.owner.Store(getg())
+	defer l.owner.Store(0)
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := fds[0], fds[1]
+	defer unix.Close(b)
+	unix.SetNonblock(a, true)
+	if err := l.Register(a, nodenet.EventRead, &echoHandler{l: l, fd: a}); err != nil {
+		t.Fatal(err)
+	}
+	childCopy, err := unix.Dup(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(childCopy)
+	syscall.ForkLock.Lock()
+	err = l.CloseRegistered(a, unix.Close)
+	syscall.ForkLock.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Load() != 0 || l.Interest(a) != 0 {
+		t.Fatalf("handler left behind: Load %d, Interest %v", l.Load(), l.Interest(a))
+	}
+	// The file is still open through the copy; make it readable.
+	unix.Write(b, []byte("x"))
+	if evs, err := l.poller.Wait(50 * time.Millisecond); err != nil || len(evs) != 0 {
+		t.Fatalf("closed descriptor still reported through its surviving file: %v, %v", evs, err)
 	}
 }

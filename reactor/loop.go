@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/nodenet/nodenet"
@@ -262,21 +263,36 @@ func (l *Loop) Unregister(fd nodenet.FD) error {
 	return l.poller.Delete(fd)
 }
 
-// UnregisterClosing is Unregister for a descriptor the caller closes right
-// after and is the only holder of (it came from accept or socket with
-// close-on-exec and was never handed out): the handler and the events already
-// collected for fd are dropped as by Unregister, but removing the kernel
-// registration is left to the close where the platform does that itself
-// (epoll, kqueue), saving a syscall per closed connection. A descriptor that
-// may be shared (dup'ed, passed in by the user) must use Unregister: on Linux
-// its registration would survive the close. Loop goroutine only.
-func (l *Loop) UnregisterClosing(fd nodenet.FD) error {
-	if l.handlers.get(fd) == nil {
-		return nil
+// CloseRegistered unregisters fd and closes it with closeFD, for a
+// descriptor the caller is the only holder of (it came from accept or
+// socket with close-on-exec and was never handed out). The handler and the
+// events already collected for fd are dropped as by Unregister, but where
+// the platform removes a registration when the descriptor closes (epoll,
+// once the open file's last descriptor is gone; kqueue) the removal is left
+// to the close, saving a syscall per closed connection.
+//
+// A child between fork and exec holds copies of every descriptor, so while
+// one may exist the close would not free the file and its epoll
+// registration would go on reporting events under fd's number, which the
+// next accept may reuse. Go's exec holds syscall.ForkLock for writing
+// across that window (CLONE_VFORK: the parent resumes after the child's
+// exec), so the shortcut is taken only under the read lock, tried without
+// waiting; otherwise fd is unregistered first, as by Unregister. A
+// descriptor that may be shared (dup'ed, passed in by the user) must not
+// come here. Loop goroutine only.
+func (l *Loop) CloseRegistered(fd nodenet.FD, closeFD func(nodenet.FD) error) error {
+	if l.handlers.get(fd) == nil || !syscall.ForkLock.TryRLock() {
+		_ = l.Unregister(fd)
+		return closeFD(fd)
 	}
 	l.handlers.del(fd)
 	l.load.Add(-1)
-	return l.poller.DeleteClosing(fd)
+	err := l.poller.DeleteClosing(fd)
+	if cerr := closeFD(fd); err == nil {
+		err = cerr
+	}
+	syscall.ForkLock.RUnlock()
+	return err
 }
 
 // NextTick queues fn to run right after the current callback finishes, before

@@ -123,5 +123,5 @@ func (s *Socket) FD() nodenet.FD {
 }
 
 // soleFD reports whether closing the descriptor also removes its poller
-// registration, so destroy may use UnregisterClosing.
+// registration, so destroy may use Loop.CloseRegistered.
 func (s *Socket) soleFD() bool { return s.has(fSoleFD) && !s.is(stFDExposed) }

@@ -213,12 +213,13 @@ func (s *Socket) destroyWith(err error) {
 		} else {
 			switch {
 			case s.has(fDetached):
+				sysnet.Close(s.fd)
 			case s.soleFD():
-				_ = s.loop.UnregisterClosing(s.fd)
+				_ = s.loop.CloseRegistered(s.fd, sysnet.Close)
 			default:
 				_ = s.loop.Unregister(s.fd)
+				sysnet.Close(s.fd)
 			}
-			sysnet.Close(s.fd)
 		}
 		s.fd = sysnet.Invalid
 	}

@@ -183,7 +183,8 @@ const (
 	fHasErrored // destroyed with an error (cold.errorValue)
 	// The descriptor came from accept (close-on-exec) and nothing else holds
 	// it unless FD handed it out (stFDExposed): closing it is enough to
-	// remove its epoll registration, so destroy skips the EPOLL_CTL_DEL.
+	// remove its epoll registration, so destroy closes it through
+	// Loop.CloseRegistered, which skips the EPOLL_CTL_DEL.
 	fSoleFD
 )
 
