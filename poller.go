@@ -14,6 +14,12 @@ import "time"
 //     the batch returned by the last Wait as InvalidFD, so a descriptor closed
 //     (and perhaps reused) while a batch is being dispatched never receives a
 //     stale event.
+//   - DeleteClosing is Delete for a descriptor the caller closes right after
+//     and is the only holder of (no dup, no copy in another process): it
+//     invalidates the batch like Delete but may leave removing the
+//     registration to the close, where closing does that (epoll drops a
+//     registration with the last descriptor of its open file; kqueue drops a
+//     descriptor's filters when it is closed), saving a syscall per close.
 //   - Wait blocks up to timeout (negative: no limit; zero: just poll) and
 //     returns the ready events in a slice owned by the Poller, valid until the
 //     next Wait. An interrupted wait returns (nil, nil). Wakeups are consumed
@@ -25,6 +31,7 @@ type readinessPoller interface {
 	Add(fd FD, interest Events) error
 	Modify(fd FD, interest Events) error
 	Delete(fd FD) error
+	DeleteClosing(fd FD) error
 	Wait(timeout time.Duration) ([]Event, error)
 	Wake() error
 	Close() error

@@ -4,6 +4,7 @@ package nodenet
 
 import (
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -67,10 +68,20 @@ func epollMask(interest Events) uint32 {
 	return m
 }
 
+// epollCtl is epoll_ctl(2) as a raw system call, as the Go runtime's own
+// netpoller makes it: it never waits, and it runs at least once per
+// connection, where entersyscall/exitsyscall is measurable.
+func epollCtl(epfd, op, fd int, ev *unix.EpollEvent) error {
+	if _, _, e := unix.RawSyscall6(unix.SYS_EPOLL_CTL, uintptr(epfd), uintptr(op), uintptr(fd), uintptr(unsafe.Pointer(ev)), 0, 0); e != 0 {
+		return e
+	}
+	return nil
+}
+
 // Add registers fd with the given interest.
 func (p *Poller) Add(fd FD, interest Events) error {
 	ev := unix.EpollEvent{Events: epollMask(interest), Fd: int32(fd)}
-	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
+	if err := epollCtl(p.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
 		return NewSyscallError("epoll_ctl", err)
 	}
 	return nil
@@ -79,7 +90,7 @@ func (p *Poller) Add(fd FD, interest Events) error {
 // Modify replaces fd's interest.
 func (p *Poller) Modify(fd FD, interest Events) error {
 	ev := unix.EpollEvent{Events: epollMask(interest), Fd: int32(fd)}
-	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_MOD, fd, &ev); err != nil {
+	if err := epollCtl(p.epfd, unix.EPOLL_CTL_MOD, fd, &ev); err != nil {
 		return NewSyscallError("epoll_ctl", err)
 	}
 	return nil
@@ -88,15 +99,37 @@ func (p *Poller) Modify(fd FD, interest Events) error {
 // Delete removes fd and invalidates its events still pending in the current
 // batch.
 func (p *Poller) Delete(fd FD) error {
+	p.invalidate(fd)
+	if err := epollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, nil); err != nil && err != unix.ENOENT && err != unix.EBADF {
+		return NewSyscallError("epoll_ctl", err)
+	}
+	return nil
+}
+
+// DeleteClosing invalidates fd's events still pending in the current batch
+// and leaves the registration to close(2): epoll watches the open file, and
+// the kernel removes the registration when the file's last descriptor is
+// closed, so the EPOLL_CTL_DEL that Delete makes would be one syscall per
+// connection for nothing. The caller must close fd right after and hold the
+// only descriptor of its open file: were the file shared (a dup, a child's
+// copy between fork and exec — reactor.Loop.CloseRegistered guards against
+// that one), the registration would outlive the close and keep reporting
+// events under fd's number, which the next accept or open may reuse — for
+// those, use Delete.
+func (p *Poller) DeleteClosing(fd FD) error {
+	p.invalidate(fd)
+	return nil
+}
+
+// invalidate marks fd's events in the current batch as InvalidFD, so a
+// descriptor closed (and perhaps reused) while the batch is being dispatched
+// never receives a stale event.
+func (p *Poller) invalidate(fd FD) {
 	for i := range p.events {
 		if p.events[i].FD == fd {
 			p.events[i].FD = InvalidFD
 		}
 	}
-	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, nil); err != nil && err != unix.ENOENT && err != unix.EBADF {
-		return NewSyscallError("epoll_ctl", err)
-	}
-	return nil
 }
 
 // Wait blocks until an event, a wakeup, or the timeout.

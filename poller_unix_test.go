@@ -223,3 +223,66 @@ func TestPollerGrowsBatch(t *testing.T) {
 		t.Fatalf("after growing, one Wait should report all %d ready fds, got %d", n, seen)
 	}
 }
+
+// TestPollerDeleteClosing: a descriptor dropped with DeleteClosing and then
+// closed leaves nothing behind — its event in the current batch is hidden, no
+// stale registration reports it later, and its number, reused at once by a
+// new descriptor, is polled for the new one only.
+func TestPollerDeleteClosing(t *testing.T) {
+	p := newPoller(t)
+	// Not socketpair(t): its cleanup would close a's number again, by then
+	// another descriptor's.
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := fds[0], fds[1]
+	defer unix.Close(b)
+	unix.SetNonblock(a, true)
+	if err := p.Add(a, EventRead); err != nil {
+		t.Fatal(err)
+	}
+	unix.Write(b, []byte("x"))
+	var evs []Event
+	for i := 0; i < 100 && len(evs) == 0; i++ {
+		if evs, err = p.Wait(time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(evs) != 1 || evs[0].FD != a {
+		t.Fatalf("want one event for fd %d, got %v", a, evs)
+	}
+	if err := p.DeleteClosing(a); err != nil {
+		t.Fatal(err)
+	}
+	if evs[0].FD != InvalidFD {
+		t.Fatalf("event for the closing fd %d still dispatchable: %v", a, evs[0])
+	}
+	unix.Close(a) // unread data: still readable had the registration survived
+	if evs, _ := p.Wait(0); len(evs) != 0 {
+		t.Fatalf("closed descriptor still reported: %v", evs)
+	}
+
+	// The lowest free number is a's: the new pair reuses it.
+	c, d := socketpair(t)
+	if c != a && d != a {
+		t.Skipf("descriptor %d not reused (got %d, %d)", a, c, d)
+	}
+	reused, peer := c, d
+	if d == a {
+		reused, peer = d, c
+	}
+	if err := p.Add(reused, EventRead); err != nil {
+		t.Fatalf("Add of the reused number %d: %v", reused, err)
+	}
+	if evs, _ := p.Wait(0); len(evs) != 0 {
+		t.Fatalf("idle reused descriptor reported %v", evs)
+	}
+	unix.Write(peer, []byte("y"))
+	if ev := waitFor(t, p, reused, 5*time.Second); !ev.Has(EventRead) {
+		t.Fatalf("reused descriptor: want readable, got %v", ev)
+	}
+	if err := p.Modify(reused, 0); err != nil {
+		t.Fatalf("Modify of the reused number: %v", err)
+	}
+}

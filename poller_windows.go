@@ -260,6 +260,11 @@ func (p *Poller) Delete(fd FD) error {
 	return nil
 }
 
+// DeleteClosing is Delete: an outstanding AFD poll must be cancelled (and its
+// state kept until the kernel returns it) whether or not the socket is closed
+// next, so there is nothing to save.
+func (p *Poller) DeleteClosing(fd FD) error { return p.Delete(fd) }
+
 // unregister cancels s's poll, if any, and forgets s.
 func (p *Poller) unregister(s *sockState) {
 	if s.status == pollPending {

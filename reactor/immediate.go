@@ -11,8 +11,22 @@ type Immediate struct {
 // iteration. A pending immediate keeps Run from returning.
 func (l *Loop) SetImmediate(fn func()) *Immediate {
 	im := &Immediate{fn: fn}
-	l.exec(func() { l.immediates = append(l.immediates, im) })
+	if l.InLoop() {
+		// Inline rather than through exec: its closure would be one more
+		// heap object per immediate.
+		l.immediates = append(l.immediates, queued{im: im})
+		return im
+	}
+	l.exec(func() { l.immediates = append(l.immediates, queued{im: im}) })
 	return im
+}
+
+// SetImmediateArg is SetImmediate for fn(arg), for handles that defer their
+// own completions (a socket's 'close'): with fn a package-level function and
+// arg a pointer it allocates nothing — no closure, no Immediate — and so
+// cannot be cleared. Loop goroutine only.
+func (l *Loop) SetImmediateArg(fn func(any), arg any) {
+	l.immediates = append(l.immediates, queued{fa: fn, arg: arg})
 }
 
 // ClearImmediate cancels im (Node's clearImmediate).
@@ -28,11 +42,14 @@ func (l *Loop) runImmediates() {
 	}
 	batch := l.immediates
 	l.immediates = l.spareImmediates[:0]
-	for i, im := range batch {
-		batch[i] = nil
-		if !im.cleared {
-			im.cleared = true
-			l.call(im.fn)
+	for i, q := range batch {
+		batch[i] = queued{}
+		switch {
+		case q.im == nil:
+			l.callArg(q.fa, q.arg)
+		case !q.im.cleared:
+			q.im.cleared = true
+			l.call(q.im.fn)
 		}
 	}
 	l.spareImmediates = batch[:0]

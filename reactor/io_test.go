@@ -4,6 +4,7 @@ package reactor
 
 import (
 	"errors"
+	"syscall"
 	"testing"
 	"time"
 
@@ -164,5 +165,164 @@ func TestGroupPicks(t *testing.T) {
 	<-reg
 	if g2.Next() != g2.Loops()[1] {
 		t.Fatal("least-connections picked the busy loop")
+	}
+}
+
+// closerHandler, on its first event, closes its sibling through
+// CloseRegistered and registers a new pair in the same batch, so the new
+// descriptor most likely takes the closed one's number.
+type closerHandler struct {
+	l       *Loop
+	t       *testing.T
+	fd      int
+	sibling *int // the other handler's fd
+	fresh   *freshHandler
+	done    bool
+}
+
+func (h *closerHandler) HandleEvent(nodenet.Events) {
+	if h.done || *h.sibling < 0 {
+		return
+	}
+	h.done = true
+	victim := *h.sibling
+	*h.sibling = -1
+	if err := h.l.CloseRegistered(victim, unix.Close); err != nil {
+		h.t.Error(err)
+	}
+	if h.l.Interest(victim) != 0 {
+		h.t.Errorf("fd %d still has interest after CloseRegistered", victim)
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	unix.SetNonblock(fds[0], true)
+	h.fresh.fd, h.fresh.peer = fds[0], fds[1]
+	if err := h.l.Register(fds[0], nodenet.EventRead, h.fresh); err != nil {
+		h.t.Error(err)
+	}
+	// Written after the batch: an event the fresh handler sees in this
+	// batch could only be the closed descriptor's.
+	h.l.SetImmediate(func() { unix.Write(fds[1], []byte("z")) })
+}
+
+type freshHandler struct {
+	l        *Loop
+	fd, peer int
+	got      []byte
+	stale    int // events with nothing to read
+}
+
+func (h *freshHandler) HandleEvent(nodenet.Events) {
+	n, _ := unix.Read(h.fd, h.l.ReadBuffer())
+	if n <= 0 {
+		h.stale++
+		return
+	}
+	h.got = append(h.got, h.l.ReadBuffer()[:n]...)
+	h.l.CloseRegistered(h.fd, unix.Close)
+	unix.Close(h.peer)
+	h.l.Unref()
+}
+
+// TestCloseRegistered: a descriptor closed through CloseRegistered while
+// a batch is being dispatched gets none of the batch's remaining events, its
+// handler is gone, and a new descriptor under the same number receives only
+// its own events.
+func TestCloseRegistered(t *testing.T) {
+	l := newLoop(t)
+	a, b := socketpair(t)
+	// The pair whose one end is closed by the test: not socketpair(t), whose
+	// cleanup would close the reused number.
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, d := fds[0], fds[1]
+	defer unix.Close(d)
+	unix.SetNonblock(c, true)
+	fresh := &freshHandler{l: l}
+	fdA, fdC := a, c
+	h1 := &closerHandler{l: l, t: t, fd: a, sibling: &fdC, fresh: fresh}
+	h2 := &closerHandler{l: l, t: t, fd: c, sibling: &fdA, fresh: fresh}
+	var closed int
+	l.Post(func() {
+		if err := l.Register(a, nodenet.EventRead, h1); err != nil {
+			t.Error(err)
+		}
+		if err := l.Register(c, nodenet.EventRead, h2); err != nil {
+			t.Error(err)
+		}
+		l.Ref()
+		if l.Load() != 2 {
+			t.Errorf("Load = %d with two descriptors", l.Load())
+		}
+	})
+	// Both readable before the loop waits: one batch holds both events.
+	unix.Write(b, []byte("1"))
+	unix.Write(d, []byte("2"))
+	runGuarded(t, l)
+	if h1.done == h2.done {
+		t.Fatalf("exactly one handler should have run first (h1 %v, h2 %v)", h1.done, h2.done)
+	}
+	if h1.done {
+		closed = c
+	} else {
+		closed = a
+	}
+	if fresh.stale != 0 {
+		t.Fatalf("the new descriptor %d (closed one: %d) got %d stale events", fresh.fd, closed, fresh.stale)
+	}
+	if string(fresh.got) != "z" {
+		t.Fatalf("new descriptor read %q, want \"z\"", fresh.got)
+	}
+	if fresh.fd != closed {
+		t.Logf("number %d not reused (new fd %d); batch invalidation not exercised", closed, fresh.fd)
+	}
+	// The survivor is still registered: one descriptor left.
+	if l.Load() != 1 {
+		t.Fatalf("Load = %d after the close, want 1", l.Load())
+	}
+}
+
+// TestCloseRegisteredDuringFork: while a fork may be in progress (Go's exec
+// holds syscall.ForkLock for writing until the child has exec'd), a child
+// may hold a copy of the descriptor, so closing it would not remove its
+// epoll registration: CloseRegistered must then unregister it explicitly.
+// The child's copy is simulated with a dup, which keeps the file open the
+// same way.
+func TestCloseRegisteredDuringFork(t *testing.T) {
+	l := newLoop(t)
+	l.owner.Store(getg())
+	defer l.owner.Store(0)
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := fds[0], fds[1]
+	defer unix.Close(b)
+	unix.SetNonblock(a, true)
+	if err := l.Register(a, nodenet.EventRead, &echoHandler{l: l, fd: a}); err != nil {
+		t.Fatal(err)
+	}
+	childCopy, err := unix.Dup(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(childCopy)
+	syscall.ForkLock.Lock()
+	err = l.CloseRegistered(a, unix.Close)
+	syscall.ForkLock.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Load() != 0 || l.Interest(a) != 0 {
+		t.Fatalf("handler left behind: Load %d, Interest %v", l.Load(), l.Interest(a))
+	}
+	// The file is still open through the copy; make it readable.
+	unix.Write(b, []byte("x"))
+	if evs, err := l.poller.Wait(50 * time.Millisecond); err != nil || len(evs) != 0 {
+		t.Fatalf("closed descriptor still reported through its surviving file: %v, %v", evs, err)
 	}
 }

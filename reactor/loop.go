@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/nodenet/nodenet"
@@ -57,9 +58,9 @@ type Loop struct {
 	refedTimers     int
 	refs            int // refed handles (sockets, servers, pending lookups)
 	handlers        handlerTable
-	immediates      []*Immediate
-	spareImmediates []*Immediate
-	ticks           []func()
+	immediates      []queued
+	spareImmediates []queued
+	ticks           []queued
 	dirty           []nodenet.FD // descriptors whose interest changed since the last wait
 	modifies        int          // poller changes applied (tests)
 	readBuf         []byte
@@ -262,18 +263,72 @@ func (l *Loop) Unregister(fd nodenet.FD) error {
 	return l.poller.Delete(fd)
 }
 
+// CloseRegistered unregisters fd and closes it with closeFD, for a
+// descriptor the caller is the only holder of (it came from accept or
+// socket with close-on-exec and was never handed out). The handler and the
+// events already collected for fd are dropped as by Unregister, but where
+// the platform removes a registration when the descriptor closes (epoll,
+// once the open file's last descriptor is gone; kqueue) the removal is left
+// to the close, saving a syscall per closed connection.
+//
+// A child between fork and exec holds copies of every descriptor, so while
+// one may exist the close would not free the file and its epoll
+// registration would go on reporting events under fd's number, which the
+// next accept may reuse. Go's exec holds syscall.ForkLock for writing
+// across that window (CLONE_VFORK: the parent resumes after the child's
+// exec), so the shortcut is taken only under the read lock, tried without
+// waiting; otherwise fd is unregistered first, as by Unregister. A
+// descriptor that may be shared (dup'ed, passed in by the user) must not
+// come here. Loop goroutine only.
+func (l *Loop) CloseRegistered(fd nodenet.FD, closeFD func(nodenet.FD) error) error {
+	if l.handlers.get(fd) == nil || !syscall.ForkLock.TryRLock() {
+		_ = l.Unregister(fd)
+		return closeFD(fd)
+	}
+	l.handlers.del(fd)
+	l.load.Add(-1)
+	err := l.poller.DeleteClosing(fd)
+	if cerr := closeFD(fd); err == nil {
+		err = cerr
+	}
+	syscall.ForkLock.RUnlock()
+	return err
+}
+
 // NextTick queues fn to run right after the current callback finishes, before
 // any other I/O, timer or immediate (Node's process.nextTick). This is how
 // handles defer their completions ("error on the next tick", write callbacks,
 // close) so that event order is Node's and never re-entrant. Loop goroutine
 // only.
-func (l *Loop) NextTick(fn func()) { l.ticks = append(l.ticks, fn) }
+func (l *Loop) NextTick(fn func()) { l.ticks = append(l.ticks, queued{fn: fn}) }
+
+// NextTickArg is NextTick for fn(arg). With fn a package-level function and
+// arg a pointer, queuing allocates nothing, where a method value or a
+// closure (s.emitEnd, func() { s.emitClose(true) }) costs a heap object per
+// call: a handle that defers several completions per connection uses it to
+// keep accepting a connection at one allocation. Loop goroutine only.
+func (l *Loop) NextTickArg(fn func(any), arg any) {
+	l.ticks = append(l.ticks, queued{fa: fn, arg: arg})
+}
+
+// queued is a callback in the next-tick or immediate queue: fn, or fa(arg)
+// (see NextTickArg); im is the handle of an immediate that can be cleared.
+type queued struct {
+	fn  func()
+	fa  func(any)
+	arg any
+	im  *Immediate
+}
 
 func (l *Loop) runTicks() {
 	for i := 0; i < len(l.ticks); i++ {
-		fn := l.ticks[i]
-		l.ticks[i] = nil
-		l.callOnly(fn)
+		q := l.ticks[i]
+		l.ticks[i] = queued{}
+		if q.fn != nil {
+			l.callOnly(q.fn)
+		} else {
+			l.callOnlyArg(q.fa, q.arg)
+		}
 	}
 	l.ticks = l.ticks[:0]
 }
@@ -286,9 +341,22 @@ func (l *Loop) call(fn func()) {
 	}
 }
 
+// callArg is call for fa(arg).
+func (l *Loop) callArg(fa func(any), arg any) {
+	l.callOnlyArg(fa, arg)
+	if len(l.ticks) > 0 {
+		l.runTicks()
+	}
+}
+
 func (l *Loop) callOnly(fn func()) {
 	defer l.recoverCallback(nil)
 	fn()
+}
+
+func (l *Loop) callOnlyArg(fa func(any), arg any) {
+	defer l.recoverCallback(nil)
+	fa(arg)
 }
 
 func (l *Loop) dispatch(h Handler, ev nodenet.Events) {

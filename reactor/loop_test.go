@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -266,4 +267,67 @@ func TestGroupStaysUpUntilStop(t *testing.T) {
 		t.Fatal("idle group loop exited before Stop")
 	}
 	g.Stop()
+}
+
+// TestArgCallbacksKeepQueueOrder: NextTickArg and SetImmediateArg share the
+// next-tick and immediate queues with NextTick and SetImmediate, in call
+// order; ticks queued by an argument callback run before the immediates;
+// clearing an ordinary immediate between them still works; and a panic in
+// one is logged and does not stop the queue.
+func TestArgCallbacksKeepQueueOrder(t *testing.T) {
+	core, logs := observer.New(zap.ErrorLevel)
+	l := newLoop(t, WithLogger(zap.New(core)))
+	var order []string
+	rec := func(a any) { order = append(order, *a.(*string)) }
+	name := func(s string) *string { return &s }
+	l.Post(func() {
+		l.SetImmediateArg(rec, name("imm1"))
+		cleared := l.SetImmediate(func() { order = append(order, "cleared") })
+		l.SetImmediate(func() { order = append(order, "imm2") })
+		l.SetImmediateArg(func(any) { panic("imm boom") }, nil)
+		l.SetImmediateArg(rec, name("imm3"))
+		l.ClearImmediate(cleared)
+		l.NextTickArg(rec, name("tick1"))
+		l.NextTick(func() { order = append(order, "tick2") })
+		l.NextTickArg(func(a any) {
+			rec(a)
+			l.NextTickArg(rec, name("tick4"))
+		}, name("tick3"))
+		l.NextTickArg(func(any) { panic("tick boom") }, nil)
+		l.NextTickArg(rec, name("tick5"))
+		order = append(order, "task")
+	})
+	runGuarded(t, l)
+	want := "task tick1 tick2 tick3 tick5 tick4 imm1 imm2 imm3"
+	if got := strings.Join(order, " "); got != want {
+		t.Fatalf("order %q, want %q", got, want)
+	}
+	if n := logs.FilterMessage("nodenet: callback panicked").Len(); n != 2 {
+		t.Fatalf("want 2 panic logs, got %d", n)
+	}
+}
+
+// TestArgCallbacksAllocateNothing: a handle queuing its own step as a
+// package-level function of a pointer allocates nothing, tick or immediate
+// (the point of the Arg forms: a method value or closure is a heap object
+// per call).
+func TestArgCallbacksAllocateNothing(t *testing.T) {
+	l := newLoop(t)
+	l.owner.Store(getg())
+	defer l.owner.Store(0)
+	n := 0
+	step := func(a any) { *a.(*int)++ }
+	cycle := func() {
+		l.NextTickArg(step, &n)
+		l.SetImmediateArg(step, &n)
+		l.runTicks()
+		l.runImmediates()
+	}
+	cycle() // the queues' backing arrays
+	if allocs := testing.AllocsPerRun(1000, cycle); allocs != 0 {
+		t.Fatalf("%v allocations per tick and immediate", allocs)
+	}
+	if n != 2*1002 {
+		t.Fatalf("ran %d steps, want %d", n, 2*1002)
+	}
 }

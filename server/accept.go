@@ -230,7 +230,14 @@ func (s *Server) connHandlers() []func(*socket.Socket) {
 // closing server emits 'close' after its last connection.
 func (s *Server) connectionGone() {
 	if s.conns.Add(-1) == 0 {
-		_ = s.home.Exec(s.maybeClose)
+		// Called directly on the home loop: the method value Exec takes is
+		// a heap object, one per connection for a server that keeps
+		// dropping to zero connections.
+		if s.home.InLoop() {
+			s.maybeClose()
+			return
+		}
+		_ = s.home.Post(s.maybeClose)
 	}
 }
 

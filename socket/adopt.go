@@ -47,6 +47,8 @@ func NewAccepted(l *reactor.Loop, fd nodenet.FD, o AcceptOptions) (*Socket, erro
 	} else if o.Remote.Addr().Is6() {
 		kind = kindTCP6
 	}
+	// accept4 made fd close-on-exec and nobody else has seen it yet.
+	s.set(fSoleFD)
 	if err := s.adopt(fd, kind, o.Remote); err != nil {
 		s.set(fHookDone) // the server counts the failure itself
 		return nil, err
@@ -77,11 +79,17 @@ func (s *Socket) adopt(fd nodenet.FD, kind sockKind, remote netip.AddrPort) erro
 	if remote.IsValid() && kind != kindUnix {
 		s.setAcceptedRemote(remote)
 	}
-	if err := s.loop.Register(fd, 0, s); err != nil {
+	// Registered with the interest the socket starts with (it reads at once
+	// unless paused on connect), not with none and then changed: that was an
+	// EPOLL_CTL_ADD plus an EPOLL_CTL_MOD per accepted connection.
+	s.set(fConnected | fEverConnected)
+	want := s.interest()
+	if err := s.loop.Register(fd, want, s); err != nil {
+		s.unset(fConnected | fEverConnected | fSoleFD)
 		s.fd = sysnet.Invalid
 		return err
 	}
-	s.set(fConnected | fEverConnected)
+	s.setTo(fReadingNow, want&nodenet.EventRead != 0)
 	s.mark(stOpen, true)
 	s.applySocketOptions()
 	if !s.has(fWritable) {
@@ -109,4 +117,11 @@ var _ = nodenet.EventRead
 // without one), for Server.Listen's handle
 // form and for users who need a socket option nodenet does not wrap. Loop
 // goroutine only; do not close it.
-func (s *Socket) FD() nodenet.FD { return s.fd }
+func (s *Socket) FD() nodenet.FD {
+	s.mark(stFDExposed, true)
+	return s.fd
+}
+
+// soleFD reports whether closing the descriptor also removes its poller
+// registration, so destroy may use Loop.CloseRegistered.
+func (s *Socket) soleFD() bool { return s.has(fSoleFD) && !s.is(stFDExposed) }

@@ -65,7 +65,7 @@ func (s *Socket) end(data []byte, cb func(error)) {
 	if s.fd == sysnet.Invalid {
 		// Never connected: the writable side just finishes.
 		s.set(fShutdownDone)
-		s.loop.NextTick(s.finish)
+		s.loop.NextTickArg(finishTick, s)
 		return
 	}
 	if s.qlen() > 0 {
@@ -92,8 +92,16 @@ func (s *Socket) maybeShutdown() {
 		s.destroyWith(nodenet.NewSyscallError("shutdown", err))
 		return
 	}
-	s.loop.NextTick(s.finish)
+	s.loop.NextTickArg(finishTick, s)
 }
+
+// The socket's deferred steps as functions of the socket: queued with
+// NextTickArg and SetImmediateArg they cost no allocation, where the method
+// value s.finish or a closure would cost one per connection each.
+func finishTick(a any)        { a.(*Socket).finish() }
+func emitEndTick(a any)       { a.(*Socket).emitEnd() }
+func emitCloseHandle(a any)   { a.(*Socket).emitClose(true) }
+func emitCloseNoHandle(a any) { a.(*Socket).emitClose(false) }
 
 // finish emits 'finish' and runs End's callbacks; a socket whose readable
 // side is also done is destroyed (Node's autoDestroy).
@@ -203,10 +211,15 @@ func (s *Socket) destroyWith(err error) {
 		if s.isNamedPipe() {
 			s.npClose()
 		} else {
-			if !s.has(fDetached) {
+			switch {
+			case s.has(fDetached):
+				sysnet.Close(s.fd)
+			case s.soleFD():
+				_ = s.loop.CloseRegistered(s.fd, sysnet.Close)
+			default:
 				_ = s.loop.Unregister(s.fd)
+				sysnet.Close(s.fd)
 			}
-			sysnet.Close(s.fd)
 		}
 		s.fd = sysnet.Invalid
 	}
@@ -253,9 +266,9 @@ func (s *Socket) destroyWith(err error) {
 	if hadHandle {
 		// 'close' comes from the handle's close callback in Node: after the
 		// next-tick queue, so after 'error'.
-		s.loop.SetImmediate(func() { s.emitClose(true) })
+		s.loop.SetImmediateArg(emitCloseHandle, s)
 	} else {
-		s.loop.NextTick(func() { s.emitClose(false) })
+		s.loop.NextTickArg(emitCloseNoHandle, s)
 	}
 }
 
@@ -299,7 +312,7 @@ func (s *Socket) resetForReconnect() {
 	s.mark(stDestroyed|stEnding, false)
 	s.unset(fReadEOF | fEndEmitted | fEnding | fFinished | fShutdownDone | fErrorEmitted |
 		fCloseEmitted | fDetached | fNeedDrain | fDataWaiting | fHasErrored | fEverConnected | fReadStarted |
-		fNoDelaySet | fKeepAliveSet)
+		fNoDelaySet | fKeepAliveSet | fSoleFD)
 	s.resetRemote()
 	s.resetLocal()
 	s.bytesRead.Store(0)

@@ -379,7 +379,7 @@ func (p *namedPipe) onWrite() {
 // read any more is destroyed by finish, which closes the pipe).
 func (s *Socket) npShutdown() {
 	p := s.np.p
-	s.loop.NextTick(s.finish)
+	s.loop.NextTickArg(finishTick, s)
 	p.shutdown = true
 	if p.reading {
 		p.armEOFTimer()

@@ -135,7 +135,7 @@ func (s *Socket) onEOF() {
 			}
 		}
 	}
-	s.loop.NextTick(s.emitEnd)
+	s.loop.NextTickArg(emitEndTick, s)
 }
 
 func (s *Socket) emitEnd() {
@@ -277,13 +277,7 @@ func (s *Socket) updateInterest() {
 		return
 	}
 	s.updateRef()
-	var want nodenet.Events
-	if read || s.wantPeek() {
-		want |= nodenet.EventRead
-	}
-	if s.qlen() > 0 && !s.has(fCorked) {
-		want |= nodenet.EventWrite
-	}
+	want := s.interest()
 	s.setTo(fReadingNow, want&nodenet.EventRead != 0)
 	if s.has(fDetached) {
 		if want == 0 {
@@ -299,6 +293,20 @@ func (s *Socket) updateInterest() {
 	if err := s.loop.SetInterest(s.fd, want); err != nil {
 		s.destroyWith(err)
 	}
+}
+
+// interest is what the socket's state needs polled: read while flowing (or
+// paused after reading started, to see a bare FIN: wantPeek), write while
+// bytes are queued.
+func (s *Socket) interest() nodenet.Events {
+	var want nodenet.Events
+	if s.wantRead() || s.wantPeek() {
+		want |= nodenet.EventRead
+	}
+	if s.qlen() > 0 && !s.has(fCorked) {
+		want |= nodenet.EventWrite
+	}
+	return want
 }
 
 // detach stops watching the descriptor entirely (see HandleEvent).

@@ -135,6 +135,9 @@ const (
 	// may be called from any goroutine.
 	stNoDelay
 	stKeepAlive
+	// FD handed the descriptor out: it may have been dup'ed or passed on, so
+	// closing it no longer removes its poller registration (see fSoleFD).
+	stFDExposed
 )
 
 func (s *Socket) is(b uint32) bool { return s.st.Load()&b != 0 }
@@ -185,6 +188,11 @@ const (
 	// paused after it started reading still keeps its loop alive and still
 	// notices a bare FIN (see wantPeek); EOF and destroy end it.
 	fReadStarted
+	// The descriptor came from accept (close-on-exec) and nothing else holds
+	// it unless FD handed it out (stFDExposed): closing it is enough to
+	// remove its epoll registration, so destroy closes it through
+	// Loop.CloseRegistered, which skips the EPOLL_CTL_DEL.
+	fSoleFD
 )
 
 func (s *Socket) has(f flags) bool { return s.fl&f != 0 }

@@ -44,3 +44,9 @@ func accept(fd FD) (FD, Addr, error) {
 	}
 	return nfd, addrOf(sa), nil
 }
+
+func shutdownWrite(fd FD) error { return unix.Shutdown(fd, unix.SHUT_WR) }
+
+func setNoDelay(fd FD, on bool) error {
+	return unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, boolInt(on))
+}

@@ -90,7 +90,7 @@ func Accept(fd FD) (FD, Addr, error) {
 }
 
 // ShutdownWrite sends FIN (SHUT_WR).
-func ShutdownWrite(fd FD) error { return unix.Shutdown(fd, unix.SHUT_WR) }
+func ShutdownWrite(fd FD) error { return shutdownWrite(fd) }
 
 // Close closes the descriptor.
 func Close(fd FD) error { return unix.Close(fd) }
@@ -145,9 +145,7 @@ func Peek(fd FD, p []byte) (int, error) {
 }
 
 // SetNoDelay sets TCP_NODELAY.
-func SetNoDelay(fd FD, on bool) error {
-	return unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, boolInt(on))
-}
+func SetNoDelay(fd FD, on bool) error { return setNoDelay(fd, on) }
 
 // SetLingerZero makes Close send RST (SO_LINGER with a zero timeout).
 func SetLingerZero(fd FD) error {
