@@ -184,13 +184,7 @@ func TestChurnAllocatesOnlyTheSocket(t *testing.T) {
 	}
 	l := newLoop(t)
 	srv := newServer(t, server.Options{Loop: l}, func(c *socket.Socket) { c.Pipe(c, nil) })
-	srv.OnError(func(err error) { t.Errorf("error event: %v", err) })
-	listening := make(chan struct{})
-	if err := srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() { close(listening) }); err != nil {
-		t.Fatal(err)
-	}
-	wait := goRun(t, l)
-	recv(t, listening, "listening")
+	wait := listenLoopback(t, l, srv)
 	sa := &unix.SockaddrInet4{Port: port(t, srv), Addr: [4]byte{127, 0, 0, 1}}
 	var buf [2]byte
 	var failed error

@@ -180,3 +180,18 @@ func sockPath(t testing.TB, name string) string {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	return filepath.Join(dir, name)
 }
+
+// listenLoopback starts srv on 127.0.0.1 (an OS-chosen port), fails the test
+// on any error event, runs l on its own goroutine and returns once the server
+// is listening, with the function that waits for Run to return.
+func listenLoopback(t *testing.T, l *reactor.Loop, srv *server.Server) (wait func()) {
+	t.Helper()
+	srv.OnError(func(err error) { t.Errorf("error event: %v", err) })
+	listening := make(chan struct{})
+	if err := srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() { close(listening) }); err != nil {
+		t.Fatal(err)
+	}
+	wait = goRun(t, l)
+	recv(t, listening, "listening")
+	return wait
+}

@@ -47,13 +47,7 @@ func idleHeapPerConn(t *testing.T) int64 {
 		c.Pipe(c, nil)
 		accepted <- struct{}{}
 	})
-	srv.OnError(func(err error) { t.Errorf("error event: %v", err) })
-	listening := make(chan struct{})
-	if err := srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() { close(listening) }); err != nil {
-		t.Fatal(err)
-	}
-	wait := goRun(t, l)
-	recv(t, listening, "listening")
+	wait := listenLoopback(t, l, srv)
 	sa := &unix.SockaddrInet4{Port: port(t, srv), Addr: [4]byte{127, 0, 0, 1}}
 	fds := make([]int, 0, conns)
 	defer func() {

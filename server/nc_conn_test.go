@@ -157,13 +157,7 @@ func TestNC008_MaxConnections(t *testing.T) {
 		}
 		drops := make(chan server.DropInfo, 20)
 		srv.OnDrop(func(d server.DropInfo) { drops <- d })
-		srv.OnError(func(err error) { t.Errorf("error event: %v", err) })
-		listening := make(chan struct{})
-		if err := srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() { close(listening) }); err != nil {
-			t.Fatal(err)
-		}
-		wait := goRun(t, l)
-		recv(t, listening, "listening")
+		wait := listenLoopback(t, l, srv)
 		p := port(t, srv)
 		conns := make([]net.Conn, 20)
 		var closeOrder []int

@@ -239,13 +239,7 @@ func TestNC006_RelistenRules(t *testing.T) {
 	t.Run("OffLoopWhileRunning", func(t *testing.T) {
 		l := newLoop(t)
 		srv := newServer(t, server.Options{Loop: l}, nil)
-		srv.OnError(func(err error) { t.Errorf("error event: %v", err) })
-		listening := make(chan struct{})
-		if err := srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() { close(listening) }); err != nil {
-			t.Fatal(err)
-		}
-		wait := goRun(t, l)
-		recv(t, listening, "listening")
+		wait := listenLoopback(t, l, srv)
 		wantAlreadyListen(t, srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, nil))
 		srv.Close(nil)
 		wait()

@@ -129,14 +129,7 @@ func (a agg) med(cellID, sys string, f func(runResult) float64) float64 {
 
 // ratio is the median over rounds of num's f ÷ den's f, same round.
 func (a agg) ratio(cellID, num, den string, f func(runResult) float64) (float64, int) {
-	var xs []float64
-	for r, x := range a[cellID][num] {
-		y, ok := a[cellID][den][r]
-		if ok && x.Err == "" && y.Err == "" && f(y) > 0 {
-			xs = append(xs, f(x)/f(y))
-		}
-	}
-	return median(xs), len(xs)
+	return a.crossRatio(cellID, num, cellID, den, f)
 }
 
 // crossRatio is the median over rounds of (cell a, system x)'s f ÷ (cell b,
