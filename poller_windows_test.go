@@ -11,49 +11,14 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/nodenet/nodenet/internal/testnet"
 	"golang.org/x/sys/windows"
 )
 
 // tcpPair returns both ends of a loopback TCP connection.
-func tcpPair(t *testing.T) (client, server *net.TCPConn) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	done := make(chan net.Conn, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			t.Error(err)
-		}
-		done <- c
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := <-done
-	if s == nil {
-		t.FailNow()
-	}
-	t.Cleanup(func() { c.Close(); s.Close() })
-	return c.(*net.TCPConn), s.(*net.TCPConn)
-}
+func tcpPair(t *testing.T) (client, server *net.TCPConn) { return testnet.TCPPair(t) }
 
-func rawSocket(t *testing.T, c syscall.Conn) FD {
-	t.Helper()
-	rc, err := c.SyscallConn()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fd FD
-	if err := rc.Control(func(s uintptr) { fd = FD(s) }); err != nil {
-		t.Fatal(err)
-	}
-	return fd
-}
+func rawSocket(t *testing.T, c syscall.Conn) FD { return FD(testnet.Handle(t, c)) }
 
 func newTestPoller(t *testing.T) *Poller {
 	t.Helper()

@@ -12,11 +12,11 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net"
-	"syscall"
 	"testing"
 	"time"
 	"unsafe"
 
+	"github.com/nodenet/nodenet/internal/testnet"
 	"golang.org/x/sys/windows"
 )
 
@@ -26,56 +26,15 @@ import (
 // write through it), and r, the other end for ordinary blocking reads.
 func tcpPair(tb testing.TB, sndbuf int) (w FD, wc, r *net.TCPConn) {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			tb.Error(err)
-		}
-		accepted <- c
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s := <-accepted
-	if s == nil {
-		c.Close()
-		tb.FailNow()
-	}
-	tb.Cleanup(func() { c.Close(); s.Close() })
-	wc, r = c.(*net.TCPConn), s.(*net.TCPConn)
-	w = rawSocket(tb, wc)
-	const fionbio = 0x8004667E
-	on := uint32(1)
-	var nb uint32
-	if err := windows.WSAIoctl(w, fionbio, (*byte)(unsafe.Pointer(&on)), 4, nil, 0, &nb, nil, 0); err != nil {
-		tb.Fatalf("FIONBIO: %v", err)
-	}
+	wc, r = testnet.TCPPair(tb)
+	w = FD(testnet.Handle(tb, wc))
+	testnet.SetNonblock(tb, uintptr(w))
 	if sndbuf > 0 {
-		if err := windows.SetsockoptInt(w, windows.SOL_SOCKET, windows.SO_SNDBUF, sndbuf); err != nil {
+		if err := windows.SetsockoptInt(windows.Handle(w), windows.SOL_SOCKET, windows.SO_SNDBUF, sndbuf); err != nil {
 			tb.Fatal(err)
 		}
 	}
 	return w, wc, r
-}
-
-func rawSocket(tb testing.TB, c syscall.Conn) FD {
-	tb.Helper()
-	rc, err := c.SyscallConn()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var fd FD
-	if err := rc.Control(func(s uintptr) { fd = FD(s) }); err != nil {
-		tb.Fatal(err)
-	}
-	return fd
 }
 
 var procWSAPoll = windows.NewLazySystemDLL("ws2_32.dll").NewProc("WSAPoll")

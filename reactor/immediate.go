@@ -46,7 +46,7 @@ func (l *Loop) runImmediates() {
 		batch[i] = queued{}
 		switch {
 		case q.im == nil:
-			l.callArg(q.fa, q.arg)
+			l.callQueued(&q)
 		case !q.im.cleared:
 			q.im.cleared = true
 			l.call(q.im.fn)

@@ -8,41 +8,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/testnet"
 	"golang.org/x/sys/windows"
 )
 
 // tcpPair returns both ends of a loopback TCP connection, closed at cleanup.
 // Windows has no socketpair; this is the stand-in for io_test.go's.
-func tcpPair(t testing.TB) (client, server *net.TCPConn) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			t.Error(err)
-		}
-		accepted <- c
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := <-accepted
-	if s == nil {
-		c.Close()
-		t.FailNow()
-	}
-	t.Cleanup(func() { c.Close(); s.Close() })
-	return c.(*net.TCPConn), s.(*net.TCPConn)
-}
+func tcpPair(t testing.TB) (client, server *net.TCPConn) { return testnet.TCPPair(t) }
 
 // rawSocket returns c's SOCKET, switched to nonblocking mode the way the
 // library's own sockets are. Once it is handed to a Loop, the test does its
@@ -50,28 +24,9 @@ func tcpPair(t testing.TB) (client, server *net.TCPConn) {
 // overlapped I/O does not expect a nonblocking socket); c only keeps it open.
 func rawSocket(t testing.TB, c syscall.Conn) nodenet.FD {
 	t.Helper()
-	rc, err := c.SyscallConn()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fd nodenet.FD
-	if err := rc.Control(func(s uintptr) { fd = nodenet.FD(s) }); err != nil {
-		t.Fatal(err)
-	}
-	setNonblock(t, fd)
+	fd := nodenet.FD(testnet.Handle(t, c))
+	testnet.SetNonblock(t, uintptr(fd))
 	return fd
-}
-
-// setNonblock is ioctlsocket(FIONBIO); x/sys/windows has no wrapper for it
-// (its SetNonblock is a no-op), but WSAIoctl takes the same command.
-func setNonblock(t testing.TB, fd nodenet.FD) {
-	t.Helper()
-	const fionbio = 0x8004667E
-	on := uint32(1)
-	var n uint32
-	if err := windows.WSAIoctl(fd, fionbio, (*byte)(unsafe.Pointer(&on)), 4, nil, 0, &n, nil, 0); err != nil {
-		t.Fatalf("FIONBIO: %v", err)
-	}
 }
 
 // recv is one nonblocking, non-overlapped WSARecv.

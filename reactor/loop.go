@@ -320,43 +320,38 @@ type queued struct {
 	im  *Immediate
 }
 
+// invoke runs the queued callback: fn, or fa(arg).
+func (q *queued) invoke() {
+	if q.fn != nil {
+		q.fn()
+		return
+	}
+	q.fa(q.arg)
+}
+
 func (l *Loop) runTicks() {
 	for i := 0; i < len(l.ticks); i++ {
 		q := l.ticks[i]
 		l.ticks[i] = queued{}
-		if q.fn != nil {
-			l.callOnly(q.fn)
-		} else {
-			l.callOnlyArg(q.fa, q.arg)
-		}
+		l.callOnly(&q)
 	}
 	l.ticks = l.ticks[:0]
 }
 
 // call runs a top-level callback, then the next-tick queue it produced.
-func (l *Loop) call(fn func()) {
-	l.callOnly(fn)
+func (l *Loop) call(fn func()) { l.callQueued(&queued{fn: fn}) }
+
+// callQueued is call for any queued callback (fa(arg) included).
+func (l *Loop) callQueued(q *queued) {
+	l.callOnly(q)
 	if len(l.ticks) > 0 {
 		l.runTicks()
 	}
 }
 
-// callArg is call for fa(arg).
-func (l *Loop) callArg(fa func(any), arg any) {
-	l.callOnlyArg(fa, arg)
-	if len(l.ticks) > 0 {
-		l.runTicks()
-	}
-}
-
-func (l *Loop) callOnly(fn func()) {
+func (l *Loop) callOnly(q *queued) {
 	defer l.recoverCallback(nil)
-	fn()
-}
-
-func (l *Loop) callOnlyArg(fa func(any), arg any) {
-	defer l.recoverCallback(nil)
-	fa(arg)
+	q.invoke()
 }
 
 func (l *Loop) dispatch(h Handler, ev nodenet.Events) {

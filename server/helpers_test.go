@@ -10,11 +10,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/looptest"
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/server"
 	"github.com/nodenet/nodenet/socket"
@@ -24,15 +24,7 @@ import (
 // hang: nothing is synchronised on time.
 const hangGuard = 20 * time.Second
 
-func newLoop(t testing.TB) *reactor.Loop {
-	t.Helper()
-	l, err := reactor.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(l.Stop)
-	return l
-}
+func newLoop(t testing.TB) *reactor.Loop { return looptest.New(t) }
 
 func newServer(t testing.TB, o server.Options, onConn func(*socket.Socket)) *server.Server {
 	t.Helper()
@@ -43,50 +35,13 @@ func newServer(t testing.TB, o server.Options, onConn func(*socket.Socket)) *ser
 	return s
 }
 
-// run runs l on the test goroutine until nothing refed is left (Node's
-// "the process exits"); a loop that does not finish in time is stopped and
-// the test fails.
-func run(t *testing.T, l *reactor.Loop) {
-	t.Helper()
-	var hung bool
-	var mu sync.Mutex
-	guard := time.AfterFunc(hangGuard, func() {
-		mu.Lock()
-		hung = true
-		mu.Unlock()
-		l.Stop()
-	})
-	err := l.Run()
-	guard.Stop()
-	mu.Lock()
-	defer mu.Unlock()
-	if hung {
-		t.Fatal("loop did not finish: something refed was left behind")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+// run runs l until nothing refed is left (Node's "the process exits"); a
+// loop that does not finish in time is stopped and the test fails.
+func run(t *testing.T, l *reactor.Loop) { t.Helper(); looptest.Run(t, l, hangGuard) }
 
 // goRun runs l on its own goroutine; the returned wait blocks until Run
 // returned (failing the test if it does not in time).
-func goRun(t *testing.T, l *reactor.Loop) (wait func()) {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- l.Run() }()
-	return func() {
-		t.Helper()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatal(err)
-			}
-		case <-time.After(hangGuard):
-			l.Stop()
-			t.Fatal("loop did not finish: something refed was left behind")
-		}
-	}
-}
+func goRun(t *testing.T, l *reactor.Loop) (wait func()) { return looptest.GoRun(t, l, hangGuard) }
 
 // recv waits for one value from ch, failing the test after the hang guard.
 func recv[T any](t testing.TB, ch <-chan T, what string) T {

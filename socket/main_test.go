@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/looptest"
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/server"
 	"github.com/nodenet/nodenet/socket"
@@ -21,41 +22,16 @@ import (
 // may be left running when the package's tests are done.
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// newLoop makes a loop that is stopped when the test ends (a no-op once it
-// returned from Run on its own).
-func newLoop(t testing.TB) *reactor.Loop {
-	t.Helper()
-	l, err := reactor.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(l.Stop)
-	return l
-}
+// newLoop makes a loop that is stopped when the test ends.
+func newLoop(t testing.TB) *reactor.Loop { return looptest.New(t) }
 
 // hangGuard bounds how long a test's loop may run: it is a guard against a
 // hang, never a synchroniser.
 var hangGuard = 60 * time.Second
 
-// run runs l on another goroutine until it returns (Node's "the process
-// exits": nothing refed is left). It fails the test if that takes longer
-// than the hang guard. Whatever the loop's callbacks wrote is safe to read
-// afterwards (the done channel orders it).
-func run(t testing.TB, l *reactor.Loop) {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- l.Run() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(hangGuard):
-		l.Stop()
-		<-done
-		t.Fatal("loop did not return: something is still refed (hang)")
-	}
-}
+// run runs l until it returns (nothing refed is left), failing the test if
+// that takes longer than the hang guard.
+func run(t testing.TB, l *reactor.Loop) { t.Helper(); looptest.Run(t, l, hangGuard) }
 
 // start posts setup onto l and runs l to completion.
 func start(t testing.TB, l *reactor.Loop, setup func()) {

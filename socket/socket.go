@@ -169,7 +169,7 @@ const (
 	fRefed
 	fReadingNow  // read interest registered
 	fDetached    // unregistered from the poller after a hang-up while not reading
-	fDataWaiting // undecided flow and data is waiting in the kernel (peekUndecided)
+	fDataWaiting // not flowing (undecided or paused) and data waits in the kernel (peekUndecided)
 	fNeedDrain
 	fNoDelaySet // the value currently applied to the descriptor
 	fKeepAliveSet
@@ -344,13 +344,8 @@ func New(o Options) (*Socket, error) {
 // Loop returns the loop the socket belongs to.
 func (s *Socket) Loop() *reactor.Loop { return s.loop }
 
-func (s *Socket) exec(fn func()) {
-	if s.loop.InLoop() {
-		fn()
-		return
-	}
-	_ = s.loop.Post(fn)
-}
+// exec runs fn on the socket's loop: inline there, posted from elsewhere.
+func (s *Socket) exec(fn func()) { _ = s.loop.Exec(fn) }
 
 // Connecting is true from Connect until 'connect' (or failure).
 func (s *Socket) Connecting() bool { return s.is(stConnecting) }
