@@ -220,12 +220,7 @@ func TestNC008_MaxConnections(t *testing.T) {
 		srv.SetMaxConnections(1)
 		drops := make(chan server.DropInfo, 8)
 		srv.OnDrop(func(d server.DropInfo) { drops <- d })
-		listening := make(chan struct{})
-		if err := srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() { close(listening) }); err != nil {
-			t.Fatal(err)
-		}
-		wait := goRun(t, l)
-		recv(t, listening, "listening")
+		wait := listenLoopback(t, l, srv)
 		addr := loopback(port(t, srv))
 		send := func(c net.Conn, msg string) { _, _ = c.Write([]byte(msg)) } // a rejected one may fail
 		c0 := dial(t, "tcp", addr)
