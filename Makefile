@@ -12,8 +12,14 @@ test: vet unit cross test-windows
 vet:
 	$(GO) vet $(PKGS)
 
-unit:
+unit: tools
 	$(GO) test -race -timeout 15m $(PKGS)
+
+# tools: the real peers the protocol examples are tested against (redis-cli,
+# redis-benchmark, redis-server, curl, wrk); apt-get only when one is missing.
+.PHONY: tools
+tools:
+	sh scripts/install-tools.sh
 
 # cross: every platform the library claims must build and vet.
 cross:
