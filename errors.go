@@ -3,6 +3,7 @@ package nodenet
 import (
 	"errors"
 	"strconv"
+	"syscall"
 )
 
 // Error is the error type of every nodenet layer. It mirrors the properties of
@@ -76,6 +77,11 @@ const (
 	// CodeCallbackPanic is nodenet's own: a user callback panicked; the
 	// handle is destroyed with this error and the loop keeps serving.
 	CodeCallbackPanic = "ERR_NODENET_CALLBACK_PANIC"
+	// CodeNotOnLoop is nodenet's own: a method that only a loop's own
+	// goroutine may call (the reactor's plumbing for handle
+	// implementations: Register, SetInterest, ...) was called from another
+	// goroutine; it did nothing.
+	CodeNotOnLoop = "ERR_NODENET_NOT_ON_LOOP"
 )
 
 // Sentinels for errors.Is; each matches every *Error with its Code.
@@ -99,7 +105,17 @@ var (
 	ErrBufferFull                   = NewError(CodeBufferFull, "write queue exceeded its limit")
 	ErrLoopStopped                  = NewError(CodeLoopStopped, "the event loop was stopped")
 	ErrCallbackPanic                = &Error{Code: CodeCallbackPanic, Message: CodeCallbackPanic}
+	ErrNotOnLoop                    = NewError(CodeNotOnLoop, "called off the loop goroutine; only the loop's own goroutine may call this")
 )
+
+// NewZeroValueError is the error a method of a zero-value handle returns —
+// a reactor.Loop, socket.Socket or server.Server declared without its
+// constructor — instead of a nil dereference: EINVAL, as Go's zero
+// net.TCPConn answers, with a message naming the constructor to use. It
+// unwraps to syscall.EINVAL.
+func NewZeroValueError(typ, constructor string) *Error {
+	return &Error{Code: "EINVAL", Message: typ + " is not initialised: create it with " + constructor, Err: syscall.EINVAL}
+}
 
 // NewError returns an error with one of Node's ERR_* codes and its message.
 func NewError(code, message string) *Error {

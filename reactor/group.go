@@ -18,14 +18,17 @@ const (
 
 // Group is N loops started and stopped together, each on its own goroutine,
 // with a pick for where a new connection goes. A server on a Group spreads its
-// connections over the loops (Node's cluster, without processes).
+// connections over the loops (Node's cluster, without processes). Every
+// method may be called from any goroutine.
 type Group struct {
 	loops []*Loop
 	next  atomic.Uint64
 	pick  Pick
 	wg    sync.WaitGroup
-	once  sync.Once
-	start sync.Once
+
+	mu       sync.Mutex // orders Start's wg.Add before any Stop's wg.Wait
+	started  bool
+	stopping bool
 }
 
 // NewGroup creates n loops (n <= 0 means runtime.NumCPU()), each with opts.
@@ -48,34 +51,66 @@ func NewGroup(n int, pick Pick, opts ...Option) (*Group, error) {
 }
 
 // Start runs every loop on its own goroutine. A Group's loops stay up while
-// idle (the group holds a ref on each) until Stop.
+// idle (the group holds a ref on each) until Stop. A second Start, or one
+// after Stop, does nothing.
 func (g *Group) Start() {
-	g.start.Do(func() {
-		for _, l := range g.loops {
-			l := l
-			g.wg.Add(1)
-			_ = l.Post(func() { l.Ref() })
-			go func() {
-				defer g.wg.Done()
-				_ = l.Run()
-			}()
-		}
-	})
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.started || g.stopping {
+		return
+	}
+	g.started = true
+	for _, l := range g.loops {
+		l := l
+		g.wg.Add(1)
+		_ = l.Post(l.ref)
+		go func() {
+			defer g.wg.Done()
+			_ = l.Run()
+		}()
+	}
 }
 
-// Stop stops every loop (tearing down what is still open on them) and waits
-// for their goroutines to return.
+// Stop stops every loop (each tears down what is still open on it: see
+// Loop.Stop) and waits for their goroutines to return. Called from a
+// callback running on one of the group's own loops it cannot wait — that
+// loop finishes only once the callback returns — so it asks every loop to
+// stop and returns at once; Wait from another goroutine, or each loop's
+// Done, tells when they are down. Concurrent and repeated calls are fine:
+// each caller off the group's loops waits.
 func (g *Group) Stop() {
-	g.once.Do(func() {
-		for _, l := range g.loops {
-			l.Stop()
-		}
-		g.wg.Wait()
-	})
+	g.mu.Lock()
+	g.stopping = true
+	g.mu.Unlock()
+	for _, l := range g.loops {
+		l.Stop()
+	}
+	if g.onOwnLoop() {
+		return
+	}
+	g.wg.Wait()
 }
 
-// Wait blocks until every loop's Run has returned.
-func (g *Group) Wait() { g.wg.Wait() }
+// onOwnLoop reports whether the caller is one of the group's loops.
+func (g *Group) onOwnLoop() bool {
+	for _, l := range g.loops {
+		if l.InLoop() {
+			return true
+		}
+	}
+	return false
+}
+
+// Wait blocks until every loop's Run has returned. On one of the group's
+// own loops it returns at once: waiting there would wait for itself.
+func (g *Group) Wait() {
+	if g.onOwnLoop() {
+		return
+	}
+	g.mu.Lock() // a Start in progress has added to wg before we wait
+	g.mu.Unlock()
+	g.wg.Wait()
+}
 
 // Loops returns the group's loops; do not modify the slice.
 func (g *Group) Loops() []*Loop { return g.loops }
@@ -83,8 +118,12 @@ func (g *Group) Loops() []*Loop { return g.loops }
 // Len is the number of loops.
 func (g *Group) Len() int { return len(g.loops) }
 
-// Next picks a loop for a new connection by the group's Pick.
+// Next picks a loop for a new connection by the group's Pick (nil for a
+// zero Group, which has no loops).
 func (g *Group) Next() *Loop {
+	if len(g.loops) == 0 {
+		return nil
+	}
 	if g.pick == LeastConnections {
 		best := g.loops[0]
 		for _, l := range g.loops[1:] {

@@ -24,8 +24,13 @@ func (l *Loop) SetImmediate(fn func()) *Immediate {
 // SetImmediateArg is SetImmediate for fn(arg), for handles that defer their
 // own completions (a socket's 'close'): with fn a package-level function and
 // arg a pointer it allocates nothing — no closure, no Immediate — and so
-// cannot be cleared. Loop goroutine only.
+// cannot be cleared. From another goroutine it is posted to the loop and
+// queued there (a closure: the allocation-free form is the loop's).
 func (l *Loop) SetImmediateArg(fn func(any), arg any) {
+	if !l.InLoop() {
+		_ = l.Post(func() { l.immediates = append(l.immediates, queued{fa: fn, arg: arg}) })
+		return
+	}
 	l.immediates = append(l.immediates, queued{fa: fn, arg: arg})
 }
 

@@ -3,8 +3,12 @@ package reactor
 // Local returns the loop-local value stored under key, creating it with mk on
 // first use. Upper layers keep per-loop state here — the write queue's chunk
 // pool, for one — without the reactor knowing their types. Loop goroutine
-// only (or before the loop runs).
+// only: another goroutine gets nil and mk is not called (the values are the
+// loop's own, used without a lock).
 func (l *Loop) Local(key any, mk func() any) any {
+	if !l.InLoop() {
+		return nil
+	}
 	if v, ok := l.locals[key]; ok {
 		return v
 	}
@@ -21,11 +25,14 @@ func (l *Loop) Local(key any, mk func() any) any {
 // often it is called. Handles call it whenever their state changes (Node's
 // ref/unref and libuv's "an active handle keeps the process alive": a
 // listening server, a socket that is connecting, reading or writing).
-// Loop goroutine only.
+// Loop goroutine only (Set does nothing elsewhere).
 type RefHold struct{ held bool }
 
 // Set takes or releases the hold to match want.
 func (h *RefHold) Set(l *Loop, want bool) {
+	if !l.InLoop() {
+		return
+	}
 	switch {
 	case want && !h.held:
 		l.Ref()

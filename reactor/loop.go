@@ -68,19 +68,36 @@ type Loop struct {
 	lastYield       int64 // loop time of the last runtime.Gosched
 
 	// Fields shared with other goroutines.
-	tasks        taskQueue
-	pending      atomic.Int64 // posted tasks not yet run
-	sleeping     atomic.Bool  // blocked (or about to block) in the poller
-	wakePending  atomic.Bool  // a wakeup is written and not yet consumed
-	owner        atomic.Uintptr
-	running      atomic.Bool
-	stopReq      atomic.Bool
-	closed       atomic.Bool
-	load         atomic.Int64 // registered descriptors, for Group's least-connections pick
-	done         chan struct{}
+	tasks       taskQueue
+	pending     atomic.Int64 // posted tasks accepted (or being decided) and not yet run
+	sleeping    atomic.Bool  // blocked (or about to block) in the poller
+	wakePending atomic.Bool  // a wakeup is written and not yet consumed
+	owner       atomic.Uintptr
+	running     atomic.Bool
+	stopReq     atomic.Bool
+	closed      atomic.Bool // shutdown began: Post refuses from now on
+	load        atomic.Int64 // registered descriptors, for Group's least-connections pick
+	done        chan struct{}
+
+	// runMu orders Run's start and exit against Stop, so that exactly one
+	// goroutine tears the loop down: Run when it is running (or was just
+	// leaving when Stop came), else Stop itself.
+	runMu sync.Mutex
+	state runState // guarded by runMu
+
 	wakeMu       sync.RWMutex
 	pollerClosed bool // guarded by wakeMu
 }
+
+// runState is where a loop is in its life: idle (never run, or Run returned
+// because nothing refed was left), running, or closed (shutdown began).
+type runState uint8
+
+const (
+	stateIdle runState = iota
+	stateRunning
+	stateClosed
+)
 
 // Option configures a Loop.
 type Option func(*Loop)
@@ -133,8 +150,20 @@ func New(opts ...Option) (*Loop, error) {
 	return l, nil
 }
 
-// Logger returns the loop's logger, for handles that log through it.
-func (l *Loop) Logger() *zap.Logger { return l.log }
+// Logger returns the loop's logger, for handles that log through it. Safe
+// from any goroutine.
+func (l *Loop) Logger() *zap.Logger {
+	if l.log == nil {
+		return zap.NewNop() // a zero Loop
+	}
+	return l.log
+}
+
+// valid reports whether the loop was made by New: a zero Loop has no
+// poller, and every method answers it with a zero-value error.
+func (l *Loop) valid() bool { return l.poller != nil }
+
+func errZeroLoop() error { return nodenet.NewZeroValueError("reactor.Loop", "reactor.New") }
 
 // InLoop reports whether the caller is running on this loop's goroutine, i.e.
 // whether a handle method may act inline rather than post itself.
@@ -154,30 +183,66 @@ func (l *Loop) Exec(fn func()) error {
 }
 
 // Now is the loop's cached monotonic clock (Node's uv_now), refreshed once per
-// iteration, as time since the loop was created.
-func (l *Loop) Now() time.Duration { return time.Duration(l.now) }
+// iteration, as time since the loop was created. Off the loop the cache is
+// not readable without a race, so another goroutine gets the clock read
+// now, on the same scale.
+func (l *Loop) Now() time.Duration {
+	if !l.InLoop() {
+		if !l.valid() {
+			return 0
+		}
+		return time.Since(l.epoch)
+	}
+	return time.Duration(l.now)
+}
 
 func (l *Loop) updateTime() { l.now = int64(time.Since(l.epoch)) }
 
 // ReadBuffer is the loop's shared read buffer. Sockets read into it and hand
 // the filled part to their data listeners, which may use it only during the
-// call. Loop goroutine only.
-func (l *Loop) ReadBuffer() []byte { return l.readBuf }
+// call. Loop goroutine only: another goroutine gets nil (the buffer is the
+// loop's scratch space, in use by it at any moment).
+func (l *Loop) ReadBuffer() []byte {
+	if !l.InLoop() {
+		return nil
+	}
+	return l.readBuf
+}
 
 // Ref counts one more handle that keeps Run from returning. Handles call it
-// (on the loop goroutine) while they are open and refed.
-func (l *Loop) Ref() { l.refs++ }
+// (on the loop goroutine) while they are open and refed; from another
+// goroutine it is posted to the loop.
+func (l *Loop) Ref() {
+	if !l.InLoop() {
+		_ = l.Post(l.ref)
+		return
+	}
+	l.refs++
+}
 
-// Unref undoes one Ref.
-func (l *Loop) Unref() { l.refs-- }
+// Unref undoes one Ref; from another goroutine it is posted to the loop.
+func (l *Loop) Unref() {
+	if !l.InLoop() {
+		_ = l.Post(l.unref)
+		return
+	}
+	l.refs--
+}
+
+func (l *Loop) ref()   { l.refs++ }
+func (l *Loop) unref() { l.refs-- }
 
 // Load is the number of descriptors registered on the loop; Group uses it to
 // pick the least loaded loop. Safe from any goroutine.
 func (l *Loop) Load() int { return int(l.load.Load()) }
 
 // Register starts watching fd for the given interest and routes its events to
-// h. Loop goroutine only.
+// h. Loop goroutine only (elsewhere it does nothing and returns
+// nodenet.ErrNotOnLoop).
 func (l *Loop) Register(fd nodenet.FD, interest nodenet.Events, h Handler) error {
+	if !l.InLoop() {
+		return nodenet.ErrNotOnLoop
+	}
 	if err := l.poller.Add(fd, interest); err != nil {
 		return err
 	}
@@ -195,8 +260,12 @@ func (l *Loop) Register(fd nodenet.FD, interest nodenet.Events, h Handler) error
 // already collected in the current batch may still be delivered after a call
 // that removes interest; handlers check their own state. Should applying the
 // change fail later, the handler gets the error as a PanicHandler (or it is
-// logged). Loop goroutine only.
+// logged). Loop goroutine only (elsewhere it does nothing and returns
+// nodenet.ErrNotOnLoop).
 func (l *Loop) SetInterest(fd nodenet.FD, interest nodenet.Events) error {
+	if !l.InLoop() {
+		return nodenet.ErrNotOnLoop
+	}
 	e := l.handlers.get(fd)
 	if e == nil {
 		return nodenet.ErrSocketClosed
@@ -243,8 +312,11 @@ func (l *Loop) failHandler(h Handler, err error) {
 }
 
 // Interest reports what fd is watched for (the latest SetInterest, even if
-// not yet applied). Loop goroutine only.
+// not yet applied). Loop goroutine only (elsewhere it reports 0).
 func (l *Loop) Interest(fd nodenet.FD) nodenet.Events {
+	if !l.InLoop() {
+		return 0
+	}
 	if e := l.handlers.get(fd); e != nil {
 		return e.want
 	}
@@ -253,8 +325,16 @@ func (l *Loop) Interest(fd nodenet.FD) nodenet.Events {
 
 // Unregister stops watching fd. Events for fd already collected in the
 // current batch are dropped, so fd may be closed (and its number reused) at
-// once. Loop goroutine only.
+// once. Loop goroutine only (elsewhere it does nothing and returns
+// nodenet.ErrNotOnLoop).
 func (l *Loop) Unregister(fd nodenet.FD) error {
+	if !l.InLoop() {
+		return nodenet.ErrNotOnLoop
+	}
+	return l.unregister(fd)
+}
+
+func (l *Loop) unregister(fd nodenet.FD) error {
 	if l.handlers.get(fd) == nil {
 		return nil
 	}
@@ -279,10 +359,14 @@ func (l *Loop) Unregister(fd nodenet.FD) error {
 // exec), so the shortcut is taken only under the read lock, tried without
 // waiting; otherwise fd is unregistered first, as by Unregister. A
 // descriptor that may be shared (dup'ed, passed in by the user) must not
-// come here. Loop goroutine only.
+// come here. Loop goroutine only (elsewhere it does nothing and returns
+// nodenet.ErrNotOnLoop: the descriptor is not closed).
 func (l *Loop) CloseRegistered(fd nodenet.FD, closeFD func(nodenet.FD) error) error {
+	if !l.InLoop() {
+		return nodenet.ErrNotOnLoop
+	}
 	if l.handlers.get(fd) == nil || !syscall.ForkLock.TryRLock() {
-		_ = l.Unregister(fd)
+		_ = l.unregister(fd)
 		return closeFD(fd)
 	}
 	l.handlers.del(fd)
@@ -298,16 +382,27 @@ func (l *Loop) CloseRegistered(fd nodenet.FD, closeFD func(nodenet.FD) error) er
 // NextTick queues fn to run right after the current callback finishes, before
 // any other I/O, timer or immediate (Node's process.nextTick). This is how
 // handles defer their completions ("error on the next tick", write callbacks,
-// close) so that event order is Node's and never re-entrant. Loop goroutine
-// only.
-func (l *Loop) NextTick(fn func()) { l.ticks = append(l.ticks, queued{fn: fn}) }
+// close) so that event order is Node's and never re-entrant. From another
+// goroutine there is no current callback to follow: fn is posted (Post).
+func (l *Loop) NextTick(fn func()) {
+	if !l.InLoop() {
+		_ = l.Post(fn)
+		return
+	}
+	l.ticks = append(l.ticks, queued{fn: fn})
+}
 
 // NextTickArg is NextTick for fn(arg). With fn a package-level function and
 // arg a pointer, queuing allocates nothing, where a method value or a
 // closure (s.emitEnd, func() { s.emitClose(true) }) costs a heap object per
 // call: a handle that defers several completions per connection uses it to
-// keep accepting a connection at one allocation. Loop goroutine only.
+// keep accepting a connection at one allocation. From another goroutine it
+// is posted, as NextTick.
 func (l *Loop) NextTickArg(fn func(any), arg any) {
+	if !l.InLoop() {
+		_ = l.Post(func() { fn(arg) })
+		return
+	}
 	l.ticks = append(l.ticks, queued{fa: fn, arg: arg})
 }
 
@@ -408,36 +503,41 @@ func errLoopStopped() error { return nodenet.ErrLoopStopped }
 // Run runs the loop on the calling goroutine until nothing refed is left — no
 // refed handle, active refed timer, immediate or posted task (Node's rule for
 // when a process exits) — or until Stop. A loop that returned because it ran
-// out of work can be Run again; a stopped one cannot.
+// out of work can be Run again; a stopped one cannot (ErrLoopStopped), and
+// a running one refuses a second Run (ErrRunning).
 func (l *Loop) Run() error {
-	if l.closed.Load() {
-		return errLoopStopped()
+	if !l.valid() {
+		return errZeroLoop()
 	}
-	if !l.running.CompareAndSwap(false, true) {
+	l.runMu.Lock()
+	switch l.state {
+	case stateClosed:
+		l.runMu.Unlock()
+		return errLoopStopped()
+	case stateRunning:
+		l.runMu.Unlock()
 		return ErrRunning
 	}
+	l.state = stateRunning
+	l.owner.Store(getg())
+	l.running.Store(true)
+	l.runMu.Unlock()
 	if l.lockOS {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 	}
-	l.owner.Store(getg())
-	defer func() {
-		l.owner.Store(0)
-		l.running.Store(false)
-	}()
 	for {
 		l.updateTime()
 		l.runTimers()
 		l.runPosted()
 		if l.stopReq.Load() {
-			l.shutdown()
-			return nil
+			return l.exit()
 		}
 		if len(l.dirty) > 0 {
 			l.applyInterest()
 		}
 		if !l.alive() {
-			return nil
+			return l.exit()
 		}
 		timeout := l.nextTimeout()
 		if len(l.immediates) > 0 {
@@ -455,6 +555,7 @@ func (l *Loop) Run() error {
 		l.wakePending.Store(false)
 		if err != nil {
 			l.log.Error("nodenet: poller wait failed", zap.Error(err))
+			_ = l.exit()
 			return err
 		}
 		l.updateTime()
@@ -469,6 +570,26 @@ func (l *Loop) Run() error {
 		}
 		l.runImmediates()
 	}
+}
+
+// exit leaves Run: back to idle, unless Stop was asked — before or while
+// Run was deciding to return — in which case this goroutine, still the
+// loop's, tears the loop down. Deciding under runMu is what keeps a Stop
+// that saw the loop running from being lost when Run returns at that moment
+// for lack of work (Stop then leaves the teardown to Run).
+func (l *Loop) exit() error {
+	l.runMu.Lock()
+	if l.stopReq.Load() {
+		l.state = stateClosed
+		l.runMu.Unlock()
+		l.shutdown()
+	} else {
+		l.state = stateIdle
+		l.runMu.Unlock()
+	}
+	l.owner.Store(0)
+	l.running.Store(false)
+	return nil
 }
 
 // yieldInterval is how often a busy loop passes through the Go scheduler.
@@ -488,46 +609,92 @@ func (l *Loop) yield() {
 	runtime.Gosched()
 }
 
-// Stop asks the loop to finish: from any goroutine, it makes Run return after
-// tearing down every handle still registered (each gets
-// nodenet.ErrLoopStopped, so sockets emit error and close) and releasing the
-// poller. Tasks posted afterwards are refused. If the loop is not running,
-// Stop tears down at once. Stop does not wait; Done does.
+// Stop asks the loop to finish, from any goroutine and at any moment (a
+// callback of the loop itself included). It does not wait; Done does.
+//
+// What Stop guarantees about work already accepted:
+//
+//   - Post: every task Post accepted (returned nil for) runs on the loop
+//     before Done is closed, Stop or not; every task it did not accept got
+//     ErrLoopStopped from Post. Stop refuses new tasks from the moment the
+//     teardown begins, runs the accepted ones first, then tears down.
+//   - Handles still registered are torn down with nodenet.ErrLoopStopped:
+//     sockets emit 'error' and 'close', and the callbacks of their writes
+//     and Ends that could not complete run with that error (or the
+//     socket's own).
+//   - The next-tick callbacks and immediates queued by the tasks and the
+//     teardown run (up to settleRounds rounds of immediates that keep
+//     queueing more); timers never fire after Stop, as in a Node process
+//     that exits.
+//
+// If the loop is running, Run does all this and returns; if it is not,
+// Stop does it on the calling goroutine before returning. A stopped loop
+// cannot Run again.
 func (l *Loop) Stop() {
-	if l.stopReq.Swap(true) {
+	if !l.valid() || l.stopReq.Swap(true) {
 		return
 	}
-	if l.running.Load() {
+	l.runMu.Lock()
+	switch l.state {
+	case stateRunning:
+		l.runMu.Unlock()
 		l.wakePending.Store(true)
 		l.forceWake()
 		return
+	case stateClosed:
+		l.runMu.Unlock()
+		return
 	}
+	l.state = stateClosed
 	l.owner.Store(getg())
+	l.runMu.Unlock()
 	l.shutdown()
 	l.owner.Store(0)
 }
 
 // Done is closed once a stopped loop has released its resources.
-func (l *Loop) Done() <-chan struct{} { return l.done }
+func (l *Loop) Done() <-chan struct{} {
+	if l.done == nil {
+		return closedChan // a zero Loop: nothing to wait for
+	}
+	return l.done
+}
 
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// settleRounds bounds how many rounds of immediates the teardown runs: a
+// callback that queues another immediate every time would otherwise keep a
+// stopped loop from ever finishing.
+const settleRounds = 1000
+
+// shutdown is the teardown Stop promises, on the goroutine that owns the
+// loop now. Order: refuse new tasks, run every accepted one, tear the
+// handles down, let what that queued run, release the poller.
 func (l *Loop) shutdown() {
 	if l.closed.Swap(true) {
 		return
 	}
 	l.updateTime()
+	l.drainPosted()
 	for _, h := range l.handlers.all() {
 		if s, ok := h.(Stopper); ok {
 			l.call(func() { s.LoopStopped(nodenet.ErrLoopStopped) })
 		}
 	}
-	// Let the close events the teardown queued run, with a bound in case a
-	// callback keeps scheduling more.
-	for i := 0; i < 16 && (len(l.immediates) > 0 || l.pending.Load() > 0); i++ {
-		l.runPosted()
+	for i := 0; len(l.immediates) > 0; i++ {
+		if i == settleRounds {
+			l.log.Warn("nodenet: stopped loop dropped immediates that kept rescheduling themselves", zap.Int("left", len(l.immediates)))
+			l.immediates = nil
+			break
+		}
 		l.runImmediates()
 	}
+	// Tasks posted by those callbacks were refused (closed), so none is
+	// left; drain anyway should a poster still be between its count and
+	// its refusal.
+	l.drainPosted()
 	for _, fd := range l.handlers.fds() {
-		_ = l.Unregister(fd)
+		_ = l.unregister(fd)
 	}
 	l.wakeMu.Lock()
 	l.pollerClosed = true

@@ -1,6 +1,9 @@
 package reactor
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // Timer is a loop timer: Node's Timeout object, returned by SetTimeout and
 // SetInterval. Its callback runs on the loop goroutine. All methods may be
@@ -15,30 +18,64 @@ type Timer struct {
 	seq    uint64
 	index  int // position in the heap; -1 when not scheduled
 	refed  bool
+	// seen mirrors index >= 0 and refed for Active and HasRef, which any
+	// goroutine may call (the loop writes it, rarely: on schedule,
+	// unschedule and ref changes, never on Refresh).
+	seen atomic.Uint32
+}
+
+// Bits of Timer.seen.
+const (
+	timerActive uint32 = 1 << iota
+	timerRefed
+)
+
+func (t *Timer) mirror() {
+	var b uint32
+	if t.index >= 0 {
+		b |= timerActive
+	}
+	if t.refed {
+		b |= timerRefed
+	}
+	t.seen.Store(b)
 }
 
 // minTimerDelay is Node's rule: a delay below 1 ms (including 0) is 1 ms.
 const minTimerDelay = int64(time.Millisecond)
 
+// TimeoutMax is the longest delay a timer waits: Node's TIMEOUT_MAX,
+// 2^31-1 ms (about 24.8 days). A longer delay is clamped to it — what
+// Node's socket.setTimeout and the timers behind net do (they truncate with
+// a TimeoutOverflowWarning). Node's global setTimeout instead turns an
+// overflowing delay into 1 ms; a Go Duration that large means "a long
+// time", so nodenet clamps everywhere. Without the clamp the deadline, now
+// plus delay, overflowed and the timer fired at the next wake-up.
+const TimeoutMax = 2147483647 * time.Millisecond
+
 func normDelay(d time.Duration) int64 {
 	if int64(d) < minTimerDelay {
 		return minTimerDelay
 	}
-	return int64(d)
+	return int64(min(d, TimeoutMax))
 }
 
 // SetTimeout calls fn once after d (Node's setTimeout; d below 1 ms counts as
-// 1 ms). Timers due at the same time fire in the order they were set. An
-// active, refed timer keeps Run from returning.
+// 1 ms, d above TimeoutMax as TimeoutMax). Timers due at the same time fire
+// in the order they were set. An active, refed timer keeps Run from
+// returning.
 func (l *Loop) SetTimeout(d time.Duration, fn func()) *Timer {
 	t := &Timer{loop: l, fn: fn, delay: normDelay(d), index: -1, refed: true}
+	t.mirror()
 	l.exec(func() { l.schedule(t, l.now+t.delay) })
 	return t
 }
 
-// SetInterval calls fn every d until the timer is cleared (Node's setInterval).
+// SetInterval calls fn every d until the timer is cleared (Node's
+// setInterval; d is bounded as SetTimeout's).
 func (l *Loop) SetInterval(d time.Duration, fn func()) *Timer {
 	t := &Timer{loop: l, fn: fn, delay: normDelay(d), index: -1, refed: true}
+	t.mirror()
 	t.period = t.delay
 	l.exec(func() { l.schedule(t, l.now+t.delay) })
 	return t
@@ -54,6 +91,9 @@ func (l *Loop) ClearTimeout(t *Timer) {
 
 // Stop cancels the timer; its callback will not run (unless it is running).
 func (t *Timer) Stop() {
+	if t.loop == nil {
+		return // a zero Timer was never scheduled
+	}
 	t.loop.exec(func() { t.loop.unschedule(t) })
 }
 
@@ -64,6 +104,9 @@ func (t *Timer) Stop() {
 // on every read and write. A timer that already fired is scheduled again.
 func (t *Timer) Refresh() {
 	l := t.loop
+	if l == nil {
+		return
+	}
 	if l.InLoop() {
 		t.refresh()
 		return
@@ -80,23 +123,36 @@ func (t *Timer) refresh() {
 	t.want = l.now + t.delay
 }
 
-// Active reports whether the timer is scheduled. Only meaningful on the loop.
-func (t *Timer) Active() bool { return t.index >= 0 }
+// Active reports whether the timer is scheduled: set and neither fired (a
+// timeout) nor stopped. From any goroutine; off the loop it reports the
+// loop's latest state, so a SetTimeout or Stop posted from elsewhere counts
+// once the loop has run it.
+func (t *Timer) Active() bool { return t.seen.Load()&timerActive != 0 }
 
 // Ref makes the timer keep Run from returning while it is active (the default).
-func (t *Timer) Ref() { t.loop.exec(func() { t.setRef(true) }) }
+func (t *Timer) Ref() {
+	if t.loop != nil {
+		t.loop.exec(func() { t.setRef(true) })
+	}
+}
 
 // Unref lets Run return even while the timer is active (Node's timeout.unref()).
-func (t *Timer) Unref() { t.loop.exec(func() { t.setRef(false) }) }
+func (t *Timer) Unref() {
+	if t.loop != nil {
+		t.loop.exec(func() { t.setRef(false) })
+	}
+}
 
-// HasRef reports whether the timer is refed. Only meaningful on the loop.
-func (t *Timer) HasRef() bool { return t.refed }
+// HasRef reports whether the timer is refed (Node's timeout.hasRef()). From
+// any goroutine, with Active's rule for calls posted from elsewhere.
+func (t *Timer) HasRef() bool { return t.seen.Load()&timerRefed != 0 }
 
 func (t *Timer) setRef(on bool) {
 	if t.refed == on {
 		return
 	}
 	t.refed = on
+	t.mirror()
 	if t.index >= 0 {
 		if on {
 			t.loop.refedTimers++
@@ -117,6 +173,7 @@ func (l *Loop) schedule(t *Timer, when int64) {
 		l.refedTimers++
 	}
 	l.timers.push(t)
+	t.mirror()
 }
 
 func (l *Loop) unschedule(t *Timer) {
@@ -127,6 +184,7 @@ func (l *Loop) unschedule(t *Timer) {
 	if t.refed {
 		l.refedTimers--
 	}
+	t.mirror()
 }
 
 // runTimers fires every timer due by now, earliest first.
