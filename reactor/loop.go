@@ -75,7 +75,7 @@ type Loop struct {
 	owner       atomic.Uintptr
 	running     atomic.Bool
 	stopReq     atomic.Bool
-	closed      atomic.Bool // shutdown began: Post refuses from now on
+	closed      atomic.Bool  // shutdown began: Post refuses from now on
 	load        atomic.Int64 // registered descriptors, for Group's least-connections pick
 	done        chan struct{}
 
