@@ -146,7 +146,7 @@ func (cn *conn) respond() {
 }
 
 var (
-	helloWorld = []byte("Hello, World!")
+	helloWorld     = []byte("Hello, World!")
 	rootText       = []byte("nodenet http: try /plaintext, /json, or POST a body to /echo\n")
 	notAllowedText = []byte("method not allowed\n")
 	notFoundText   = []byte("not found\n")
