@@ -4,10 +4,10 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 CROSS_OSES  := darwin freebsd netbsd openbsd dragonfly windows
 PKGS        := ./...
 
-.PHONY: test vet unit cross lint bench run soak
+.PHONY: test vet unit conformance conformance-update cross lint bench run soak
 
 # test: what CI runs (.ci/run calls this and nothing else).
-test: vet unit cross test-windows
+test: vet unit conformance cross test-windows
 
 vet:
 	$(GO) vet $(PKGS)
@@ -20,6 +20,18 @@ unit: tools
 .PHONY: tools
 tools:
 	sh scripts/install-tools.sh
+
+# conformance: the differential suite (conformance/, docs/differential.md):
+# every scenario run in Node v26 (installed with npm into conformance/.node
+# when missing) and in nodenet, traces compared. One scenario:
+# make conformance RUN=connect_refused (a regexp), or go run ./conformance -v NAME.
+conformance:
+	GO=$(GO) $(GO) run ./conformance $(RUN)
+
+# conformance-update: after fixing a divergence, rewrite the .pending files
+# (a scenario that matches Node loses its own) and conformance/PENDING.md.
+conformance-update:
+	GO=$(GO) $(GO) run ./conformance -update $(RUN)
 
 # cross: every platform the library claims must build and vet.
 cross:

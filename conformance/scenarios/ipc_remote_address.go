@@ -1,0 +1,54 @@
+package main
+
+import (
+	"encoding/json"
+
+	"github.com/nodenet/nodenet/reactor"
+	"github.com/nodenet/nodenet/server"
+	"github.com/nodenet/nodenet/socket"
+)
+
+// addressJSON is socket.address() as JSON.stringify prints it ({} for none).
+func addressJSON(a socket.AddressInfo) string {
+	if a == (socket.AddressInfo{}) {
+		return "{}"
+	}
+	b, _ := json.Marshal(struct {
+		Address string `json:"address"`
+		Family  string `json:"family"`
+		Port    int    `json:"port"`
+	}{a.Address, a.Family, a.Port})
+	return string(b)
+}
+
+func init() {
+	scenario("ipc_remote_address", func() {
+		addrs := func(side string, s *socket.Socket, at string) {
+			trace(side, "addresses", "at", at,
+				"remoteAddress", und(s.RemoteAddress()), "remoteFamily", und(s.RemoteFamily()), "remotePort", undInt(s.RemotePort()),
+				"localAddress", und(s.LocalAddress()), "localFamily", und(s.LocalFamily()), "localPort", undInt(s.LocalPort()),
+				"address", addressJSON(s.Address()))
+		}
+		loop, _ := reactor.New()
+		var srv *server.Server
+		srv, _ = server.New(server.Options{Loop: loop}, func(c *socket.Socket) {
+			addrs("server", c, "connection")
+			c.OnClose(func(bool) {
+				addrs("server", c, "close")
+				srv.Close(nil)
+			})
+			c.Resume()
+		})
+		srv.ListenUnix("s.sock", func() {
+			a, _ := srv.AddressInfo()
+			trace("server", "listening", "address", a.Address)
+			var s *socket.Socket
+			s, _ = socket.ConnectPath(loop, "s.sock", func() {
+				addrs("client", s, "connect")
+				s.End(nil, nil)
+			})
+			s.OnClose(func(bool) { addrs("client", s, "close") })
+		})
+		loop.Run()
+	})
+}

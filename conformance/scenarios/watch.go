@@ -1,0 +1,57 @@
+package main
+
+import (
+	"github.com/nodenet/nodenet/server"
+	"github.com/nodenet/nodenet/socket"
+)
+
+// listen makes srv listen on an ephemeral port of 127.0.0.1 and calls
+// cb(port) from its 'listening' event, the port named PORT in the trace
+// (trace.js's listen).
+func listen(srv *server.Server, cb func(port int)) {
+	err := srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() {
+		a, _ := srv.AddressInfo()
+		cb(sub(a.Port, "PORT"))
+	})
+	if err != nil {
+		trace("server", "listen-threw", errf(err)...)
+	}
+}
+
+// watch traces every event of socket s as side, registered in the order
+// trace.js's watch uses. data false leaves 'data' alone.
+func watch(side string, s *socket.Socket, data bool) *socket.Socket {
+	s.OnConnect(func() { trace(side, "connect") })
+	s.OnReady(func() { trace(side, "ready") })
+	s.OnLookup(func(err error, address string, family int, host string) {
+		trace(side, "lookup", append(errf(err), "address", und(address), "family", undInt(family), "host", host)...)
+	})
+	if data {
+		s.OnData(func(d []byte) { trace(side, "data", "text", d) })
+	}
+	s.OnEnd(func() { trace(side, "end") })
+	s.OnFinish(func() { trace(side, "finish") })
+	s.OnDrain(func() { trace(side, "drain", "bufferSize", s.BufferSize()) })
+	s.OnTimeout(func() { trace(side, "timeout") })
+	s.OnError(func(err error) { trace(side, "error", errf(err)...) })
+	s.OnClose(func(hadError bool) {
+		trace(side, "close", "hadError", hadError, "bytesRead", s.BytesRead(), "bytesWritten", s.BytesWritten())
+	})
+	return s
+}
+
+// state traces what a Node user reads off s at this moment (trace.js's state).
+func state(side string, s *socket.Socket, label string) {
+	trace(side, "state", "at", label, "readyState", s.ReadyState(), "connecting", s.Connecting(), "pending", s.Pending(),
+		"destroyed", s.Destroyed(), "readable", s.Readable(), "writable", s.Writable(),
+		"writableLength", s.WritableLength(), "bytesRead", s.BytesRead(), "bytesWritten", s.BytesWritten())
+}
+
+// streamState traces the stream.Duplex state a Node user reads off s
+// (trace.js's streamState). nodenet has only WritableLength so far.
+func streamState(side string, s *socket.Socket, label string) {
+	trace(side, "stream", "at", label, "writableEnded", missing("WritableEnded"), "writableFinished", missing("WritableFinished"),
+		"writableNeedDrain", missing("WritableNeedDrain"), "writableCorked", missing("WritableCorked"),
+		"writableLength", s.WritableLength(), "readableEnded", missing("ReadableEnded"),
+		"readableFlowing", missing("ReadableFlowing"), "readableLength", missing("ReadableLength"))
+}
