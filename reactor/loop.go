@@ -167,7 +167,7 @@ func errZeroLoop() error { return nodenet.NewZeroValueError("reactor.Loop", "rea
 
 // InLoop reports whether the caller is running on this loop's goroutine, i.e.
 // whether a handle method may act inline rather than post itself.
-func (l *Loop) InLoop() bool { return l.owner.Load() == getg() }
+func (l *Loop) InLoop() bool { return l != nil && l.owner.Load() == getg() }
 
 // exec is Exec for callers with nowhere to report a stopped loop.
 func (l *Loop) exec(fn func()) { _ = l.Exec(fn) }

@@ -85,7 +85,7 @@ const maxTasksPerTick = 1024
 // its answer and a false is followed by 'drain'; a goroutine posting raw
 // tasks watches Pending.
 func (l *Loop) Post(fn func()) error {
-	if !l.valid() {
+	if l == nil || !l.valid() {
 		return errZeroLoop()
 	}
 	// Count first, then look at closed: shutdown sets closed first, then

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/seam"
 	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/socket"
@@ -39,6 +40,9 @@ func (s *Server) startAccepting(fds []nodenet.FD, isUnix bool) error {
 		l := &listener{srv: s, loop: loops[i], fd: fd, unix: isUnix, spare: sysnet.OpenSpare(),
 			handOff: s.opts.Group != nil && len(fds) == 1}
 		s.listeners = append(s.listeners, l)
+		if len(s.listeners) == 1 {
+			s.firstFDPlus1.Store(int64(fd) + 1)
+		}
 		if l.loop == s.home {
 			if err := l.loop.Register(fd, nodenet.EventRead, l); err != nil {
 				return err
@@ -175,14 +179,14 @@ func (s *Server) accepted(l *listener, fd nodenet.FD, sa sysnet.Addr) {
 func (s *Server) create(target *reactor.Loop, fd nodenet.FD, remote netip.AddrPort, unix bool) {
 	o := s.acceptOptions(unix)
 	o.Remote = remote
-	sock, err := socket.NewAccepted(target, fd, o)
+	v, err := seam.NewAccepted(target, fd, o)
 	if err != nil {
 		sysnet.Close(fd)
 		s.connectionGone()
 		s.reportError(err)
 		return
 	}
-	s.emitConnection(sock)
+	s.emitConnection(v.(*socket.Socket))
 }
 
 // reserveConn counts a new connection unless maxConnections is reached. It
@@ -260,7 +264,7 @@ func dropInfo(fd nodenet.FD, remote sysnet.Addr) DropInfo {
 // acceptOptions is what every accepted connection inherits from the server
 // (Node's createServer options), for sockets and named pipes alike: a copy
 // of the options built once by initAcceptOptions.
-func (s *Server) acceptOptions(isUnix bool) socket.AcceptOptions {
+func (s *Server) acceptOptions(isUnix bool) seam.AcceptOptions {
 	if isUnix {
 		return s.accept[1]
 	}
@@ -271,9 +275,9 @@ func (s *Server) acceptOptions(isUnix bool) socket.AcceptOptions {
 // accepting allocates neither (the method value s.connectionGone would be a
 // closure per connection).
 func (s *Server) initAcceptOptions() {
-	s.hook = socket.OwnerHook{Owner: s, OnDestroy: s.connectionGone}
+	s.hook = seam.OwnerHook{Owner: s, OnDestroy: s.connectionGone}
 	for i := range s.accept {
-		s.accept[i] = socket.AcceptOptions{
+		s.accept[i] = seam.AcceptOptions{
 			AllowHalfOpen:         s.opts.AllowHalfOpen,
 			PauseOnConnect:        s.opts.PauseOnConnect,
 			HighWaterMark:         s.opts.HighWaterMark,

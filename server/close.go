@@ -10,14 +10,22 @@ import (
 // connections alone, and emit 'close' (and call cb with nil) once the last
 // of them has ended. If the server was not listening, cb gets
 // ERR_SERVER_NOT_RUNNING — and 'close' is still emitted, as in Node. A Unix
-// socket file the server created is removed. Returns the server.
+// socket file the server created is removed. If the home loop was stopped,
+// cb runs with ErrLoopStopped on a goroutine of its own. Returns the
+// server.
 func (s *Server) Close(cb func(error)) *Server {
+	if s.zero() {
+		if cb != nil {
+			go cb(errZero())
+		}
+		return s
+	}
 	// Release the handle claim now, on the caller's goroutine, so a Listen
 	// that follows this Close on the same goroutine is accepted even while
 	// the close itself is still posted (Node clears _handle synchronously).
 	// The posted tasks run in call order, so the close runs first.
 	s.claim.Store(0)
-	s.exec(func() {
+	if err := s.home.Exec(func() {
 		// Node's test is `this._handle`, which a hostname listen (even an
 		// IP literal: it goes through the resolver) only gets once the
 		// lookup answered: until a descriptor is bound, cb hears
@@ -37,7 +45,9 @@ func (s *Server) Close(cb func(error)) *Server {
 		s.closing = true
 		s.updateRef()
 		s.maybeClose()
-	})
+	}); err != nil && cb != nil {
+		go cb(err) // the home loop is stopped: cb still hears of it
+	}
 	return s
 }
 
@@ -53,6 +63,7 @@ func (s *Server) closeListeners() {
 		}
 	}
 	s.listeners = nil
+	s.firstFDPlus1.Store(0)
 	s.closePipe()
 	if s.unlinkPath && s.path != "" {
 		os.Remove(s.path)

@@ -7,8 +7,11 @@ import (
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/resolver"
 	"github.com/nodenet/nodenet/internal/sysnet"
+	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/socket"
+	"go.uber.org/zap"
 )
 
 // DefaultBacklog is Node's listen backlog (the kernel rounds it up to 512).
@@ -60,6 +63,9 @@ type ListenOptions struct {
 // runs, Listen returns once the loop has taken the call (a host-less listen
 // has bound by then); while it is not running, the work is posted.
 func (s *Server) Listen(o ListenOptions, cb func()) error {
+	if s.zero() {
+		return errZero()
+	}
 	if err := o.validate(); err != nil {
 		return err
 	}
@@ -82,6 +88,19 @@ func (s *Server) Listen(o ListenOptions, cb func()) error {
 	waiting.Store(inLoop || s.home.Running())
 	run := func() {
 		defer close(done)
+		defer func() {
+			// A bug here must not leave the server claimed for ever with
+			// nothing emitted (what a nil Handle used to do): give the
+			// handle back and report it as the listen's error.
+			if r := recover(); r != nil {
+				perr := reactor.PanicError(r)
+				s.logger().Error("nodenet: listen panicked", zap.Error(perr))
+				s.listenFailed(perr)
+				if waiting.Load() {
+					err = perr
+				}
+			}
+		}()
 		if s.hasHandle {
 			// Only reachable when another goroutine's Close released the
 			// claim and its task has not run yet: refuse and give the claim
@@ -95,7 +114,7 @@ func (s *Server) Listen(o ListenOptions, cb func()) error {
 		}
 		s.claimID = id
 		if cb != nil {
-			s.onListening = append(s.onListening, handler[func()]{fn: cb, once: true})
+			s.addListening(handler[func()]{fn: cb, once: true})
 		}
 		s.startListen(&o)
 	}
@@ -146,8 +165,14 @@ func (s *Server) ListenTCP(port int, host string, cb func()) error {
 	return s.Listen(ListenOptions{Port: port, Host: host}, cb)
 }
 
-// ListenUnix is Listen(ListenOptions{Path: path}, cb).
+// ListenUnix is Listen(ListenOptions{Path: path}, cb): Node's
+// server.listen(path). An empty path is ERR_INVALID_ARG_VALUE, as Node's
+// listen({path: ''}) — not the zero ListenOptions, which would listen on
+// TCP on every interface.
 func (s *Server) ListenUnix(path string, cb func()) error {
+	if path == "" {
+		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options' is invalid. Received { path: '' }")
+	}
 	return s.Listen(ListenOptions{Path: path}, cb)
 }
 
@@ -173,6 +198,8 @@ func (o *ListenOptions) validate() error {
 			}
 		} else if !isHandleObject(o.Handle) {
 			return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options.handle' is invalid")
+		} else if nilHandle(o.Handle) {
+			return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options.handle' is invalid. Received a nil or zero-value "+handleTypeName(o.Handle))
 		}
 		if o.Path != "" || o.Port != 0 {
 			return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options' is invalid: handle with port or path")
@@ -216,7 +243,7 @@ func (s *Server) startListen(o *ListenOptions) {
 			})
 			return
 		}
-		socket.Resolve(s.home, host, 0, o.Lookup, func(addrs []socket.LookupAddress, err error) {
+		s.resolve(host, o.Lookup, func(addrs []socket.LookupAddress, err error) {
 			if s.listenGen != gen || !s.hasHandle {
 				return
 			}
@@ -232,6 +259,25 @@ func (s *Server) startListen(o *ListenOptions) {
 			s.listenTCP(o, ip, false)
 		})
 	}
+}
+
+// resolve runs lookup (socket.DefaultLookup when nil) for host on the
+// process's resolver pool and calls cb with the answer on the home loop.
+// While it is pending it keeps the loop's Run going, as a pending lookup
+// does in Node. A panic in a user's lookup becomes its error. Home loop.
+func (s *Server) resolve(host string, lookup socket.LookupFunc, cb func([]socket.LookupAddress, error)) {
+	if lookup == nil {
+		lookup = socket.DefaultLookup
+	}
+	l := s.home
+	l.Ref()
+	resolver.Default.Submit(func() {
+		addrs, err := resolver.Guard(func() ([]socket.LookupAddress, error) { return lookup(host, 0, 0) })
+		_ = l.Post(func() {
+			l.Unref()
+			cb(addrs, err)
+		})
+	})
 }
 
 // pickListenAddr is Node's rule: the first address that is not IPv6
@@ -442,6 +488,25 @@ func (s *Server) listenHandle(o *ListenOptions) {
 	s.listenSucceeded(info)
 }
 
+// nilHandle reports a *Server or *socket.Socket handle that cannot hold a
+// descriptor: nil, or a zero value made without its constructor.
+func nilHandle(h any) bool {
+	switch h := h.(type) {
+	case *Server:
+		return h == nil || h.zero()
+	case *socket.Socket:
+		return h == nil || h.Loop() == nil
+	}
+	return false
+}
+
+func handleTypeName(h any) string {
+	if _, ok := h.(*Server); ok {
+		return "*server.Server"
+	}
+	return "*socket.Socket"
+}
+
 func isHandleObject(h any) bool {
 	switch h.(type) {
 	case *Server, *socket.Socket:
@@ -450,9 +515,13 @@ func isHandleObject(h any) bool {
 	return false
 }
 
+// firstFD is the server's first listening descriptor (sysnet.Invalid when
+// it has none), from any goroutine: Listen{Handle: other} runs on this
+// server's home loop, the other server's state on its own.
 func (s *Server) firstFD() nodenet.FD {
-	if len(s.listeners) == 0 {
+	v := s.firstFDPlus1.Load()
+	if v == 0 {
 		return sysnet.Invalid
 	}
-	return s.listeners[0].fd
+	return nodenet.FD(v - 1)
 }

@@ -5,6 +5,7 @@ package server
 import (
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/internal/sysnet"
@@ -18,6 +19,13 @@ func (s *Server) listenUnix(o *ListenOptions) {
 	name := path
 	if name[0] == 0 {
 		name = "@" + name[1:]
+	}
+	if !isAbstract(path) && strings.IndexByte(path, 0) >= 0 {
+		// The kernel reads a path name up to its first NUL: binding it
+		// would create the truncated name and leave that file behind after
+		// Close. Node (libuv) refuses it with EINVAL, as an 'error' event.
+		s.listenFailed(nodenet.NewListenError("listen", sysnet.EINVAL, path, -1))
+		return
 	}
 	if len(name) >= sysnet.MaxUnixPath {
 		e := nodenet.NewListenError("listen", sysnet.EINVAL, path, -1)

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/seam"
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/socket"
 	"golang.org/x/sys/windows"
@@ -50,10 +51,10 @@ type pipeInstance struct {
 func (s *Server) listenUnix(o *ListenOptions) {
 	path := o.Path
 	if !socket.IsPipeName(path) {
-		s.listenFailed(socket.NotPipeNameError("listen", path, -1))
+		s.listenFailed(seam.NotPipeNameError("listen", path, -1))
 		return
 	}
-	name, err := windows.UTF16PtrFromString(socket.PipeOSName(path))
+	name, err := windows.UTF16PtrFromString(seam.PipeOSName(path))
 	if err != nil {
 		s.listenFailed(nodenet.NewListenError("listen", windows.ERROR_INVALID_PARAMETER, path, -1))
 		return
@@ -208,12 +209,13 @@ func (s *Server) acceptedPipe(h windows.Handle) {
 		emitAll(&s.onDrop, func(f func(DropInfo)) { f(DropInfo{}) })
 		return
 	}
-	sock, err := socket.NewAcceptedPipe(s.home, h, s.acceptOptions(true))
+	o := s.acceptOptions(true)
+	v, err := seam.NewAcceptedPipe(s.home, h, o)
 	if err != nil {
 		windows.CloseHandle(h)
 		s.connectionGone()
 		s.reportError(err)
 		return
 	}
-	s.emitConnection(sock)
+	s.emitConnection(v.(*socket.Socket))
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/seam"
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/socket"
 	"go.uber.org/zap"
@@ -73,8 +74,8 @@ type Server struct {
 	// accept holds what every accepted socket inherits ([0] TCP, [1] Unix),
 	// built once in New: per connection it is only copied (and Remote set),
 	// and its shared OwnerHook costs a socket one pointer.
-	accept [2]socket.AcceptOptions
-	hook   socket.OwnerHook
+	accept [2]seam.AcceptOptions
+	hook   seam.OwnerHook
 
 	// Home-loop state.
 	listeners []*listener
@@ -90,7 +91,10 @@ type Server struct {
 	path        string // the Unix path listened on, kept after close (Node)
 	unlinkPath  bool
 	addr        atomic.Pointer[socket.AddressInfo]
-	claimID     uint64 // the claim the current handle was listened under
+	// firstFDPlus1 is the first listening descriptor plus one (0: none), for
+	// another server's Listen{Handle: s}, which runs on its own home loop.
+	firstFDPlus1 atomic.Int64
+	claimID      uint64 // the claim the current handle was listened under
 
 	// claim is Node's "this._handle exists" as seen by callers on any
 	// goroutine: the id of the accepted Listen call, 0 when free. Listen
@@ -100,6 +104,7 @@ type Server struct {
 	claimSeq atomic.Uint64
 
 	onListening []handler[func()]
+	nListening  atomic.Int32 // len(onListening), for ListenerCount from any goroutine
 	onError     []handler[func(error)]
 	onClose     []handler[func()]
 	onDrop      []handler[func(DropInfo)]
@@ -135,7 +140,27 @@ func New(o Options, onConnection func(*socket.Socket)) (*Server, error) {
 	return s, nil
 }
 
-func (s *Server) exec(fn func()) { _ = s.home.Exec(fn) }
+func (s *Server) exec(fn func()) {
+	if s.home != nil {
+		_ = s.home.Exec(fn)
+	}
+}
+
+// zero reports a Server declared without New: it has no loop, and its
+// methods answer with errZero instead of dereferencing nil.
+func (s *Server) zero() bool { return s.home == nil }
+
+func errZero() error { return nodenet.NewZeroValueError("server.Server", "server.New") }
+
+// mustFunc is Node's validateFunction for a listener or callback: a nil
+// function panics at the call with ERR_INVALID_ARG_TYPE (Node throws) —
+// registered, it would panic later on the loop, where nobody sees it, and
+// stop every listener after it.
+func mustFunc(isNil bool, name string) {
+	if isNil {
+		panic(nodenet.NewError(nodenet.CodeInvalidArgType, `The "`+name+`" argument must be of type function. Received null`))
+	}
+}
 
 func (s *Server) logger() *zap.Logger {
 	if s.opts.Logger != nil {
@@ -144,14 +169,23 @@ func (s *Server) logger() *zap.Logger {
 	return s.home.Logger()
 }
 
-// OnListening adds a 'listening' listener.
+// OnListening adds a 'listening' listener. A nil fn panics with
+// ERR_INVALID_ARG_TYPE, as Node throws; so do the other On methods.
 func (s *Server) OnListening(fn func()) *Server {
-	s.exec(func() { s.onListening = append(s.onListening, handler[func()]{fn: fn}) })
+	mustFunc(fn == nil, "listener")
+	s.exec(func() { s.addListening(handler[func()]{fn: fn}) })
 	return s
+}
+
+// addListening adds a 'listening' listener (home loop).
+func (s *Server) addListening(h handler[func()]) {
+	s.onListening = append(s.onListening, h)
+	s.nListening.Store(int32(len(s.onListening)))
 }
 
 // OnConnection adds a 'connection' listener. It runs on the new socket's loop.
 func (s *Server) OnConnection(fn func(*socket.Socket)) *Server {
+	mustFunc(fn == nil, "listener")
 	s.exec(func() {
 		old := s.connHandlers()
 		list := make([]func(*socket.Socket), 0, len(old)+1)
@@ -164,6 +198,7 @@ func (s *Server) OnConnection(fn func(*socket.Socket)) *Server {
 // OnError adds an 'error' listener (listen failures such as EADDRINUSE,
 // accept failures). Without one, errors are logged.
 func (s *Server) OnError(fn func(error)) *Server {
+	mustFunc(fn == nil, "listener")
 	s.exec(func() { s.onError = append(s.onError, handler[func(error)]{fn: fn}) })
 	return s
 }
@@ -171,6 +206,7 @@ func (s *Server) OnError(fn func(error)) *Server {
 // OnClose adds a 'close' listener: emitted once the server stopped listening
 // and its last connection ended.
 func (s *Server) OnClose(fn func()) *Server {
+	mustFunc(fn == nil, "listener")
 	s.exec(func() { s.onClose = append(s.onClose, handler[func()]{fn: fn}) })
 	return s
 }
@@ -178,13 +214,16 @@ func (s *Server) OnClose(fn func()) *Server {
 // OnDrop adds a 'drop' listener: a connection arrived while the server was at
 // its maxConnections and was closed at once.
 func (s *Server) OnDrop(fn func(DropInfo)) *Server {
+	mustFunc(fn == nil, "listener")
 	s.exec(func() { s.onDrop = append(s.onDrop, handler[func(DropInfo)]{fn: fn}) })
 	return s
 }
 
-// ListenerCount reports how many 'listening' listeners are attached (home
-// loop only); once-listeners from Listen's callback are removed after firing.
-func (s *Server) ListenerCount() int { return len(s.onListening) }
+// ListenerCount reports how many 'listening' listeners are attached;
+// once-listeners from Listen's callback are removed after firing. From any
+// goroutine: a listener added from elsewhere counts once the home loop has
+// taken it.
+func (s *Server) ListenerCount() int { return int(s.nListening.Load()) }
 
 func emitAll[F any](hs *[]handler[F], call func(F)) {
 	list := *hs
@@ -203,8 +242,14 @@ func emitAll[F any](hs *[]handler[F], call func(F)) {
 	}
 }
 
-func (s *Server) emitListening() { emitAll(&s.onListening, func(f func()) { f() }) }
-func (s *Server) emitClose()     { emitAll(&s.onClose, func(f func()) { f() }) }
+func (s *Server) emitListening() {
+	list := s.onListening
+	emitAll(&s.onListening, func(f func()) { f() })
+	if len(list) > 0 {
+		s.nListening.Store(int32(len(s.onListening)))
+	}
+}
+func (s *Server) emitClose() { emitAll(&s.onClose, func(f func()) { f() }) }
 
 func (s *Server) emitError(err error) {
 	if len(s.onError) == 0 {
@@ -221,11 +266,20 @@ func (s *Server) Listening() bool { return s.isListening.Load() }
 func (s *Server) Connections() int { return int(s.conns.Load()) }
 
 // GetConnections is Node's server.getConnections(cb): cb(nil, count) on the
-// next tick of the home loop. Returns the server.
+// next tick of the home loop. A nil cb panics with ERR_INVALID_ARG_TYPE, as
+// Node throws. If the home loop is stopped cb still runs, with
+// ErrLoopStopped, on a goroutine of its own. Returns the server.
 func (s *Server) GetConnections(cb func(err error, count int)) *Server {
-	s.exec(func() {
+	mustFunc(cb == nil, "callback")
+	if s.zero() {
+		go cb(errZero(), 0)
+		return s
+	}
+	if err := s.home.Exec(func() {
 		s.home.NextTick(func() { cb(nil, s.Connections()) })
-	})
+	}); err != nil {
+		go cb(err, s.Connections())
+	}
 	return s
 }
 

@@ -11,6 +11,10 @@ import (
 // ERR_STREAM_ALREADY_FINISHED / ERR_STREAM_DESTROYED when it is too late.
 // While connecting, the FIN waits for the connection. Returns the socket.
 func (s *Socket) End(data []byte, cb func(error)) *Socket {
+	if s.zero() {
+		failCallback(cb, errZero())
+		return s
+	}
 	if !s.loop.InLoop() {
 		if data != nil {
 			data = append([]byte(nil), data...)
@@ -155,6 +159,9 @@ func (s *Socket) Destroy(err error) *Socket {
 // (ERR_INVALID_HANDLE_TYPE), and on a socket that never connected it
 // destroys with ERR_SOCKET_CLOSED.
 func (s *Socket) ResetAndDestroy() (*Socket, error) {
+	if s.zero() {
+		return s, errZero()
+	}
 	if s.is(stUnix) {
 		return s, nodenet.ErrInvalidHandleType
 	}

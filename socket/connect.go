@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/resolver"
 	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/reactor"
 )
@@ -96,6 +97,9 @@ func Connect(o ConnectOptions, cb func()) (*Socket, error) {
 // Connect connects an existing socket (Node's socket.connect). A destroyed
 // socket may connect again: it is reset, with fresh counters.
 func (s *Socket) Connect(o ConnectOptions, cb func()) error {
+	if s.zero() {
+		return errZero()
+	}
 	if err := o.validate(); err != nil {
 		return err
 	}
@@ -228,8 +232,8 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 	}
 	family, hints := o.Family, o.Hints
 	opts := *o
-	resolvers.submit(func() {
-		addrs, err := lookup(host, family, hints)
+	resolver.Default.Submit(func() {
+		addrs, err := runLookup(lookup, host, family, hints)
 		_ = s.loop.Post(func() { s.lookupDone(gen, host, port, addrs, err, &opts) })
 	})
 }
@@ -418,7 +422,7 @@ func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, la
 	a := &connectAttempt{fd: fd, addr: ip, port: plan.port, display: display}
 	c.attempt = a
 	s.fd = fd
-	if rerr := s.loop.Register(fd, nodenet.EventWrite, s); rerr != nil {
+	if rerr := s.loop.Register(fd, nodenet.EventWrite, s.handler()); rerr != nil {
 		sysnet.Close(fd)
 		s.fd = sysnet.Invalid
 		c.attempt = nil

@@ -3,6 +3,8 @@
 package socket
 
 import (
+	"strings"
+
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/internal/sysnet"
 )
@@ -30,7 +32,7 @@ func (s *Socket) connectUnix(path string) {
 	s.fd = fd
 	a := &connectAttempt{fd: fd, plan: &attemptPlan{}}
 	c.attempt = a
-	if rerr := s.loop.Register(fd, nodenet.EventWrite, s); rerr != nil {
+	if rerr := s.loop.Register(fd, nodenet.EventWrite, s.handler()); rerr != nil {
 		sysnet.Close(fd)
 		s.fd = sysnet.Invalid
 		c.attempt = nil
@@ -39,12 +41,17 @@ func (s *Socket) connectUnix(path string) {
 }
 
 // unixSockaddr builds a Unix socket address, refusing (rather than
-// truncating) a path longer than sun_path. '@' or a leading NUL is a Linux
-// abstract name.
+// truncating) a path longer than sun_path, and a path name with a NUL in
+// it, which the kernel would read as the part before the NUL (Node reports
+// EINVAL for both). '@' or a leading NUL is a Linux abstract name, whose
+// bytes are all significant.
 func unixSockaddr(path string) (string, error) {
 	name := path
 	if len(name) > 0 && name[0] == 0 {
 		name = "@" + name[1:]
+	}
+	if name != "" && name[0] != '@' && strings.IndexByte(name, 0) >= 0 {
+		return "", sysnet.EINVAL
 	}
 	if len(name) >= sysnet.MaxUnixPath {
 		return "", sysnet.EINVAL

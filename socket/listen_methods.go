@@ -1,8 +1,31 @@
 package socket
 
+import "github.com/nodenet/nodenet"
+
+// nilListener reports a nil function of one of the listener types.
+func nilListener(fn any) bool {
+	switch f := fn.(type) {
+	case func():
+		return f == nil
+	case func([]byte):
+		return f == nil
+	case func(error):
+		return f == nil
+	case func(bool):
+		return f == nil
+	case LookupListener:
+		return f == nil
+	}
+	return fn == nil
+}
+
 // on registers fn for ev on the loop (inline there, posted from elsewhere)
-// and returns its id at once.
+// and returns its id at once. A nil fn panics with ERR_INVALID_ARG_TYPE at
+// the call, as Node's on() throws.
 func on(s *Socket, ev Event, fn any, once bool, after func()) ListenerID {
+	if nilListener(fn) {
+		panic(nodenet.NewError(nodenet.CodeInvalidArgType, `The "listener" argument must be of type function. Received null`))
+	}
 	id := newListenerID()
 	if s.loop.InLoop() {
 		// The common case (listeners added in a connection handler): no
@@ -21,6 +44,11 @@ func on(s *Socket, ev Event, fn any, once bool, after func()) ListenerID {
 	})
 	return id
 }
+
+// The On and Once methods may be called from any goroutine; off the loop
+// the listener is added by a task posted to it, so it hears the events the
+// loop emits after that task ran. A nil listener panics with
+// ERR_INVALID_ARG_TYPE (Node throws).
 
 // OnConnect adds a listener for 'connect': the connection is established.
 func (s *Socket) OnConnect(fn func()) ListenerID { return on(s, EventConnect, fn, false, nil) }

@@ -5,12 +5,14 @@ package socket_test
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/internal/looptest"
+	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/server"
 	"github.com/nodenet/nodenet/socket"
@@ -73,6 +75,41 @@ func listen(t testing.TB, l *reactor.Loop, o server.Options, onConn func(*socket
 func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	return p
+}
+
+// refusedPort returns a port on ip that refuses connections for the rest of
+// the test: a socket is bound to it and never listens. Unlike a port that
+// was free a moment ago (freePort), nobody else can take it meanwhile —
+// neither another listener nor the kernel's ephemeral pick for some
+// connect — so a connect to it is refused every time.
+func refusedPort(t testing.TB, ip string) int {
+	t.Helper()
+	addr := netip.MustParseAddr(ip)
+	fd, err := sysnet.Socket(addr.Is6())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sysnet.Close(fd) })
+	if err := sysnet.Bind(fd, netip.AddrPortFrom(addr, 0)); err != nil {
+		t.Fatal(err)
+	}
+	la, err := sysnet.LocalAddr(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(la.IP.Port())
+}
+
+// freePortOn is freePort on the given IP (the family the test binds).
+func freePortOn(t testing.TB, ip string) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}

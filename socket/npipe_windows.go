@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/seam"
 	"github.com/nodenet/nodenet/reactor"
 	"golang.org/x/sys/windows"
 )
@@ -96,21 +97,6 @@ func IsPipeName(path string) bool {
 	return false
 }
 
-// PipeOSName is path as the system is given it: with backslashes only
-// (a \\?\ path is not normalised by Windows). Addresses and errors keep
-// the caller's spelling.
-func PipeOSName(path string) string { return strings.ReplaceAll(path, "/", `\`) }
-
-// NotPipeNameError is the error for a Path that is not a pipe name.
-func NotPipeNameError(syscall, path string, port int) error {
-	e := nodenet.NewHostPortError(syscall, windows.ERROR_INVALID_PARAMETER, path, port)
-	if syscall == "listen" {
-		e = nodenet.NewListenError(syscall, windows.ERROR_INVALID_PARAMETER, path, port)
-	}
-	e.Message += ` (on Windows, Path must name a pipe: \\.\pipe\name or \\?\pipe\name)`
-	return e
-}
-
 // attachPipe makes h, a connected pipe already bound to the loop's port,
 // the socket's transport.
 func (s *Socket) attachPipe(h windows.Handle) {
@@ -124,26 +110,31 @@ func (s *Socket) attachPipe(h windows.Handle) {
 	s.np.p = p
 	s.fd = h
 	s.setKind(kindUnix)
-	s.loop.Attach(h, s)
+	s.loop.Attach(h, s.handler())
 }
 
-// NewAcceptedPipe wraps the server end of a named pipe a client connected
-// to. h must be bound to l's completion port already (the server issued
-// ConnectNamedPipe on it). It must be called on l's goroutine; the caller
-// emits 'connection'.
-func NewAcceptedPipe(l *reactor.Loop, h windows.Handle, o AcceptOptions) (*Socket, error) {
+func init() {
+	seam.NewAcceptedPipe = func(l *reactor.Loop, h windows.Handle, o seam.AcceptOptions) (any, error) {
+		return newAcceptedPipe(l, h, o), nil
+	}
+}
+
+// newAcceptedPipe wraps the server end of a named pipe a client connected
+// to (seam.NewAcceptedPipe). h must be bound to l's completion port already
+// (the server issued ConnectNamedPipe on it). It runs on l's goroutine; the
+// caller emits 'connection'.
+func newAcceptedPipe(l *reactor.Loop, h windows.Handle, o seam.AcceptOptions) *Socket {
 	s := newSocket(l)
 	// Named pipes have no TCP options: only the stream and owner options apply.
-	s.applyAccept(&AcceptOptions{AllowHalfOpen: o.AllowHalfOpen, PauseOnConnect: o.PauseOnConnect,
-		HighWaterMark: o.HighWaterMark, MaxBufferSize: o.MaxBufferSize,
-		Hook: o.Hook, Owner: o.Owner, OnDestroy: o.OnDestroy})
+	s.applyAccept(&seam.AcceptOptions{AllowHalfOpen: o.AllowHalfOpen, PauseOnConnect: o.PauseOnConnect,
+		HighWaterMark: o.HighWaterMark, MaxBufferSize: o.MaxBufferSize, Hook: o.Hook})
 	s.attachPipe(h)
 	s.set(fConnected)
 	s.set(fEverConnected)
 	s.mark(stOpen, true)
 	s.updateRef()
 	s.updateInterest()
-	return s, nil
+	return s
 }
 
 // connectUnix on Windows opens the named pipe Path names. Opening is
@@ -153,7 +144,7 @@ func NewAcceptedPipe(l *reactor.Loop, h windows.Handle, o AcceptOptions) (*Socke
 // WaitNamedPipe for as long) and then fails with ETIMEDOUT.
 func (s *Socket) connectUnix(path string) {
 	if !IsPipeName(path) {
-		s.failLater(NotPipeNameError("connect", path, 0))
+		s.failLater(seam.NotPipeNameError("connect", path, 0))
 		return
 	}
 	s.openPipe(path, s.c().connectGen, 0, time.Millisecond)
@@ -161,7 +152,7 @@ func (s *Socket) connectUnix(path string) {
 
 func (s *Socket) openPipe(path string, gen uint64, waited, delay time.Duration) {
 	c := s.c()
-	name, err := windows.UTF16PtrFromString(PipeOSName(path))
+	name, err := windows.UTF16PtrFromString(seam.PipeOSName(path))
 	if err != nil {
 		s.failLater(nodenet.NewHostPortError("connect", windows.ERROR_INVALID_PARAMETER, path, 0))
 		return
@@ -246,12 +237,12 @@ func (p *namedPipe) startRead() {
 // readDone and writeDone run inside the poller's Wait.
 func (p *namedPipe) readDone(_ *nodenet.IOOp, n uint32, err error) {
 	p.rn, p.rerr = n, err
-	p.s.loop.CompleteIO(p.s, p.onReadFn)
+	p.s.loop.CompleteIO(p.s.handler(), p.onReadFn)
 }
 
 func (p *namedPipe) writeDone(_ *nodenet.IOOp, n uint32, err error) {
 	p.wn, p.werr = n, err
-	p.s.loop.CompleteIO(p.s, p.onWriteFn)
+	p.s.loop.CompleteIO(p.s.handler(), p.onWriteFn)
 }
 
 func isPipeEOF(err error) bool {

@@ -4,10 +4,42 @@ import (
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/encoding"
 	"github.com/nodenet/nodenet/internal/sysnet"
+	"github.com/nodenet/nodenet/reactor"
 )
 
+// handler is the Socket as its loop sees it: the readiness, panic and stop
+// callbacks of reactor.Handler, PanicHandler and Stopper. They are methods
+// of this unexported type rather than of Socket so that no user can call
+// them (HandleEvent called from another goroutine raced with the loop and
+// could index past the write queue); (*handler)(s) is a pointer
+// conversion, so registering costs no allocation.
+type handler Socket
+
+var (
+	_ reactor.Handler      = (*handler)(nil)
+	_ reactor.PanicHandler = (*handler)(nil)
+	_ reactor.Stopper      = (*handler)(nil)
+)
+
+// handler returns the socket's face towards its loop.
+func (s *Socket) handler() *handler { return (*handler)(s) }
+
 // HandleEvent is the socket's readiness callback; the loop calls it.
-func (s *Socket) HandleEvent(ev nodenet.Events) {
+func (h *handler) HandleEvent(ev nodenet.Events) { (*Socket)(h).handleEvent(ev) }
+
+// HandlePanic destroys the socket with the panic a callback raised while
+// the socket was handling an event (or a deferred poller change failed).
+func (h *handler) HandlePanic(err error) {
+	s := (*Socket)(h)
+	s.loop.LogError("nodenet: socket callback panicked", err)
+	s.destroyWith(err)
+}
+
+// LoopStopped destroys the socket when its loop is stopped under it.
+func (h *handler) LoopStopped(err error) { (*Socket)(h).destroyWith(err) }
+
+// handleEvent serves one readiness event.
+func (s *Socket) handleEvent(ev nodenet.Events) {
 	if s.is(stConnecting) {
 		if c := s.coldOrNil(); c != nil && c.attempt != nil {
 			s.onConnectEvent(ev)
@@ -43,16 +75,6 @@ func (s *Socket) HandleEvent(ev nodenet.Events) {
 		}
 	}
 }
-
-// HandlePanic destroys the socket with the panic a callback raised while the
-// socket was handling an event.
-func (s *Socket) HandlePanic(err error) {
-	s.loop.LogError("nodenet: socket callback panicked", err)
-	s.destroyWith(err)
-}
-
-// LoopStopped destroys the socket when its loop is stopped under it.
-func (s *Socket) LoopStopped(err error) { s.destroyWith(err) }
 
 // readOnce reads once into the loop's shared buffer. Level-triggered polling
 // brings us back if more is waiting, so one busy peer cannot starve the rest.
@@ -223,6 +245,9 @@ func (s *Socket) SetEncoding(name string) error {
 	if err != nil {
 		return unknownEncoding(err)
 	}
+	if s.zero() {
+		return errZero()
+	}
 	s.exec(func() {
 		c := s.c()
 		c.enc = enc
@@ -283,7 +308,7 @@ func (s *Socket) updateInterest() {
 		if want == 0 {
 			return
 		}
-		if err := s.loop.Register(s.fd, want, s); err != nil {
+		if err := s.loop.Register(s.fd, want, s.handler()); err != nil {
 			s.destroyWith(err)
 			return
 		}
@@ -309,7 +334,7 @@ func (s *Socket) interest() nodenet.Events {
 	return want
 }
 
-// detach stops watching the descriptor entirely (see HandleEvent).
+// detach stops watching the descriptor entirely (see handleEvent).
 func (s *Socket) detach() {
 	if s.has(fDetached) || s.fd == sysnet.Invalid {
 		return

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/resolver"
 )
 
 // LookupAddress is one answer of a resolver: an IP literal and its family
@@ -21,7 +21,9 @@ type LookupAddress struct {
 // 0, 4 or 6; hints is the hints option. It runs on one of the resolver's
 // goroutines, never on a loop, so it may block. Node's invalid answers are
 // checked: a non-IP address gives ERR_INVALID_IP_ADDRESS, a family other
-// than 4 or 6 ERR_INVALID_ADDRESS_FAMILY.
+// than 4 or 6 ERR_INVALID_ADDRESS_FAMILY. A panic in it is recovered and
+// becomes the lookup's error (ERR_NODENET_CALLBACK_PANIC: 'lookup', then
+// 'error' and 'close'), as a panic in a callback on the loop is.
 type LookupFunc func(host string, family int, hints int) ([]LookupAddress, error)
 
 // DefaultLookup resolves with Go's resolver (/etc/hosts, then DNS), keeping
@@ -66,54 +68,14 @@ func DefaultLookup(host string, family int, hints int) ([]LookupAddress, error) 
 	return out, nil
 }
 
-// resolverPool runs lookups on at most max goroutines — libuv's threadpool,
-// not a goroutine per connection. Workers start on demand and exit when the
-// queue is empty, so an idle process holds none.
-type resolverPool struct {
-	mu     sync.Mutex
-	max    int
-	active int
-	queue  []func()
-}
-
-var resolvers = &resolverPool{max: 4}
-
 // SetResolverConcurrency sets how many host-name lookups may run at once
-// (default 4, like libuv's UV_THREADPOOL_SIZE).
-func SetResolverConcurrency(n int) {
-	if n < 1 {
-		n = 1
-	}
-	resolvers.mu.Lock()
-	resolvers.max = n
-	resolvers.mu.Unlock()
-}
+// (default 4, like libuv's UV_THREADPOOL_SIZE). The pool is shared by every
+// connect and every hostname listen of the process. Safe from any
+// goroutine.
+func SetResolverConcurrency(n int) { resolver.Default.SetConcurrency(n) }
 
-func (p *resolverPool) submit(job func()) {
-	p.mu.Lock()
-	p.queue = append(p.queue, job)
-	start := p.active < p.max
-	if start {
-		p.active++
-	}
-	p.mu.Unlock()
-	if start {
-		go p.work()
-	}
-}
-
-func (p *resolverPool) work() {
-	for {
-		p.mu.Lock()
-		if len(p.queue) == 0 {
-			p.active--
-			p.mu.Unlock()
-			return
-		}
-		job := p.queue[0]
-		p.queue[0] = nil
-		p.queue = p.queue[1:]
-		p.mu.Unlock()
-		job()
-	}
+// runLookup calls lookup on the resolver pool's goroutine; a panic in it
+// becomes the lookup's error.
+func runLookup(lookup LookupFunc, host string, family, hints int) ([]LookupAddress, error) {
+	return resolver.Guard(func() ([]LookupAddress, error) { return lookup(host, family, hints) })
 }

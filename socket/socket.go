@@ -9,6 +9,7 @@ import (
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/buffer"
 	"github.com/nodenet/nodenet/encoding"
+	"github.com/nodenet/nodenet/internal/seam"
 	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/reactor"
 )
@@ -87,7 +88,7 @@ type Socket struct {
 
 	// hook is what the accepting server attached (owner and destroy hook),
 	// shared by all of that server's sockets.
-	hook *OwnerHook
+	hook *seam.OwnerHook
 
 	// Events: nil until the first listener is added.
 	events *eventListeners
@@ -110,15 +111,6 @@ type Socket struct {
 	kind    sockKind
 	flowing int8 // -1: not decided, 0: paused, 1: flowing
 	ref     reactor.RefHold
-}
-
-// OwnerHook is what a server attaches to the sockets it accepts: Owner is
-// what Socket.Owner returns (Node's socket.server) and OnDestroy runs
-// synchronously inside destroy, before any event. One OwnerHook is shared by
-// every socket of a server, so it costs a connection one pointer.
-type OwnerHook struct {
-	Owner     any
-	OnDestroy func()
 }
 
 // Bits of Socket.st, read from any goroutine.
@@ -339,6 +331,24 @@ func New(o Options) (*Socket, error) {
 		}
 	}
 	return s, nil
+}
+
+// zero reports a Socket declared without a constructor (New, Connect or a
+// server's 'connection'): it has no loop, and its methods answer with
+// errZero — or do nothing — instead of dereferencing nil.
+func (s *Socket) zero() bool { return s.loop == nil }
+
+func errZero() error {
+	return nodenet.NewZeroValueError("socket.Socket", "socket.New, socket.Connect or a server's connection listener")
+}
+
+// failCallback reports err to a completion callback that cannot reach the
+// socket's loop (a zero Socket, a stopped loop): asynchronously, never
+// inside the call that took it, on a goroutine of its own.
+func failCallback(cb func(error), err error) {
+	if cb != nil {
+		go cb(err)
+	}
 }
 
 // Loop returns the loop the socket belongs to.

@@ -17,6 +17,9 @@ func (s *Socket) SetTimeout(d time.Duration, cb func()) error {
 	if d < 0 {
 		return outOfRange("msecs", d)
 	}
+	if s.zero() {
+		return errZero()
+	}
 	s.exec(func() {
 		if s.is(stDestroyed) {
 			return

@@ -22,6 +22,10 @@ import (
 // Send may be called from any goroutine; off the loop, data is copied and
 // the result is an estimate from the last known queue size.
 func (s *Socket) Send(data []byte, cb func(error)) bool {
+	if s.zero() {
+		failCallback(cb, errZero())
+		return false
+	}
 	if s.loop.InLoop() {
 		return s.send(data, cb)
 	}
@@ -32,6 +36,9 @@ func (s *Socket) Send(data []byte, cb func(error)) bool {
 // encoded with enc ("" means utf8) before it is sent. An unknown encoding is
 // ERR_UNKNOWN_ENCODING and nothing is sent.
 func (s *Socket) SendString(str string, enc string, cb func(error)) (bool, error) {
+	if s.zero() {
+		return false, errZero()
+	}
 	e := encoding.UTF8
 	if enc != "" {
 		var err error
@@ -90,6 +97,9 @@ func (s *Socket) WriteString(str string) (int, error) {
 
 // writeState is the io.Writer view of Node's write-after-end/destroy errors.
 func (s *Socket) writeState() error {
+	if s.zero() {
+		return errZero()
+	}
 	if s.is(stDestroyed) {
 		return nodenet.ErrStreamDestroyed
 	}

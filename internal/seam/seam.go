@@ -1,0 +1,51 @@
+// Package seam is the door between the socket and server packages that
+// users do not see: what a server hands the sockets it accepts, and the
+// constructor it builds them with. The socket package fills in the
+// constructors when it is initialised (it cannot be imported from here
+// without a cycle), so the server package, which imports socket, always
+// finds them set.
+package seam
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/reactor"
+)
+
+// OwnerHook is what a server attaches to the sockets it accepts: Owner is
+// what Socket.Owner returns (Node's socket.server) and OnDestroy runs
+// synchronously inside destroy, before any event (the server's connection
+// count drops at once, as in Node's _destroy). One OwnerHook is shared by
+// every socket of a server, so it costs a connection one pointer.
+type OwnerHook struct {
+	Owner     any
+	OnDestroy func()
+}
+
+// AcceptOptions describe a connection a server accepted. A server builds
+// them once and copies them per connection (setting only Remote), so
+// nothing in them is allocated per connection.
+type AcceptOptions struct {
+	AllowHalfOpen  bool
+	PauseOnConnect bool
+	HighWaterMark  int
+	MaxBufferSize  int
+	// NoDelay: nil leaves the default (on); KeepAlive applies SO_KEEPALIVE.
+	NoDelay               *bool
+	KeepAlive             bool
+	KeepAliveInitialDelay time.Duration
+	// Remote is the peer address accept returned (saves a getpeername).
+	Remote netip.AddrPort
+	// Unix marks a Unix domain connection (no names, no TCP options).
+	Unix bool
+	// Hook is shared by the socket, not copied (nil: no owner).
+	Hook *OwnerHook
+}
+
+// NewAccepted wraps a descriptor a server accepted in a *socket.Socket
+// (returned as any: this package cannot name the type). It must be called
+// on l's goroutine; the socket belongs to l and the caller emits
+// 'connection'. On error the descriptor is the caller's to close.
+var NewAccepted func(l *reactor.Loop, fd nodenet.FD, o AcceptOptions) (any, error)
