@@ -167,7 +167,7 @@ func (s *Server) ListenTCP(port int, host string, cb func()) error {
 
 // ListenUnix is Listen(ListenOptions{Path: path}, cb): Node's
 // server.listen(path). An empty path is ERR_INVALID_ARG_VALUE, as Node's
-// listen({path: ''}) — not the zero ListenOptions, which would listen on
+// listen({path: ”}) — not the zero ListenOptions, which would listen on
 // TCP on every interface.
 func (s *Server) ListenUnix(path string, cb func()) error {
 	if path == "" {

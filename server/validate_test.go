@@ -55,7 +55,7 @@ func TestListenLookupPanic(t *testing.T) {
 }
 
 // TestListenUnixEmptyPath: ListenUnix("") listened on TCP on every
-// interface (the zero ListenOptions); Node's listen({path: ''}) is
+// interface (the zero ListenOptions); Node's listen({path: ”}) is
 // ERR_INVALID_ARG_VALUE.
 func TestListenUnixEmptyPath(t *testing.T) {
 	l := newLoop(t)
