@@ -176,12 +176,14 @@ func TestGroupStopFromOwnLoop(t *testing.T) {
 	}
 	g.Start()
 	returned := make(chan int, 2)
+	gate := make(chan struct{}) // both tasks posted before either stops the group
 	for i, l := range g.Loops()[:2] {
 		i := i
-		if err := l.Post(func() { g.Stop(); g.Wait(); returned <- i }); err != nil {
+		if err := l.Post(func() { <-gate; g.Stop(); g.Wait(); returned <- i }); err != nil {
 			t.Fatal(err)
 		}
 	}
+	close(gate)
 	for range 2 {
 		select {
 		case <-returned:
