@@ -1,25 +1,10 @@
 package main
 
 import (
-	"encoding/json"
-
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/server"
 	"github.com/nodenet/nodenet/socket"
 )
-
-// addressJSON is socket.address() as JSON.stringify prints it ({} for none).
-func addressJSON(a socket.AddressInfo) string {
-	if a == (socket.AddressInfo{}) {
-		return "{}"
-	}
-	b, _ := json.Marshal(struct {
-		Address string `json:"address"`
-		Family  string `json:"family"`
-		Port    int    `json:"port"`
-	}{a.Address, a.Family, a.Port})
-	return string(b)
-}
 
 func init() {
 	scenario("ipc_remote_address", func() {

@@ -8,7 +8,7 @@ const { trace, watch } = require('./trace');
 function lookup(host, opts, cb) {
   setTimeout(() => {
     trace('resolver', 'answer', { host });
-    cb(null, '127.0.0.1', 4);
+    if (opts.all) cb(null, [{ address: '127.0.0.1', family: 4 }]); else cb(null, '127.0.0.1', 4);
   }, 200);
 }
 const s = net.connect({ port: 9, host: 'slow.example', lookup });

@@ -107,6 +107,30 @@ function streamState(side, s, label) {
   });
 }
 
+// probe calls the methods that change no data flow on s and traces what
+// each returned or threw: address(), setEncoding, setNoDelay, setKeepAlive,
+// setTimeout (then 0 again), pause/resume with isPaused, unref/ref.
+function probe(side, s, label) {
+  const t = (name, fn) => {
+    try {
+      const v = fn();
+      trace(side, 'probe', { at: label, call: name, result: v });
+    } catch (e) {
+      trace(side, 'probe', { at: label, call: name, ...errf(e) });
+    }
+  };
+  if (s.localPort !== undefined) sub(s.localPort, 'LPORT');
+  t('address', () => JSON.stringify(s.address()));
+  t('setEncoding', () => { s.setEncoding('utf8'); return 'ok'; });
+  t('setNoDelay', () => { s.setNoDelay(true); return 'ok'; });
+  t('setKeepAlive', () => { s.setKeepAlive(true, 1000); return 'ok'; });
+  t('setTimeout', () => { s.setTimeout(1000); return s.timeout; });
+  t('setTimeout0', () => { s.setTimeout(0); return s.timeout; });
+  t('pause', () => { s.pause(); return s.isPaused(); });
+  t('resume', () => { s.resume(); return s.isPaused(); });
+  t('unref-ref', () => { s.unref(); s.ref(); return 'ok'; });
+}
+
 // listen makes server listen on an ephemeral port of 127.0.0.1 and calls
 // cb(port) from its 'listening' event, the port named PORT in the trace.
 function listen(server, cb) {
@@ -116,4 +140,4 @@ function listen(server, cb) {
 // lifetime: the process exits when nothing is left (the Go side: Run returned).
 process.on('exit', () => trace('process', 'exit'));
 
-module.exports = { trace, sub, errf, watch, state, streamState, listen };
+module.exports = { trace, sub, errf, watch, state, streamState, listen, probe };

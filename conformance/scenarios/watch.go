@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"time"
+
 	"github.com/nodenet/nodenet/server"
 	"github.com/nodenet/nodenet/socket"
 )
@@ -54,4 +57,50 @@ func streamState(side string, s *socket.Socket, label string) {
 		"writableNeedDrain", missing("WritableNeedDrain"), "writableCorked", missing("WritableCorked"),
 		"writableLength", s.WritableLength(), "readableEnded", missing("ReadableEnded"),
 		"readableFlowing", missing("ReadableFlowing"), "readableLength", missing("ReadableLength"))
+}
+
+// probe calls the methods that change no data flow on s and traces what each
+// returned (trace.js's probe). Go returns errors where Node throws.
+func probe(side string, s *socket.Socket, label string) {
+	t := func(name string, v any, err error) {
+		if err != nil {
+			trace(side, "probe", append([]any{"at", label, "call", name}, errf(err)...)...)
+			return
+		}
+		trace(side, "probe", "at", label, "call", name, "result", v)
+	}
+	ms := func(d time.Duration) int { return int(d / time.Millisecond) }
+	if p := s.LocalPort(); p != 0 {
+		sub(p, "LPORT")
+	}
+	t("address", addressJSON(s.Address()), nil)
+	t("setEncoding", "ok", s.SetEncoding("utf8"))
+	s.SetNoDelay(true)
+	t("setNoDelay", "ok", nil)
+	s.SetKeepAlive(true, time.Second)
+	t("setKeepAlive", "ok", nil)
+	err := s.SetTimeout(time.Second, nil)
+	t("setTimeout", ms(s.Timeout()), err)
+	err = s.SetTimeout(0, nil)
+	t("setTimeout0", ms(s.Timeout()), err)
+	s.Pause()
+	t("pause", s.IsPaused(), nil)
+	s.Resume()
+	t("resume", s.IsPaused(), nil)
+	s.Unref()
+	s.Ref()
+	t("unref-ref", "ok", nil)
+}
+
+// addressJSON is socket.address() as JSON.stringify prints it ({} for none).
+func addressJSON(a socket.AddressInfo) string {
+	if a == (socket.AddressInfo{}) {
+		return "{}"
+	}
+	b, _ := json.Marshal(struct {
+		Address string `json:"address"`
+		Family  string `json:"family"`
+		Port    int    `json:"port"`
+	}{a.Address, a.Family, a.Port})
+	return string(b)
 }
