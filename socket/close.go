@@ -87,6 +87,9 @@ func (s *Socket) maybeShutdown() {
 	if !s.has(fEnding) || s.has(fShutdownDone) || s.is(stConnecting) || s.is(stDestroyed) || s.fd == sysnet.Invalid || !s.has(fConnected) || s.qlen() > 0 {
 		return
 	}
+	if s.has(fLayered) && (s.c().layer.Shutdown() || s.qlen() > 0) {
+		return // the layer's close_notify goes first; afterFlush calls again
+	}
 	s.set(fShutdownDone)
 	if s.isNamedPipe() {
 		s.npShutdown() // schedules finish itself
@@ -261,6 +264,9 @@ func (s *Socket) destroyWith(err error) {
 		}
 	}
 	s.unpipe(nil)
+	if s.has(fLayered) {
+		s.c().layer.Destroyed()
+	}
 	if s.hook != nil && s.hook.OnDestroy != nil && !s.has(fHookDone) {
 		s.set(fHookDone)
 		s.hook.OnDestroy()

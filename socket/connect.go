@@ -550,6 +550,9 @@ func (s *Socket) afterConnect() {
 	s.applySocketOptions()
 	s.touch()
 	_ = s.loop.SetInterest(s.fd, 0)
+	if s.has(fLayered) {
+		s.c().layer.Connected() // TLS starts its handshake before 'connect'
+	}
 	s.events.emit0(EventConnect)
 	if s.is(stDestroyed) {
 		return

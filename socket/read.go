@@ -80,16 +80,23 @@ func (s *Socket) handleEvent(ev nodenet.Events) {
 // brings us back if more is waiting, so one busy peer cannot starve the rest.
 func (s *Socket) readOnce() {
 	buf := s.loop.ReadBuffer()
-	if s.flowing != 1 {
+	if s.flowing != 1 && !s.has(fLayered) {
 		s.peekUndecided(buf)
 		return
 	}
 	n, err := sysnet.Read(s.fd, buf)
 	switch {
+	case n > 0 && s.has(fLayered):
+		s.touch()
+		s.c().layer.Input(buf[:n]) // it counts and delivers the plaintext
 	case n > 0:
 		s.bytesRead.Add(int64(n))
 		s.touch()
 		s.deliver(buf[:n])
+	case n == 0 && s.has(fLayered):
+		s.set(fReadEOF)
+		s.updateInterest()
+		s.c().layer.InputEOF() // it calls onEOF after the plaintext before the FIN
 	case n == 0:
 		s.onEOF()
 	case sysnet.IsWouldBlock(err) || sysnet.IsInterrupted(err):
@@ -202,6 +209,9 @@ func (s *Socket) pause() {
 	s.flowing = 0
 	s.unset(fDataWaiting) // peek again (wantPeek): what waited may have been read
 	s.updateInterest()
+	if s.has(fLayered) {
+		s.c().layer.Pause()
+	}
 }
 
 // Resume restarts reading after Pause (or starts it without a data
@@ -219,6 +229,9 @@ func (s *Socket) flow() {
 	s.flowing = 1
 	s.set(fReadStarted)
 	s.updateInterest()
+	if s.has(fLayered) {
+		s.c().layer.Flow()
+	}
 }
 
 // IsPaused reports whether the socket was paused (Node's isPaused). Loop
@@ -264,6 +277,10 @@ func unknownEncoding(err error) error {
 // wantRead: connected, readable, not at EOF, and flowing — or undecided with
 // no data known to be waiting (see peekUndecided).
 func (s *Socket) wantRead() bool {
+	if s.has(fLayered) {
+		// The layer reads for itself (a handshake) and for the user.
+		return s.fl&(fConnected|fReadEOF|fReadable|fLayerRead) == fConnected|fReadable|fLayerRead && !s.is(stDestroyed)
+	}
 	return s.has(fConnected) && !s.is(stDestroyed) && s.has(fReadable) && !s.has(fReadEOF) &&
 		(s.flowing == 1 || (s.flowing == -1 && !s.has(fDataWaiting)))
 }
@@ -281,7 +298,7 @@ func (s *Socket) wantRead() bool {
 // comes later than Node's; what the pipe does with it (end the
 // destination after its queued bytes) is the same.
 func (s *Socket) wantPeek() bool {
-	return s.flowing == 0 && s.has(fReadStarted) && !s.has(fDataWaiting) && !s.has(fPipeWait) &&
+	return s.flowing == 0 && !s.has(fLayered) && s.has(fReadStarted) && !s.has(fDataWaiting) && !s.has(fPipeWait) &&
 		s.has(fConnected) && !s.is(stDestroyed) && s.has(fReadable) && !s.has(fReadEOF)
 }
 

@@ -185,6 +185,10 @@ const (
 	// remove its epoll registration, so destroy closes it through
 	// Loop.CloseRegistered, which skips the EPOLL_CTL_DEL.
 	fSoleFD
+	// fLayered: a seam.Layer (TLS) sits between the descriptor and the user
+	// (cold.layer); fLayerRead: that layer wants the kernel read.
+	fLayered
+	fLayerRead
 )
 
 func (s *Socket) has(f flags) bool { return s.fl&f != 0 }
@@ -239,6 +243,9 @@ type socketCold struct {
 	pipes       []*pipeState
 	pipeDrainID ListenerID
 	pipeDrainFn func()
+
+	// layer is the protocol layered on the stream (TLS) when fLayered.
+	layer seam.Layer
 
 	offLoop atomic.Int64 // bytes of Sends posted from other goroutines, not yet queued
 	remote  addrCache    // the peer's name when not kept in raddr

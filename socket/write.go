@@ -128,12 +128,20 @@ func (s *Socket) sendOffLoop(b []byte, cb func(error)) bool {
 
 // send is Send on the loop goroutine.
 func (s *Socket) send(p []byte, cb func(error)) bool {
-	p0 := p
 	if !s.writeAllowed(cb) {
 		return false
 	}
-	before := s.qlen()
 	s.bytesWritten.Add(int64(len(p)))
+	if s.has(fLayered) {
+		return s.c().layer.Write(p, cb)
+	}
+	return s.sendBytes(p, cb)
+}
+
+// sendBytes puts p on the wire: the kernel first, the queue for the rest.
+func (s *Socket) sendBytes(p []byte, cb func(error)) bool {
+	p0 := p
+	before := s.qlen()
 	if len(p) > 0 && before == 0 && s.canWriteNow() && !s.isNamedPipe() {
 		n, err := sysnet.Write(s.fd, p)
 		if n == len(p) {
@@ -157,7 +165,7 @@ func (s *Socket) send(p []byte, cb func(error)) bool {
 
 // sendString is send for UTF-8 text, queueing without a []byte conversion.
 func (s *Socket) sendString(str string, cb func(error)) bool {
-	if s.qlen() == 0 && s.canWriteNow() {
+	if s.has(fLayered) || (s.qlen() == 0 && s.canWriteNow()) {
 		return s.send([]byte(str), cb)
 	}
 	if !s.writeAllowed(cb) {

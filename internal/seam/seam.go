@@ -4,6 +4,9 @@
 // constructors when it is initialised (it cannot be imported from here
 // without a cycle), so the server package, which imports socket, always
 // finds them set.
+//
+// It is also the boundary between a socket and a protocol layered on its
+// byte stream (TLS): Layer and Transport, in layer.go.
 package seam
 
 import (

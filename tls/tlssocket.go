@@ -1,0 +1,422 @@
+package tls
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"sync"
+	"sync/atomic"
+
+	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/reactor"
+	"github.com/nodenet/nodenet/socket"
+)
+
+// TLSSocket is Node's tls.TLSSocket: a socket.Socket — every method and
+// event of it, promoted — whose data is encrypted. Data listeners, pipes
+// and SetEncoding see plaintext; Send, Write, End and Cork take plaintext;
+// End sends close_notify before the FIN. On top of the socket it has the
+// secure API (Authorized, GetPeerCertificate, GetProtocol, …) and the
+// events 'secureConnect', 'secure', 'session' and 'keylog'.
+//
+// What differs from a plain socket, as in Node: BytesRead and BytesWritten
+// count plaintext. BufferSize counts the bytes waiting for the kernel: the
+// plaintext of writes held until the handshake is done, then TLS records
+// (plaintext plus about 22 bytes a record) — Node counts the plaintext of
+// writes not yet done. A write made before the handshake finishes is held
+// and sent once it has ('secureConnect'); an End made then waits too.
+//
+// A TLSSocket and the Socket it embeds are one connection: the server's
+// 'connection' event and an upgraded socket (Connect with Socket,
+// NewTLSSocket) hand out the same *socket.Socket, whose listeners see the
+// plaintext from then on.
+type TLSSocket struct {
+	*socket.Socket
+	e engine
+
+	ctx                *SecureContext
+	srv                *Server
+	requestCert        bool
+	rejectUnauthorized bool
+	isServer           bool
+
+	// Client side.
+	servername    string // sent as SNI ("" for an IP)
+	identityHost  string // what the identity check compares with
+	checkIdentity func(host string, cert *PeerCertificate) error
+	session       atomic.Pointer[[]byte]
+
+	info atomic.Pointer[secureInfo]
+
+	mu     sync.Mutex // guards events: listeners may be added off the loop
+	events []secureListener
+}
+
+// secureInfo is what the handshake established, published once.
+type secureInfo struct {
+	authorized bool
+	authErr    error
+	localCert  *x509.Certificate
+}
+
+// SecureEvent names a TLSSocket event beyond those of socket.Socket.
+type SecureEvent uint8
+
+// The TLSSocket events.
+const (
+	// EventSecureConnect: the client's handshake finished and the peer was
+	// verified (or RejectUnauthorized is false).
+	EventSecureConnect SecureEvent = iota
+	// EventSecure: emitted right after 'secureConnect', and on a socket
+	// upgraded with NewTLSSocket(IsServer) when its handshake finished.
+	EventSecure
+	// EventSession: a client received a session (ticket) it can resume
+	// with; the argument is what ConnectOptions.Session takes.
+	EventSession
+	// EventKeylog: key material in NSS key log format (one line, with its
+	// newline), for Wireshark.
+	EventKeylog
+)
+
+type secureListener struct {
+	id   socket.ListenerID
+	ev   SecureEvent
+	once bool
+	fn   any
+}
+
+// TLS listener ids live in their own half of the id space, so
+// RemoveListener can tell them from the socket's.
+var secureListenerSeq atomic.Uint64
+
+func newSecureID() socket.ListenerID {
+	return socket.ListenerID(1<<62 | secureListenerSeq.Add(1))
+}
+
+func (t *TLSSocket) on(ev SecureEvent, fn any, once bool) socket.ListenerID {
+	id := newSecureID()
+	t.mu.Lock()
+	t.events = append(t.events, secureListener{id: id, ev: ev, once: once, fn: fn})
+	t.mu.Unlock()
+	return id
+}
+
+// OnSecureConnect adds a 'secureConnect' listener (what Connect's
+// callback is).
+func (t *TLSSocket) OnSecureConnect(fn func()) socket.ListenerID {
+	return t.on(EventSecureConnect, fn, false)
+}
+
+// OnceSecureConnect adds a one-time 'secureConnect' listener.
+func (t *TLSSocket) OnceSecureConnect(fn func()) socket.ListenerID {
+	return t.on(EventSecureConnect, fn, true)
+}
+
+// OnSecure adds a 'secure' listener.
+func (t *TLSSocket) OnSecure(fn func()) socket.ListenerID { return t.on(EventSecure, fn, false) }
+
+// OnSession adds a 'session' listener: session is a resumable session, for
+// ConnectOptions.Session. TLS 1.3 servers send it after the handshake.
+func (t *TLSSocket) OnSession(fn func(session []byte)) socket.ListenerID {
+	return t.on(EventSession, fn, false)
+}
+
+// OnKeylog adds a 'keylog' listener: line is one NSS key log line.
+func (t *TLSSocket) OnKeylog(fn func(line []byte)) socket.ListenerID {
+	return t.on(EventKeylog, fn, false)
+}
+
+// RemoveListener removes a listener of the socket or of its TLS events.
+func (t *TLSSocket) RemoveListener(id socket.ListenerID) {
+	if uint64(id)&(1<<62) == 0 {
+		t.Socket.RemoveListener(id)
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i, l := range t.events {
+		if l.id == id {
+			t.events = append(t.events[:i], t.events[i+1:]...)
+			return
+		}
+	}
+}
+
+// SecureListenerCount counts the listeners of a TLS event.
+func (t *TLSSocket) SecureListenerCount(ev SecureEvent) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, l := range t.events {
+		if l.ev == ev {
+			n++
+		}
+	}
+	return n
+}
+
+// emit calls ev's listeners (present when the emit started) with call.
+// Loop goroutine.
+func (t *TLSSocket) emit(ev SecureEvent, call func(fn any)) {
+	t.mu.Lock()
+	var fns []any
+	kept := t.events[:0]
+	for _, l := range t.events {
+		if l.ev == ev {
+			fns = append(fns, l.fn)
+			if l.once {
+				continue
+			}
+		}
+		kept = append(kept, l)
+	}
+	clear(t.events[len(kept):])
+	t.events = kept
+	t.mu.Unlock()
+	for _, fn := range fns {
+		if t.Destroyed() && ev != EventKeylog && ev != EventSession {
+			return
+		}
+		t.guard(func() { call(fn) })
+	}
+}
+
+// guard runs a user callback; a panic destroys the socket, as a panic in a
+// socket listener does.
+func (t *TLSSocket) guard(fn func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			err := &nodenet.Error{Code: nodenet.CodeCallbackPanic, Message: "a TLS callback panicked", Err: reactor.PanicError(r)}
+			t.Loop().LogError("nodenet/tls: callback panicked", err)
+			t.Destroy(err)
+		}
+	}()
+	fn()
+}
+
+func (t *TLSSocket) emit0(ev SecureEvent) {
+	t.emit(ev, func(fn any) {
+		if f, ok := fn.(func()); ok && f != nil {
+			f()
+		}
+	})
+}
+
+func (t *TLSSocket) emitBytes(ev SecureEvent, b []byte) {
+	t.emit(ev, func(fn any) {
+		if f, ok := fn.(func([]byte)); ok && f != nil {
+			f(b)
+		}
+	})
+}
+
+// --- the handshake's outcome, on the loop ---
+
+// secured applies Node's checks after a successful handshake; false means
+// the socket was rejected and destroyed.
+func (t *TLSSocket) secured() bool {
+	v := t.e.verify
+	info := &secureInfo{authorized: v.authorized, authErr: v.err, localCert: t.e.localCert}
+	if !t.isServer && v.err == nil && t.checkIdentity != nil && !t.e.conn.ConnectionState().DidResume {
+		var err error
+		t.guard(func() { err = t.checkIdentity(t.identityHost, t.GetPeerCertificate(true)) })
+		if err != nil {
+			info.authorized, info.authErr = false, err
+		}
+	}
+	t.info.Store(info)
+	if !t.isServer && info.authErr != nil && t.rejectUnauthorized {
+		t.e.state = esDone
+		t.e.tr.Destroy(info.authErr)
+		return false
+	}
+	return true
+}
+
+// emitSecure is Node's events after a handshake: 'secureConnect' then
+// 'secure' on a client; 'secureConnection' on the server; 'secure' on an
+// upgraded server-side socket.
+func (t *TLSSocket) emitSecure() {
+	switch {
+	case !t.isServer:
+		t.emit0(EventSecureConnect)
+		t.emit0(EventSecure)
+	case t.srv != nil:
+		t.srv.emitSecureConnection(t)
+	default:
+		t.emit0(EventSecure)
+	}
+}
+
+// handshakeFailed: a server reports it as the server's 'tlsClientError'
+// (the socket emits no 'error', as in Node); a client or an upgraded socket
+// is destroyed with it ('error', then close(true)).
+func (t *TLSSocket) handshakeFailed(err error) {
+	if t.srv != nil {
+		t.e.tr.DestroyReported(err)
+		t.srv.emitTLSClientError(err, t)
+		return
+	}
+	t.e.tr.Destroy(err)
+}
+
+// handshakeTimedOut: 'tlsClientError' with ERR_TLS_HANDSHAKE_TIMEOUT, then
+// the socket is destroyed without an error, as in Node.
+func (t *TLSSocket) handshakeTimedOut() {
+	if t.srv != nil {
+		t.srv.emitTLSClientError(ErrHandshakeTimeout, t)
+		t.e.tr.Destroy(nil)
+		return
+	}
+	t.e.tr.Destroy(ErrHandshakeTimeout)
+}
+
+// --- the secure API ---
+
+// Encrypted is Node's tlsSocket.encrypted: always true.
+func (t *TLSSocket) Encrypted() bool { return true }
+
+// state is the connection state once the handshake finished.
+func (t *TLSSocket) state() (tls.ConnectionState, bool) {
+	if t.info.Load() == nil {
+		return tls.ConnectionState{}, false
+	}
+	return t.e.conn.ConnectionState(), true
+}
+
+// IsSecure reports whether the handshake finished (Node's
+// tlsSocket.secureConnecting, negated, once connected).
+func (t *TLSSocket) IsSecure() bool { return t.info.Load() != nil }
+
+// Authorized is Node's tlsSocket.authorized: the peer's certificate was
+// signed by a trusted CA (and, on a client, matches the host). A server
+// that does not request certificates reports false.
+func (t *TLSSocket) Authorized() bool {
+	i := t.info.Load()
+	return i != nil && i.authorized
+}
+
+// AuthorizationError is Node's tlsSocket.authorizationError: why the peer
+// is not authorized (a *nodenet.Error whose Code is Node's, e.g.
+// DEPTH_ZERO_SELF_SIGNED_CERT), nil when it is or nothing was checked.
+func (t *TLSSocket) AuthorizationError() error {
+	if i := t.info.Load(); i != nil {
+		return i.authErr
+	}
+	return nil
+}
+
+// ALPNProtocol is Node's tlsSocket.alpnProtocol: the negotiated protocol,
+// "" when none was (Node: false).
+func (t *TLSSocket) ALPNProtocol() string {
+	cs, _ := t.state()
+	return cs.NegotiatedProtocol
+}
+
+// Servername is Node's tlsSocket.servername: on a server the name the
+// client asked for (SNI), on a client the name it sent; "" when none
+// (Node: false).
+func (t *TLSSocket) Servername() string {
+	if !t.isServer {
+		return t.servername
+	}
+	cs, _ := t.state()
+	return cs.ServerName
+}
+
+// GetProtocol is Node's getProtocol(): "TLSv1.3", "TLSv1.2", …; "" before
+// the handshake finished (Node: null).
+func (t *TLSSocket) GetProtocol() string {
+	cs, ok := t.state()
+	if !ok {
+		return ""
+	}
+	return versionName(cs.Version)
+}
+
+// GetCipher is Node's getCipher(); ok is false before the handshake.
+func (t *TLSSocket) GetCipher() (info CipherInfo, ok bool) {
+	cs, ok := t.state()
+	if !ok {
+		return CipherInfo{}, false
+	}
+	return cipherInfo(cs.CipherSuite), true
+}
+
+// GetEphemeralKeyInfo is Node's getEphemeralKeyInfo(): the key exchange
+// group of the connection ("X25519", "P-256", "X25519MLKEM768", …), ""
+// before the handshake or for an RSA key exchange.
+func (t *TLSSocket) GetEphemeralKeyInfo() string {
+	cs, ok := t.state()
+	if !ok || cs.CurveID == 0 {
+		return ""
+	}
+	return cs.CurveID.String()
+}
+
+// GetPeerCertificate is Node's getPeerCertificate(detailed): the peer's
+// certificate, with its issuers linked through IssuerCertificate when
+// detailed; nil when the peer sent none (Node: an empty object).
+func (t *TLSSocket) GetPeerCertificate(detailed bool) *PeerCertificate {
+	cs, _ := t.state()
+	return newPeerCertificate(cs.PeerCertificates, detailed)
+}
+
+// GetPeerX509Certificate is Node's getPeerX509Certificate().
+func (t *TLSSocket) GetPeerX509Certificate() *x509.Certificate {
+	cs, _ := t.state()
+	if len(cs.PeerCertificates) == 0 {
+		return nil
+	}
+	return cs.PeerCertificates[0]
+}
+
+// GetCertificate is Node's getCertificate(): the local certificate this
+// side presented, nil if none.
+func (t *TLSSocket) GetCertificate() *PeerCertificate {
+	c := t.GetX509Certificate()
+	if c == nil {
+		return nil
+	}
+	return certObject(c)
+}
+
+// GetX509Certificate is Node's getX509Certificate().
+func (t *TLSSocket) GetX509Certificate() *x509.Certificate {
+	if i := t.info.Load(); i != nil {
+		return i.localCert
+	}
+	return nil
+}
+
+// IsSessionReused is Node's isSessionReused(): the handshake resumed a
+// session.
+func (t *TLSSocket) IsSessionReused() bool {
+	cs, _ := t.state()
+	return cs.DidResume
+}
+
+// GetSession is Node's getSession(): the latest resumable session a client
+// received (what ConnectOptions.Session takes), nil if none.
+func (t *TLSSocket) GetSession() []byte {
+	if p := t.session.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// ExportKeyingMaterial is Node's exportKeyingMaterial(length, label,
+// context) (RFC 5705). A nil context is "no context", as in Node.
+func (t *TLSSocket) ExportKeyingMaterial(length int, label string, context []byte) ([]byte, error) {
+	cs, ok := t.state()
+	if !ok {
+		return nil, nodenet.NewError("ERR_TLS_INVALID_STATE", "TLS socket connection must be securely established")
+	}
+	return cs.ExportKeyingMaterial(label, context, length)
+}
+
+// ConnectionState is crypto/tls's view of the connection (Go's own API,
+// beside Node's getters); the zero value before the handshake finished.
+func (t *TLSSocket) ConnectionState() tls.ConnectionState {
+	cs, _ := t.state()
+	return cs
+}
