@@ -129,7 +129,9 @@ func canonicalIP(s string) string {
 	return strings.ToLower(s)
 }
 
-func splitHost(h string) []string { return strings.Split(strings.ToLower(strings.TrimSuffix(h, ".")), ".") }
+func splitHost(h string) []string {
+	return strings.Split(strings.ToLower(strings.TrimSuffix(h, ".")), ".")
+}
 
 // hostMatches is Node's check(hostParts, pattern, wildcards=true).
 func hostMatches(host []string, pattern string) bool {
