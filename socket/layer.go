@@ -86,6 +86,12 @@ func (t *layerTransport) SetReading(on bool) {
 	s.updateInterest()
 }
 
+func (t *layerTransport) SetBusy(on bool) {
+	s := t.s()
+	s.setTo(fLayerBusy, on)
+	s.updateRef()
+}
+
 func (t *layerTransport) Flowing() bool { return t.flowing == 1 && !t.s().is(stDestroyed) }
 
 func (t *layerTransport) Shutdown() { t.s().maybeShutdown() }

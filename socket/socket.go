@@ -186,9 +186,12 @@ const (
 	// Loop.CloseRegistered, which skips the EPOLL_CTL_DEL.
 	fSoleFD
 	// fLayered: a seam.Layer (TLS) sits between the descriptor and the user
-	// (cold.layer); fLayerRead: that layer wants the kernel read.
+	// (cold.layer); fLayerRead: that layer wants the kernel read;
+	// fLayerBusy: it has work in progress (a handshake on another
+	// goroutine), which holds the loop as a pending write does.
 	fLayered
 	fLayerRead
+	fLayerBusy
 )
 
 func (s *Socket) has(f flags) bool { return s.fl&f != 0 }
@@ -472,7 +475,7 @@ func (s *Socket) Unref() *Socket {
 func (s *Socket) updateRef() {
 	want := s.has(fRefed) && !s.is(stDestroyed) && (s.is(stConnecting) ||
 		(s.fd != sysnet.Invalid && s.has(fConnected) &&
-			(s.qlen() > 0 || (s.has(fReadStarted) && s.has(fReadable) && !s.has(fReadEOF)))))
+			(s.qlen() > 0 || s.has(fLayerBusy) || (s.has(fReadStarted) && s.has(fReadable) && !s.has(fReadEOF)))))
 	s.ref.Set(s.loop, want)
 }
 

@@ -223,7 +223,7 @@ func TestConnectPeerGoneDuringHandshake(t *testing.T) {
 			})
 			r := clientRun(t, nntls.ConnectOptions{ConnectOptions: socket.ConnectOptions{Port: port}})
 			if code(r.err) != "ECONNRESET" || r.err.Error() != tc.msg || tc.reset != errors.Is(r.err, syscall.ECONNRESET) {
-				t.Fatalf("error %v (%q)", r.err, code(r.err))
+				t.Fatalf("error %v (%q) events %q", r.err, code(r.err), join(r.events))
 			}
 			if got := join(r.events); got != "connect error close" {
 				t.Fatalf("events %q", got)

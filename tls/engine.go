@@ -373,6 +373,7 @@ func (e *engine) sendHandshake(b []byte) {
 func (e *engine) startHandshake() {
 	e.state = esHandshaking
 	e.updateReading()
+	e.tr.SetBusy(true) // the loop waits for handshakeDone
 	pool.submit(e)
 }
 
@@ -394,6 +395,7 @@ func (e *engine) runHandshake() {
 
 // handshakeDone is the end of the handshake, back on the loop.
 func (e *engine) handshakeDone() {
+	e.tr.SetBusy(false)
 	if e.state != esHandshaking {
 		return
 	}

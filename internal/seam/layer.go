@@ -55,6 +55,9 @@ type Transport interface {
 	// SetReading turns reading from the kernel on or off for the layer.
 	// A layered socket reads only while the layer asks.
 	SetReading(on bool)
+	// SetBusy marks work the layer does elsewhere (a handshake on another
+	// goroutine): while busy, a refed socket keeps its loop running.
+	SetBusy(on bool)
 	// Flowing reports whether the user wants data (not paused, a data
 	// listener or Resume).
 	Flowing() bool
