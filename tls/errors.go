@@ -24,6 +24,7 @@ const (
 	CodeSelfSignedInChain      = "SELF_SIGNED_CERT_IN_CHAIN"
 	CodeUnableToVerifyLeaf     = "UNABLE_TO_VERIFY_LEAF_SIGNATURE"
 	CodeUnableToGetIssuerLocal = "UNABLE_TO_GET_ISSUER_CERT_LOCALLY"
+	CodeUnableToGetIssuer      = "UNABLE_TO_GET_ISSUER_CERT"
 	CodeCertHasExpired         = "CERT_HAS_EXPIRED"
 	CodeCertNotYetValid        = "CERT_NOT_YET_VALID"
 	CodeInvalidCA              = "INVALID_CA"

@@ -248,12 +248,14 @@ func (s *Server) setContext(ctx *SecureContext) error {
 	if len(cfg.Certificates) == 0 && s.opts.SNICallback == nil && cfg.GetCertificate == nil {
 		return nodenet.NewError(nodenet.CodeInvalidArgValue, "A TLS server needs a certificate: set Key and Cert, Certificates, Config or SNICallback")
 	}
+	// A missing client certificate fails the handshake when it is
+	// required (Node's ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE); the chain
+	// is verified after the handshake, as Node does (verifyPeer, secured).
 	switch {
 	case !s.opts.RequestCert:
 		cfg.ClientAuth = tls.NoClientCert
 	case s.reject:
-		cfg.ClientAuth = tls.RequireAndVerifyClientCert
-		cfg.ClientCAs = ctx.roots
+		cfg.ClientAuth = tls.RequireAnyClientCert
 	default:
 		cfg.ClientAuth = tls.RequestClientCert
 	}

@@ -224,12 +224,22 @@ func (t *TLSSocket) secured() bool {
 		}
 	}
 	t.info.Store(info)
-	if !t.isServer && info.authErr != nil && t.rejectUnauthorized {
-		t.e.state = esDone
+	if info.authErr == nil || !t.rejectUnauthorized || (t.isServer && !t.requestCert) {
+		return true
+	}
+	t.e.state = esDone
+	if !t.isServer {
 		t.e.tr.Destroy(info.authErr)
 		return false
 	}
-	return true
+	// Node's server destroys a client whose certificate does not verify
+	// without an error, and its 'tlsClientError' then says the socket hung
+	// up; here it unwraps to the verification error too.
+	t.e.tr.Destroy(nil)
+	if t.srv != nil {
+		t.srv.emitTLSClientError(tlsError(CodeConnReset, "socket hang up", info.authErr), t)
+	}
+	return false
 }
 
 // emitSecure is Node's events after a handshake: 'secureConnect' then

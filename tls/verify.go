@@ -178,8 +178,8 @@ func (t *TLSSocket) verifyPeer(cs tls.ConnectionState) verifyResult {
 		if !t.requestCert {
 			return verifyResult{}
 		}
-		if t.rejectUnauthorized {
-			return verifyResult{authorized: true} // crypto/tls verified it
+		if len(cs.PeerCertificates) == 0 {
+			return verifyResult{err: tlsError(CodeUnableToGetIssuer, "unable to get issuer certificate", nil)}
 		}
 		if err := verifyChain(cs.PeerCertificates, t.ctx.roots, x509.ExtKeyUsageClientAuth); err != nil {
 			return verifyResult{err: err}
