@@ -61,6 +61,17 @@ bench-quick:
 	cd bench && GO=$(GO) ./build.sh && ./bin/nnbench run -quick -rounds 3 -window 800ms -budget 60s \
 		-out results/quick -md results/quick.md -svg results/quick.svg
 
+# bench-protocols: the protocol cells of issue 15 — examples/resp against
+# redis-server and a Go stdlib RESP server under redis-benchmark (SET, GET;
+# -P 1, 16), examples/http against gnet, net/http and Node under wrk
+# (plaintext; 50, 256 conns; pipelined 16 and not) — 5 interleaved rounds
+# plus the allocation runs, ≤ 8 minutes. Separate from `make bench` so that
+# each stays within its budget. Writes docs/bench-protocols.md and .svg.
+.PHONY: bench-protocols
+bench-protocols: tools
+	cd bench && GO=$(GO) ./build.sh && ./bin/nnbench run -protocols -rounds 5 -budget 7m30s \
+		-out results/protocols -md ../docs/bench-protocols.md -svg ../docs/bench-protocols.svg
+
 # bench-micro: the library's own go test benchmarks (reactor, write queue,
 # socket hot paths); figures in docs/performance.md.
 .PHONY: bench-micro

@@ -27,6 +27,8 @@ type allocResult struct {
 	MallocsPerMsg float64 `json:"mallocsPerMsg"`
 	BytesPerMsg   float64 `json:"bytesPerMsg"`
 	GCs           uint32  `json:"gcs"`
+	// Workload names a protocol workload (protocols_allocs.go).
+	Workload string `json:"workload,omitempty"`
 }
 
 // runAllocs runs `nnbench allocs` pinned to CPU 0 (it hosts the server and
@@ -57,7 +59,14 @@ func allocsMain(args []string) {
 	loops := fs.Int("loops", 1, "event loops")
 	mode := fs.String("mode", "pingpong", "load: pingpong | stream | churn | idle (idle: -c connections, reports Go heap per connection)")
 	memprofile := fs.String("memprofile", "", "idle mode: write a heap profile (inuse) with the connections open")
+	protoKind := fs.String("proto", "", "resp | http: host examples/resp or examples/http instead of the echo server, driven by redis-benchmark or wrk")
+	op := fs.String("op", "get", "with -proto: set | get (resp), plaintext | json (http)")
+	depth := fs.Int("depth", 1, "with -proto: pipelining depth")
 	fs.Parse(args)
+	if *protoKind != "" {
+		protoAllocs(*protoKind, *op, *conns, *depth)
+		return
+	}
 	raiseNofile()
 
 	group, err := reactor.NewGroup(*loops, reactor.RoundRobin)

@@ -30,13 +30,17 @@ func renderMain(args []string) {
 	if ref == "" && *svg != "" {
 		ref = filepath.Base(*svg)
 	}
+	md1, tables, chart := renderMarkdown, renderTables, renderSVG
+	if rep.Mode == "protocols" {
+		md1, tables, chart = renderProtocolMarkdown, renderProtocolTables, renderProtocolSVG
+	}
 	if *md != "" {
-		os.WriteFile(*md, []byte(renderMarkdown(&rep, ref)), 0o644)
+		os.WriteFile(*md, []byte(md1(&rep, ref)), 0o644)
 	} else {
-		fmt.Println(renderTables(&rep))
+		fmt.Println(tables(&rep))
 	}
 	if *svg != "" {
-		os.WriteFile(*svg, []byte(renderSVG(&rep)), 0o644)
+		os.WriteFile(*svg, []byte(chart(&rep)), 0o644)
 	}
 }
 

@@ -36,7 +36,7 @@ var systems = map[string]system{
 	"cepoll":  {Name: "cepoll", Loops: 1, argv: binArgv("cepoll")},
 	"gnet":    {Name: "gnet", Loops: 1, argv: binArgv("gnet")},
 	"node": {Name: "node", Loops: 1, argv: func(bin, addr string, loops int) []string {
-		return []string{"node", filepath.Join(bin, "..", "node", "echo.js"), "-addr", addr}
+		return []string{filepath.Join(bin, "node"), filepath.Join(bin, "..", "node", "echo.js"), "-addr", addr}
 	}},
 	"stdlib":    {Name: "stdlib", Loops: 1, argv: binArgv("stdlib"), env: []string{"GOMAXPROCS=1"}},
 	"nodenet×2": {Name: "nodenet×2", Loops: 2, argv: binArgv("nodenet")},
@@ -49,6 +49,9 @@ var systems = map[string]system{
 }
 
 var mainSystems = []string{"nodenet", "cepoll", "gnet", "node", "stdlib"}
+
+// nodePath is the pinned Node (bin/node, installed by build.sh).
+var nodePath = "bin/node"
 
 // A cell is one workload, run against several systems in every round.
 type cell struct {
@@ -68,6 +71,10 @@ type cell struct {
 	// binary, seemingly at random), so one run per system per round made
 	// the per-round ratio a coin toss.
 	Repeat int
+	// Op and Depth describe a protocol cell (protocols.go): the command or
+	// route, and the pipelining depth.
+	Op    string `json:",omitempty"`
+	Depth int    `json:",omitempty"`
 }
 
 func (c cell) repeat() int {
@@ -157,6 +164,7 @@ type report struct {
 func runMain(args []string) {
 	fs := flag.NewFlagSet("run", flag.ExitOnError)
 	quick := fs.Bool("quick", false, "the 1-minute subset")
+	protocols := fs.Bool("protocols", false, "the protocol cells (RESP and HTTP, protocols.go) instead of the echo cells")
 	rounds := fs.Int("rounds", 5, "interleaved rounds")
 	budget := fs.Duration("budget", 9*time.Minute, "stop starting new work after this")
 	window := fs.Duration("window", 1200*time.Millisecond, "measured window per run")
@@ -183,22 +191,38 @@ func runMain(args []string) {
 		cfg.retries = 1
 		cfg.reserve = 8 * time.Second
 	}
+	if *protocols {
+		cells, mode = protocolCells(), "protocols"
+	}
 	if *only != "" {
 		var sel []cell
-		for _, c := range fullCells() {
+		for _, c := range append(fullCells(), protocolCells()...) {
 			if strings.Contains(","+*only+",", ","+c.ID+",") {
 				sel = append(sel, c)
 			}
 		}
 		cells = sel
+		nproto := 0
+		for _, c := range cells {
+			if isProtocol(c) {
+				nproto++
+			}
+		}
+		switch {
+		case nproto == len(cells) && nproto > 0:
+			mode = "protocols"
+		case nproto > 0:
+			fatalf("-cells: echo and protocol cells are reported separately; run them in two invocations")
+		}
 	}
 	for _, need := range []string{"nodenet", "cepoll", "gnet", "stdlib"} {
 		if _, err := os.Stat(filepath.Join(*bin, need)); err != nil {
 			fatalf("missing %s/%s: build with `make bench` (bench/build.sh)", *bin, need)
 		}
 	}
-	if _, err := exec.LookPath("node"); err != nil {
-		fatalf("node is not on PATH")
+	nodePath = filepath.Join(*bin, "node")
+	if _, err := os.Stat(nodePath); err != nil {
+		fatalf("missing %s (the pinned Node): build with `make bench` (bench/build.sh)", nodePath)
 	}
 	if _, err := exec.LookPath("taskset"); err != nil {
 		fatalf("taskset (util-linux) is not on PATH")
@@ -256,7 +280,7 @@ func runMain(args []string) {
 				order := rotate(c.Systems, r+ci+k)
 				for _, sname := range order {
 					t := time.Now()
-					res := runCell(cfg, r, c, systems[sname])
+					res := runCell(cfg, r, c, lookupSystem(c, sname))
 					rep.Results = append(rep.Results, res)
 					fmt.Printf("%5.1fs", time.Since(t).Seconds())
 					printRun(res, c)
@@ -268,7 +292,18 @@ func runMain(args []string) {
 		fmt.Printf("round %d done in %v; load average %s\n", r+1, time.Since(rs).Round(time.Second), loadAvg())
 	}
 
-	if *allocs {
+	if *allocs && mode == "protocols" {
+		for _, a := range protocolAllocSets {
+			ar, err := runProtoAllocs(cfg, a.kind, a.op, a.conns, a.depth)
+			if err != nil {
+				rep.Notes = append(rep.Notes, "allocs: "+err.Error())
+				fmt.Println("allocs:", err)
+				continue
+			}
+			fmt.Printf("allocs %s: %.4f mallocs/req, %.2f B/req over %d requests\n", ar.Workload, ar.MallocsPerMsg, ar.BytesPerMsg, ar.Msgs)
+			rep.Allocs = append(rep.Allocs, ar)
+		}
+	} else if *allocs {
 		sets := []struct{ c, s int }{{50, 64}, {1000, 64}, {50, 4096}}
 		if *quick {
 			sets = sets[:1]
@@ -296,16 +331,23 @@ func runMain(args []string) {
 	if ref == "" && *svg != "" {
 		ref = filepath.Base(*svg)
 	}
-	text := renderMarkdown(rep, ref)
+	text, tables := renderMarkdown(rep, ref), renderTables(rep)
+	if mode == "protocols" {
+		text, tables = renderProtocolMarkdown(rep, ref), renderProtocolTables(rep)
+	}
 	fmt.Println()
-	fmt.Println(renderTables(rep))
+	fmt.Println(tables)
 	if *md != "" {
 		if err := os.WriteFile(*md, []byte(text), 0o644); err != nil {
 			fatalf("%v", err)
 		}
 	}
 	if *svg != "" {
-		if err := os.WriteFile(*svg, []byte(renderSVG(rep)), 0o644); err != nil {
+		chart := renderSVG(rep)
+		if mode == "protocols" {
+			chart = renderProtocolSVG(rep)
+		}
+		if err := os.WriteFile(*svg, []byte(chart), 0o644); err != nil {
 			fatalf("%v", err)
 		}
 	}
@@ -353,7 +395,7 @@ func machine() string {
 		}
 		rel = append(rel, byte(c))
 	}
-	nodeV, _ := exec.Command("node", "--version").Output()
+	nodeV, _ := exec.Command(nodePath, "--version").Output()
 	return fmt.Sprintf("%s, %d CPUs, Linux %s, node %s", model, numCPU(), rel, strings.TrimSpace(string(nodeV)))
 }
 
@@ -541,6 +583,9 @@ func (ch *child) kill() {
 }
 
 func runOnce(cfg *config, c cell, s system) (res runResult) {
+	if isProtocol(c) {
+		return runProtocolOnce(cfg, c, s)
+	}
 	srv, addr, err := startServer(cfg, s, !c.Unpinned)
 	if err != nil {
 		res.Err = err.Error()

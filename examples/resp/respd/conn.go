@@ -58,6 +58,10 @@ func New(o Options) *Server {
 	return &Server{store: NewStore(), opts: o}
 }
 
+// Commands is the number of commands executed so far (INFO's
+// total_commands_processed).
+func (s *Server) Commands() int64 { return s.commands.Load() }
+
 // Store is the server's keyspace.
 func (s *Server) Store() *Store { return s.store }
 
