@@ -26,6 +26,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,6 +35,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -64,6 +66,9 @@ func main() {
 
 	node, err := ensureNode(root)
 	if err != nil {
+		fatal(err)
+	}
+	if err := checkRefusedPort(); err != nil {
 		fatal(err)
 	}
 
@@ -221,6 +226,23 @@ func ensureNode(root string) (string, error) {
 		return "", err
 	}
 	return bin, checkNode(bin)
+}
+
+// checkRefusedPort makes sure nothing listens on port 1 of the loopback
+// addresses: the scenarios that need a refused connect use it (a port from a
+// server that was closed could be handed to another process meanwhile).
+func checkRefusedPort() error {
+	for _, addr := range []string{"127.0.0.1:1", "[::1]:1"} {
+		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err == nil {
+			c.Close()
+			return fmt.Errorf("something listens on %s; the suite's refused-connect scenarios need that port closed", addr)
+		}
+		if !errors.Is(err, syscall.ECONNREFUSED) && !strings.Contains(addr, "::1") {
+			return fmt.Errorf("connect %s: %v (want ECONNREFUSED)", addr, err)
+		}
+	}
+	return nil
 }
 
 func checkNode(bin string) error {

@@ -74,14 +74,13 @@ func (s *Server) listenUnix(o *ListenOptions) {
 	s.listenSucceeded(&socket.AddressInfo{Address: path, Family: "unix", Port: -1})
 }
 
-// chmodSocket is libuv's uv_pipe_chmod: add read and/or write for user,
-// group and others to the socket file's mode, nothing more.
+// chmodSocket is libuv's uv_pipe_chmod: the socket file's mode becomes
+// exactly read and/or write for user, group and others — readableAll alone
+// is 0444, writableAll 0222, both 0666 — as Node v26 leaves it (checked by
+// the differential suite's ipc_paths scenario), not the bind's mode plus
+// those bits.
 func chmodSocket(path string, readable, writable bool) error {
-	var st unix.Stat_t
-	if err := unix.Stat(path, &st); err != nil {
-		return err
-	}
-	mode := uint32(st.Mode & 0o777)
+	var mode uint32
 	if readable {
 		mode |= unix.S_IRUSR | unix.S_IRGRP | unix.S_IROTH
 	}

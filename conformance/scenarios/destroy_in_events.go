@@ -64,8 +64,6 @@ func init() {
 		listen(srv, func(port int) {
 			quiet.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() {
 				dead.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() {
-					da, _ := dead.AddressInfo()
-					deadPort := sub(da.Port, "DEADPORT")
 					qa, _ := quiet.AddressInfo()
 					q := socket.ConnectOptions{Port: sub(qa.Port, "QPORT"), Host: "127.0.0.1"}
 					dead.Close(func(error) {
@@ -84,7 +82,7 @@ func init() {
 							return []socket.LookupAddress{{Address: "127.0.0.1", Family: 4}}, nil
 						}
 						client("in-lookup", socket.ConnectOptions{Port: port, Host: "example.test", Lookup: lookup}, "lookup", true)
-						client("in-error", socket.ConnectOptions{Port: deadPort, Host: "127.0.0.1"}, "error", true)
+						client("in-error", socket.ConnectOptions{Port: refusedPort, Host: "127.0.0.1"}, "error", true)
 						client("in-close", o, "close", true)
 					})
 				})

@@ -2,7 +2,7 @@
 // destroy() called inside each event of a client socket, one socket per
 // event (each side is one socket): what is emitted after it.
 const net = require('net');
-const { trace, sub, watch, listen } = require('./trace');
+const { REFUSED_PORT, trace, sub, watch, listen } = require('./trace');
 
 // srv says "hi" and ends; quiet says nothing (so that the sockets that never
 // read have nothing waiting: see no_data_listener for that case).
@@ -23,7 +23,6 @@ function client(side, opts, when, o) {
 }
 listen(srv, (port) => {
   quiet.listen(0, '127.0.0.1', () => dead.listen(0, '127.0.0.1', () => {
-    const deadPort = sub(dead.address().port, 'DEADPORT');
     const q = { port: sub(quiet.address().port, 'QPORT'), host: '127.0.0.1' };
     dead.close(() => {
       const o = { port, host: '127.0.0.1' };
@@ -39,7 +38,7 @@ listen(srv, (port) => {
       d.on('connect', () => trace('in-drain', 'write', { returned: d.write(Buffer.alloc(4 << 20)) }));
       const lookup = (h, opts, cb) => setImmediate(() => (opts.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)));
       client('in-lookup', { port, host: 'example.test', lookup }, 'lookup');
-      client('in-error', { port: deadPort, host: '127.0.0.1' }, 'error');
+      client('in-error', { port: REFUSED_PORT, host: '127.0.0.1' }, 'error');
       client('in-close', o, 'close');
     });
   }));

@@ -172,6 +172,10 @@ func errf(err error) []any {
 	return append(f, "message", e.Message)
 }
 
+// refusedPort is a port nothing listens on, on 127.0.0.1 and ::1 (the
+// runner checks): trace.js's REFUSED_PORT.
+const refusedPort = 1
+
 // und maps Go's "" (nodenet's "unknown", Node's undefined) to undefined.
 func und(s string) any {
 	if s == "" {

@@ -137,7 +137,13 @@ function listen(server, cb) {
   server.listen(0, '127.0.0.1', () => cb(sub(server.address().port, 'PORT')));
 }
 
+// REFUSED_PORT is a port nothing listens on, on 127.0.0.1 and ::1 (the
+// runner checks that before it starts): a connect there is refused. A port
+// taken from a server that was then closed is not safe, since another
+// process on the machine may be given it meanwhile.
+const REFUSED_PORT = 1;
+
 // lifetime: the process exits when nothing is left (the Go side: Run returned).
 process.on('exit', () => trace('process', 'exit'));
 
-module.exports = { trace, sub, errf, watch, state, streamState, listen, probe };
+module.exports = { REFUSED_PORT, trace, sub, errf, watch, state, streamState, listen, probe };
