@@ -13,7 +13,7 @@ func init() {
 		socket.SetDefaultAutoSelectFamily(false)
 		trace("defaults", "set-false", "autoSelectFamily", socket.GetDefaultAutoSelectFamily())
 		socket.SetDefaultAutoSelectFamily(true)
-		for _, v := range []int{5, 250, 0, -1, 1 << 31} {
+		for _, v := range []int64{5, 250, 0, -1, 1 << 31} {
 			if err := socket.SetDefaultAutoSelectFamilyAttemptTimeout(time.Duration(v) * time.Millisecond); err != nil {
 				trace("defaults", "set-timeout", append(append([]any{"value", v}, errf(err)...), "now", ms(socket.GetDefaultAutoSelectFamilyAttemptTimeout()))...)
 			} else {
