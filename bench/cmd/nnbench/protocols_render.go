@@ -51,7 +51,7 @@ func renderProtocolTables(rep *report) string {
 				name = "**nodenet**"
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", c.Title, name, fmtNum(a.med(c.ID, s, perUnit)), ratio,
-				fmtNum(a.med(c.ID, s, rate)), fmtNum(a.med(c.ID, s, p50)), fmtNum(a.med(c.ID, s, p99)))
+				fmtNum(a.med(c.ID, s, rate)), fmtLat(a.med(c.ID, s, p50)), fmtLat(a.med(c.ID, s, p99)))
 		}
 	}
 	b.WriteString("\n### Targets (issue 15: nodenet ÷ other, CPU per request, median of per-round ratios)\n\n")
@@ -202,4 +202,13 @@ func renderProtocolSVG(rep *report) string {
 	}
 	b.WriteString("</svg>\n")
 	return b.String()
+}
+
+// fmtLat prints a latency; 0 means the tool did not report it (wrk's
+// percentile() returns 0 for some pipelined runs).
+func fmtLat(x float64) string {
+	if x <= 0 {
+		return "–"
+	}
+	return fmtNum(x)
 }
