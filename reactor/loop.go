@@ -488,7 +488,7 @@ func PanicError(r any) error {
 // LogError is how handles report an error event that has no listener: Node
 // would crash the process; a library logs it at Error level instead.
 func (l *Loop) LogError(msg string, err error) {
-	l.log.Error(msg, zap.Error(err))
+	l.Logger().Error(msg, zap.Error(err))
 }
 
 func (l *Loop) alive() bool {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync/atomic"
 
+	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/internal/sysnet"
 )
 
@@ -93,11 +94,23 @@ func (s *Socket) remoteInfo() AddressInfo {
 	if (c != nil && c.remote.known()) || st&stUnix != 0 {
 		return c.remoteGet()
 	}
-	if s.loop.InLoop() && s.fd != sysnet.Invalid && s.has(fConnected) {
-		if sa, err := sysnet.PeerAddr(s.fd); err == nil {
-			c = s.c()
-			c.remote.set(sockaddrInfo(sa))
+	switch {
+	case s.loop.InLoop():
+		if s.fd != sysnet.Invalid && s.has(fConnected) {
+			if sa, err := sysnet.PeerAddr(s.fd); err == nil {
+				c = s.c()
+				c.remote.set(sockaddrInfo(sa))
+			}
 		}
+	case st&stOpen != 0:
+		// From another goroutine: ask the kernel under the descriptor's
+		// read lock (see withFD), so the answer is this connection's.
+		s.withFD(func(fd nodenet.FD) {
+			if sa, err := sysnet.PeerAddr(fd); err == nil {
+				c = s.c()
+				c.remote.set(sockaddrInfo(sa))
+			}
+		})
 	}
 	return c.remoteGet()
 }
@@ -152,18 +165,25 @@ func (c *socketCold) localGet() AddressInfo {
 	return c.local.get()
 }
 
-// localInfo asks getsockname on first use (on the loop) and caches the
-// answer until the socket is destroyed.
+// localInfo asks getsockname on first use and caches the answer until the
+// socket is destroyed. From another goroutine it asks under the
+// descriptor's read lock (withFD): an accepted socket's name used to read
+// as the zero value there until something asked on the loop.
 func (s *Socket) localInfo() AddressInfo {
 	c := s.coldOrNil()
 	if (c != nil && c.local.known()) || s.is(stUnix) {
 		return c.localGet()
 	}
-	if s.loop.InLoop() && s.fd != sysnet.Invalid && !s.is(stDestroyed) {
-		if sa, err := sysnet.LocalAddr(s.fd); err == nil {
+	ask := func(fd nodenet.FD) {
+		if sa, err := sysnet.LocalAddr(fd); err == nil {
 			c = s.c()
 			c.local.set(sockaddrInfo(sa))
 		}
+	}
+	if !s.loop.InLoop() {
+		s.withFD(ask)
+	} else if s.fd != sysnet.Invalid && !s.is(stDestroyed) {
+		ask(s.fd)
 	}
 	return c.localGet()
 }

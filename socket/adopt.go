@@ -53,7 +53,7 @@ func (s *Socket) applyAccept(o *seam.AcceptOptions) {
 // adopt takes over a connected descriptor. It runs once, on a new socket,
 // before any other goroutine can see it.
 func (s *Socket) adopt(fd nodenet.FD, kind sockKind, remote netip.AddrPort) error {
-	s.fd = fd
+	s.setFD(fd)
 	s.setKind(kind)
 	if remote.IsValid() && kind != kindUnix {
 		s.setAcceptedRemote(remote)
@@ -65,7 +65,7 @@ func (s *Socket) adopt(fd nodenet.FD, kind sockKind, remote netip.AddrPort) erro
 	want := s.interest()
 	if err := s.loop.Register(fd, want, s.handler()); err != nil {
 		s.unset(fConnected | fEverConnected | fSoleFD)
-		s.fd = sysnet.Invalid
+		s.setFD(sysnet.Invalid)
 		return err
 	}
 	s.setTo(fReadingNow, want&nodenet.EventRead != 0)
@@ -81,15 +81,21 @@ func (s *Socket) adopt(fd nodenet.FD, kind sockKind, remote netip.AddrPort) erro
 }
 
 // FD is the socket's descriptor (-1 on Unix, INVALID_SOCKET on Windows,
-// without one), for Server.Listen's handle
-// form and for users who need a socket option nodenet does not wrap. Loop
-// goroutine only; do not close it.
+// without one), for Server.Listen's handle form and for users who need a
+// socket option nodenet does not wrap. From any goroutine; do not close it,
+// and note that from another goroutine the socket may be destroyed — and
+// the number reused — as soon as FD returns: use it on the socket's loop.
 func (s *Socket) FD() nodenet.FD {
 	if s.zero() {
 		return sysnet.Invalid // not 0, which is stdin
 	}
 	s.mark(stFDExposed, true)
-	return s.fd
+	if s.loop.InLoop() {
+		return s.fd
+	}
+	fd := sysnet.Invalid
+	s.withFD(func(f nodenet.FD) { fd = f })
+	return fd
 }
 
 // soleFD reports whether closing the descriptor also removes its poller

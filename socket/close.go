@@ -20,7 +20,9 @@ func (s *Socket) End(data []byte, cb func(error)) *Socket {
 			data = append([]byte(nil), data...)
 		}
 		s.mark(stEnding, true)
-		_ = s.loop.Post(func() { s.end(data, cb) })
+		if err := s.loop.Post(func() { s.end(data, cb) }); err != nil {
+			failCallback(cb, err) // the loop is stopped: cb still hears of it
+		}
 		return s
 	}
 	s.end(data, cb)
@@ -118,7 +120,7 @@ func (s *Socket) finish() {
 		return
 	}
 	s.set(fFinished)
-	s.events.emit0(EventFinish)
+	s.ev().emit0(EventFinish)
 	if c := s.coldOrNil(); c != nil {
 		cbs := c.endCbs
 		c.endCbs = nil
@@ -217,21 +219,23 @@ func (s *Socket) destroyWith(err error) {
 		}
 		c.attempt = nil
 	}
-	if s.fd != sysnet.Invalid {
+	if fd := s.fd; fd != sysnet.Invalid {
+		// Forget the descriptor before closing it: a getter on another
+		// goroutine holding it (withFD) has finished by then.
+		s.setFD(sysnet.Invalid)
 		if s.isNamedPipe() {
 			s.npClose()
 		} else {
 			switch {
 			case s.has(fDetached):
-				sysnet.Close(s.fd)
+				sysnet.Close(fd)
 			case s.soleFD():
-				_ = s.loop.CloseRegistered(s.fd, sysnet.Close)
+				_ = s.loop.CloseRegistered(fd, sysnet.Close)
 			default:
-				_ = s.loop.Unregister(s.fd)
-				sysnet.Close(s.fd)
+				_ = s.loop.Unregister(fd)
+				sysnet.Close(fd)
 			}
 		}
-		s.fd = sysnet.Invalid
 	}
 	s.unset(fConnected | fReadingNow)
 	s.resetLocal()
@@ -291,11 +295,11 @@ func (s *Socket) emitError(err error) {
 		return
 	}
 	s.set(fErrorEmitted)
-	if s.events.count(EventError) == 0 {
+	if s.ev().count(EventError) == 0 {
 		s.loop.LogError("nodenet: unhandled socket error", err)
 		return
 	}
-	s.events.emitErr(err)
+	s.ev().emitErr(err)
 }
 
 // emitClose emits 'close' once. Without a handle Node passes no argument;
@@ -306,7 +310,7 @@ func (s *Socket) emitClose(withHandle bool) {
 		return
 	}
 	s.set(fCloseEmitted)
-	s.events.emitClose(withHandle && s.has(fHasErrored))
+	s.ev().emitClose(withHandle && s.has(fHasErrored))
 }
 
 // recoverPanic turns a panic in a user callback run from a deferred task into

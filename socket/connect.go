@@ -53,6 +53,7 @@ type ConnectOptions struct {
 	Timeout time.Duration
 	// ConnectTimeout (nodenet's own, like Go's DialTimeout) destroys the
 	// socket with ETIMEDOUT if the connection is not established in time.
+	// Timeout and ConnectTimeout above reactor.TimeoutMax wait TimeoutMax.
 	ConnectTimeout time.Duration
 
 	// AutoSelectFamily: when a name resolves to several addresses, try them
@@ -244,14 +245,14 @@ func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAdd
 		return
 	}
 	if err != nil {
-		s.events.emitLookup(err, "", 0, host)
+		s.ev().emitLookup(err, "", 0, host)
 		s.loop.NextTick(func() { s.destroyWith(err) })
 		return
 	}
 	var ips []netip.Addr
 	var firstErr error
 	for _, a := range addrs {
-		s.events.emitLookup(nil, a.Address, a.Family, host)
+		s.ev().emitLookup(nil, a.Address, a.Family, host)
 		if s.is(stDestroyed) || c.connectGen != gen {
 			return
 		}
@@ -297,6 +298,7 @@ func (s *Socket) startAttempts(ips []netip.Addr, port int, o *ConnectOptions) {
 		ips = interleave(dedupe(ips))
 	}
 	c.attempted = nil
+	c.attemptedView.Store(nil)
 	c.attemptErrs = nil
 	per := o.AutoSelectFamilyAttemptTimeout
 	if per == 0 {
@@ -367,6 +369,8 @@ func (s *Socket) nextAttempt(plan *attemptPlan) {
 		display := ip.String() + ":" + strconv.Itoa(plan.port)
 		if plan.multi {
 			c.attempted = append(c.attempted, display)
+			view := append([]string(nil), c.attempted...)
+			c.attemptedView.Store(&view)
 		}
 		err := s.tryConnect(ip, plan, display, last)
 		if err == nil {
@@ -421,10 +425,10 @@ func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, la
 	}
 	a := &connectAttempt{fd: fd, addr: ip, port: plan.port, display: display}
 	c.attempt = a
-	s.fd = fd
+	s.setFD(fd)
 	if rerr := s.loop.Register(fd, nodenet.EventWrite, s.handler()); rerr != nil {
+		s.setFD(sysnet.Invalid)
 		sysnet.Close(fd)
-		s.fd = sysnet.Invalid
 		c.attempt = nil
 		return rerr
 	}
@@ -494,8 +498,8 @@ func (s *Socket) abandonAttempt() {
 		a.timer.Stop()
 	}
 	_ = s.loop.Unregister(a.fd)
+	s.setFD(sysnet.Invalid)
 	sysnet.Close(a.fd)
-	s.fd = sysnet.Invalid
 	c.attempt = nil
 }
 
@@ -553,11 +557,11 @@ func (s *Socket) afterConnect() {
 	if s.has(fLayered) {
 		s.c().layer.Connected() // TLS starts its handshake before 'connect'
 	}
-	s.events.emit0(EventConnect)
+	s.ev().emit0(EventConnect)
 	if s.is(stDestroyed) {
 		return
 	}
-	s.events.emit0(EventReady)
+	s.ev().emit0(EventReady)
 	if s.is(stDestroyed) {
 		return
 	}
@@ -571,11 +575,14 @@ func (s *Socket) afterConnect() {
 }
 
 // AutoSelectFamilyAttemptedAddresses lists the "ip:port" addresses tried
-// when a name resolved to several (nil for a single address). Loop goroutine
-// only.
+// when a name resolved to several (nil for a single address), from any
+// goroutine: the slice is a copy, as published by the loop at the latest
+// attempt.
 func (s *Socket) AutoSelectFamilyAttemptedAddresses() []string {
 	if c := s.coldOrNil(); c != nil {
-		return c.attempted
+		if v := c.attemptedView.Load(); v != nil {
+			return append([]string(nil), (*v)...)
+		}
 	}
 	return nil
 }

@@ -29,12 +29,12 @@ func (s *Socket) connectUnix(path string) {
 		s.failLater(e)
 		return
 	}
-	s.fd = fd
+	s.setFD(fd)
 	a := &connectAttempt{fd: fd, plan: &attemptPlan{}}
 	c.attempt = a
 	if rerr := s.loop.Register(fd, nodenet.EventWrite, s.handler()); rerr != nil {
+		s.setFD(sysnet.Invalid)
 		sysnet.Close(fd)
-		s.fd = sysnet.Invalid
 		c.attempt = nil
 		s.failLater(rerr)
 	}

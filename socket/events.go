@@ -30,6 +30,8 @@ const (
 	EventError
 	EventTimeout
 	EventClose
+
+	numEvents // the number of events
 )
 
 // listener is one registered callback; fn holds the event's func type.
@@ -54,10 +56,23 @@ type eventListeners struct {
 	items    []listener
 	emitting int32
 	dirty    bool
+	// live counts the live listeners of each event: the loop keeps it, any
+	// goroutine reads it (ListenerCount).
+	live [numEvents]atomic.Int32
 }
 
 func (l *eventListeners) add(id ListenerID, ev Event, fn any, once bool) {
 	l.items = append(l.items, listener{id: id, ev: ev, fn: fn, once: once})
+	l.live[ev].Add(1)
+}
+
+// retire marks entry i dead (compacted later) and uncounts it.
+func (l *eventListeners) retire(i int) {
+	e := &l.items[i]
+	e.dead = true
+	e.fn = nil
+	l.dirty = true
+	l.live[e.ev].Add(-1)
 }
 
 func (l *eventListeners) remove(id ListenerID) bool {
@@ -82,32 +97,23 @@ func (l *eventListeners) removeAll(ev Event) {
 	// and then indexed past the end when two or more matched).
 	for i := range l.items {
 		if l.items[i].ev == ev && !l.items[i].dead {
-			l.items[i].dead = true
-			l.items[i].fn = nil
-			l.dirty = true
+			l.retire(i)
 		}
 	}
 	l.compact()
 }
 
 func (l *eventListeners) kill(i int) {
-	l.items[i].dead = true
-	l.items[i].fn = nil
-	l.dirty = true
+	l.retire(i)
 	l.compact()
 }
 
+// count is the number of live listeners of ev, from any goroutine.
 func (l *eventListeners) count(ev Event) int {
-	if l == nil {
+	if l == nil || ev >= numEvents {
 		return 0
 	}
-	n := 0
-	for i := range l.items {
-		if l.items[i].ev == ev && !l.items[i].dead {
-			n++
-		}
-	}
-	return n
+	return int(l.live[ev].Load())
 }
 
 // next returns the fn of the next live listener of ev at or after *i among
@@ -121,9 +127,7 @@ func (l *eventListeners) next(ev Event, i *int, n int) any {
 		}
 		fn := e.fn
 		if e.once {
-			e.dead = true
-			e.fn = nil
-			l.dirty = true
+			l.retire(*i)
 		}
 		*i++
 		return fn
@@ -242,8 +246,14 @@ func (l *eventListeners) emitLookup(err error, address string, family int, host 
 // listeners returns the socket's listener list, allocating it with the
 // first listener. Loop goroutine only.
 func (s *Socket) listeners() *eventListeners {
-	if s.events == nil {
-		s.events = new(eventListeners)
+	l := s.events.Load()
+	if l == nil {
+		l = new(eventListeners)
+		s.events.Store(l)
 	}
-	return s.events
+	return l
 }
+
+// ev is the socket's listener list, nil before the first listener (every
+// method of eventListeners but add accepts nil).
+func (s *Socket) ev() *eventListeners { return s.events.Load() }

@@ -97,11 +97,18 @@ func (s *Socket) OnFinish(fn func()) ListenerID { return on(s, EventFinish, fn, 
 func (s *Socket) OnceFinish(fn func()) ListenerID { return on(s, EventFinish, fn, true, nil) }
 
 // OnDrain adds a listener for 'drain': the write queue emptied after a Send
-// returned false.
-func (s *Socket) OnDrain(fn func()) ListenerID { return on(s, EventDrain, fn, false, nil) }
+// returned false. Added from another goroutine after a Send there returned
+// false, it hears that false's 'drain' even when the loop emitted it before
+// the listener arrived (see onDrainOffLoop).
+func (s *Socket) OnDrain(fn func()) ListenerID { return onDrain(s, fn, false) }
 
-// OnceDrain adds a one-time 'drain' listener.
-func (s *Socket) OnceDrain(fn func()) ListenerID { return on(s, EventDrain, fn, true, nil) }
+// OnceDrain adds a one-time 'drain' listener, with OnDrain's rule for a
+// listener added from another goroutine: the natural
+//
+//	if !s.Send(b, nil) { s.OnceDrain(resume) }
+//
+// works from any goroutine.
+func (s *Socket) OnceDrain(fn func()) ListenerID { return onDrain(s, fn, true) }
 
 // OnError adds a listener for 'error'. It is emitted at most once per socket,
 // and 'close' (with hadError true) follows it. Without any error listener the
@@ -133,18 +140,19 @@ func (s *Socket) OnceClose(fn func(hadError bool)) ListenerID {
 // it was added to (Node's removeListener / off).
 func (s *Socket) RemoveListener(id ListenerID) {
 	s.exec(func() {
-		s.events.remove(id)
+		s.ev().remove(id)
 	})
 }
 
 // RemoveAllListeners removes every listener of ev (Node's removeAllListeners).
 func (s *Socket) RemoveAllListeners(ev Event) {
 	s.exec(func() {
-		s.events.removeAll(ev)
+		s.ev().removeAll(ev)
 		s.pipeRemoveAll(ev)
 	})
 }
 
-// ListenerCount is the number of listeners of ev (Node's listenerCount).
-// Loop goroutine only.
-func (s *Socket) ListenerCount(ev Event) int { return s.events.count(ev) + s.pipeListeners(ev) }
+// ListenerCount is the number of listeners of ev (Node's listenerCount),
+// from any goroutine: a listener added or removed from elsewhere counts once
+// the loop has taken the call.
+func (s *Socket) ListenerCount(ev Event) int { return s.ev().count(ev) + s.pipeListeners(ev) }

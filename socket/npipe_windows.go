@@ -108,7 +108,7 @@ func (s *Socket) attachPipe(h windows.Handle) {
 	p.deliverFn = p.deliverHeld
 	p.eofFn = p.eofTimeout
 	s.np.p = p
-	s.fd = h
+	s.setFD(h)
 	s.setKind(kindUnix)
 	s.loop.Attach(h, s.handler())
 }

@@ -40,10 +40,11 @@ func (s *Socket) Pipe(dst *Socket, opts *PipeOptions) *Socket {
 }
 
 func (s *Socket) pipe(dst *Socket, noEnd bool) {
-	if s.pipeTo == nil && s.events.count(EventData) == 0 && s.events.count(EventEnd) == 0 {
+	if s.pipeTo == nil && s.ev().count(EventData) == 0 && s.ev().count(EventEnd) == 0 {
 		s.pipeTo = dst
 		s.unset(fPipeWait | fPipeNoData)
 		s.setTo(fPipeNoEnd, noEnd)
+		s.syncPipeBits()
 		s.dataListenerAdded()
 		return
 	}
@@ -101,20 +102,27 @@ func (s *Socket) pipeDrained() {
 func (s *Socket) pipeEnd() {
 	if s.pipeTo != nil && !s.has(fPipeNoEnd) {
 		s.set(fPipeNoEnd) // a once listener in Node: gone after it ran
+		s.syncPipeBits()
 		s.pipeTo.End(nil, nil)
 	}
 }
 
-// pipeListeners is how many listeners of ev the inline pipe stands for.
+// pipeListeners is how many listeners of ev the inline pipe stands for,
+// from any goroutine (the bits syncPipeBits keeps).
 func (s *Socket) pipeListeners(ev Event) int {
-	if s.pipeTo == nil {
-		return 0
-	}
 	switch {
-	case ev == EventData && !s.has(fPipeNoData), ev == EventEnd && !s.has(fPipeNoEnd):
+	case ev == EventData && s.is(stPipeData), ev == EventEnd && s.is(stPipeEnd):
 		return 1
 	}
 	return 0
+}
+
+// syncPipeBits publishes the inline pipe's listener share after pipeTo or
+// its flags changed (loop goroutine).
+func (s *Socket) syncPipeBits() {
+	on := s.pipeTo != nil
+	s.mark(stPipeData, on && !s.has(fPipeNoData))
+	s.mark(stPipeEnd, on && !s.has(fPipeNoEnd))
 }
 
 // pipeRemoveAll is RemoveAllListeners for the inline pipe's share: as in
@@ -130,6 +138,7 @@ func (s *Socket) pipeRemoveAll(ev Event) {
 	case EventEnd:
 		s.set(fPipeNoEnd)
 	}
+	s.syncPipeBits()
 	if s.has(fPipeNoData) && s.has(fPipeNoEnd) {
 		s.unpipeFirst()
 	}
@@ -140,6 +149,7 @@ func (s *Socket) unpipeFirst() {
 	dst := s.pipeTo
 	s.pipeTo = nil
 	s.unset(fPipeNoData | fPipeNoEnd)
+	s.syncPipeBits()
 	if s.has(fPipeWait) {
 		s.unset(fPipeWait)
 		if c := s.coldOrNil(); c != nil && c.pipeDrainID != 0 {
@@ -173,9 +183,9 @@ func (p *pipeState) detach() {
 		return
 	}
 	p.detached = true
-	p.src.events.remove(p.dataID)
+	p.src.ev().remove(p.dataID)
 	if p.endID != 0 {
-		p.src.events.remove(p.endID)
+		p.src.ev().remove(p.endID)
 	}
 	if p.drainID != 0 {
 		p.dst.RemoveListener(p.drainID)

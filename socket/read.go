@@ -117,7 +117,7 @@ func (s *Socket) deliver(p []byte) {
 	if s.pipeTo != nil && !s.has(fPipeNoData) {
 		s.pipeData(p)
 	}
-	s.events.emitBytes(p)
+	s.ev().emitBytes(p)
 }
 
 // peekUndecided serves a socket that nobody reads from yet (no data
@@ -158,7 +158,7 @@ func (s *Socket) onEOF() {
 		c := s.c()
 		if rest := c.dec.End(c.decBuf[:0]); len(rest) > 0 {
 			c.decBuf = rest
-			s.events.emitBytes(rest)
+			s.ev().emitBytes(rest)
 			if s.is(stDestroyed) {
 				return
 			}
@@ -174,7 +174,7 @@ func (s *Socket) emitEnd() {
 	}
 	s.set(fEndEmitted)
 	s.pipeEnd()
-	s.events.emit0(EventEnd)
+	s.ev().emit0(EventEnd)
 	if s.is(stDestroyed) {
 		return
 	}

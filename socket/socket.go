@@ -90,8 +90,10 @@ type Socket struct {
 	// shared by all of that server's sockets.
 	hook *seam.OwnerHook
 
-	// Events: nil until the first listener is added.
-	events *eventListeners
+	// Events: nil until the first listener is added. Published atomically
+	// so that ListenerCount may read its counts from any goroutine; only
+	// the loop changes it.
+	events atomic.Pointer[eventListeners]
 
 	// Counters and mirrors readable from any goroutine.
 	bytesRead    atomic.Int64
@@ -130,6 +132,10 @@ const (
 	// FD handed the descriptor out: it may have been dup'ed or passed on, so
 	// closing it no longer removes its poller registration (see fSoleFD).
 	stFDExposed
+	// The inline pipe's share of the 'data' and 'end' listeners
+	// (pipeListeners), for ListenerCount from any goroutine.
+	stPipeData
+	stPipeEnd
 )
 
 func (s *Socket) is(b uint32) bool { return s.st.Load()&b != 0 }
@@ -217,14 +223,17 @@ type socketCold struct {
 	path         string
 	lookupHost   string
 	attempted    []string
-	attemptErrs  []error
+	// attemptedView is attempted as last published (a copy), for
+	// AutoSelectFamilyAttemptedAddresses from any goroutine.
+	attemptedView atomic.Pointer[[]string]
+	attemptErrs   []error
 
 	// Timeouts and options.
-	idle          time.Duration
+	idle          atomic.Int64 // SetTimeout's duration (ns), for Timeout from any goroutine
 	idleTimer     *reactor.Timer
 	idleFlushed   uint64
-	flushedBase   uint64 // bytes flushed through queues already given back
-	keepAliveSecs int
+	flushedBase   uint64       // bytes flushed through queues already given back
+	keepAliveSecs atomic.Int32 // SetKeepAlive's delay, for KeepAlive from any goroutine
 	maxBuffer     int
 	corked        int
 
@@ -251,8 +260,12 @@ type socketCold struct {
 	layer seam.Layer
 
 	offLoop atomic.Int64 // bytes of Sends posted from other goroutines, not yet queued
-	remote  addrCache    // the peer's name when not kept in raddr
-	local   addrCache
+	// Off-loop falses and the drains that answered them (offloop.go).
+	offFalse   atomic.Uint64 // Sends from other goroutines that returned false
+	offArmed   uint64        // loop: offFalse as last turned into a drain owed
+	offDrained uint64        // loop: offArmed when 'drain' was last emitted
+	remote     addrCache     // the peer's name when not kept in raddr
+	local      addrCache
 }
 
 // c returns the socket's cold part, allocating it on first use. Loop
@@ -311,7 +324,7 @@ func (s *Socket) applyStreamOptions(allowHalfOpen bool, hwm, maxBuffer int, noDe
 	}
 	s.mark(stKeepAlive, keepAlive)
 	if secs := int(keepAliveDelay / time.Second); secs > 0 {
-		s.c().keepAliveSecs = secs
+		s.c().keepAliveSecs.Store(int32(min(secs, math.MaxInt32)))
 	}
 }
 
@@ -431,10 +444,13 @@ func (s *Socket) Writable() bool {
 // AllowHalfOpen reports the socket's allowHalfOpen setting.
 func (s *Socket) AllowHalfOpen() bool { return s.is(stAllowHalfOpen) }
 
-// Timeout is the idle timeout set with SetTimeout (0: none).
+// Timeout is the idle timeout set with SetTimeout (0: none), as given (Node's
+// socket.timeout: a value above reactor.TimeoutMax is reported as set,
+// though the timer waits TimeoutMax). From any goroutine; a SetTimeout
+// called elsewhere counts once the loop has taken it.
 func (s *Socket) Timeout() time.Duration {
 	if c := s.coldOrNil(); c != nil {
-		return c.idle
+		return time.Duration(c.idle.Load())
 	}
 	return 0
 }

@@ -1,6 +1,7 @@
 package socket
 
 import (
+	"math"
 	"time"
 
 	"github.com/nodenet/nodenet"
@@ -11,8 +12,10 @@ import (
 // reads or writes the socket emits 'timeout' (and closes nothing). Reads,
 // writes and a slow write that is still making progress count as activity.
 // 0 disables the timer. cb, if not nil, is added as a one-time 'timeout'
-// listener. A negative d is ERR_OUT_OF_RANGE. The timer never keeps the loop
-// alive. On a destroyed socket it does nothing.
+// listener. A negative d is ERR_OUT_OF_RANGE; a d above reactor.TimeoutMax
+// (about 24.8 days) waits TimeoutMax, as Node truncates with a
+// TimeoutOverflowWarning. The timer never keeps the loop alive. On a
+// destroyed socket it does nothing.
 func (s *Socket) SetTimeout(d time.Duration, cb func()) error {
 	if d < 0 {
 		return outOfRange("msecs", d)
@@ -34,7 +37,7 @@ func (s *Socket) SetTimeout(d time.Duration, cb func()) error {
 
 func (s *Socket) setTimeout(d time.Duration) {
 	c := s.c()
-	c.idle = d
+	c.idle.Store(int64(d))
 	if c.idleTimer != nil {
 		c.idleTimer.Stop()
 		c.idleTimer = nil
@@ -68,7 +71,7 @@ func (s *Socket) onIdle() {
 		return
 	}
 	c.idleFlushed = flushed
-	s.events.emit0(EventTimeout)
+	s.ev().emit0(EventTimeout)
 }
 
 // SetNoDelay turns Nagle's algorithm off (true, the default, as in Go's
@@ -96,12 +99,12 @@ func (s *Socket) SetKeepAlive(enable bool, initialDelay time.Duration) *Socket {
 		}
 		old := 0
 		if c := s.coldOrNil(); c != nil {
-			old = c.keepAliveSecs
+			old = int(c.keepAliveSecs.Load())
 		}
 		changed := enable != s.is(stKeepAlive) || (enable && secs != old)
 		s.mark(stKeepAlive, enable)
 		if secs != old {
-			s.c().keepAliveSecs = secs
+			s.c().keepAliveSecs.Store(int32(min(secs, math.MaxInt32)))
 		}
 		if s.has(fConnected) && (changed || !s.has(fKeepAliveSet)) {
 			s.applyKeepAlive()
@@ -135,7 +138,7 @@ func (s *Socket) applyKeepAlive() {
 	}
 	secs := 0
 	if c := s.coldOrNil(); c != nil {
-		secs = c.keepAliveSecs
+		secs = int(c.keepAliveSecs.Load())
 	}
 	if err := sysnet.SetKeepAlive(s.fd, s.is(stKeepAlive), secs); err != nil {
 		s.loop.LogError("nodenet: setKeepAlive", nodenet.NewSyscallError("setsockopt", err))
@@ -144,14 +147,16 @@ func (s *Socket) applyKeepAlive() {
 	s.set(fKeepAliveSet)
 }
 
-// NoDelay reports the TCP_NODELAY setting applied (or to be applied).
+// NoDelay reports the TCP_NODELAY setting applied (or to be applied), from
+// any goroutine.
 func (s *Socket) NoDelay() bool { return s.is(stNoDelay) }
 
-// KeepAlive reports the keep-alive setting and its initial delay.
+// KeepAlive reports the keep-alive setting and its initial delay, from any
+// goroutine (a SetKeepAlive called elsewhere counts once the loop took it).
 func (s *Socket) KeepAlive() (bool, time.Duration) {
 	secs := 0
 	if c := s.coldOrNil(); c != nil {
-		secs = c.keepAliveSecs
+		secs = int(c.keepAliveSecs.Load())
 	}
 	return s.is(stKeepAlive), time.Duration(secs) * time.Second
 }

@@ -19,8 +19,10 @@ import (
 // EPIPE "This socket has been ended by the other party" after the peer's
 // FIN); after Destroy only cb hears of it.
 //
-// Send may be called from any goroutine; off the loop, data is copied and
-// the result is an estimate from the last known queue size.
+// Send may be called from any goroutine. Off the loop data is copied and
+// the write posted; the answer is decided at the call from the bytes queued
+// plus those posted and not yet queued (this write included), and a false
+// is followed by one 'drain' on the loop, as on it (see offloop.go).
 func (s *Socket) Send(data []byte, cb func(error)) bool {
 	if s.zero() {
 		failCallback(cb, errZero())
@@ -107,23 +109,6 @@ func (s *Socket) writeState() error {
 		return nodenet.ErrStreamWriteAfterEnd
 	}
 	return nil
-}
-
-func (s *Socket) sendOffLoop(b []byte, cb func(error)) bool {
-	n := int64(len(b))
-	c := s.c() // safe off the loop; only its atomic offLoop is used here
-	c.offLoop.Add(n)
-	if err := s.loop.Post(func() {
-		c.offLoop.Add(-n)
-		s.send(b, cb)
-	}); err != nil {
-		c.offLoop.Add(-n)
-		if cb != nil {
-			go cb(err)
-		}
-		return false
-	}
-	return s.bufferSize.Load()+c.offLoop.Load() < int64(s.hwm)
 }
 
 // send is Send on the loop goroutine.
@@ -340,7 +325,8 @@ func shiftDone(d []writeDone, n int) []writeDone {
 func (s *Socket) maybeDrain() {
 	if s.has(fNeedDrain) && s.qlen() == 0 && !s.has(fEnding) && !s.is(stDestroyed) {
 		s.unset(fNeedDrain)
-		s.events.emit0(EventDrain)
+		s.offLoopDrained()
+		s.ev().emit0(EventDrain)
 	}
 }
 
