@@ -33,7 +33,14 @@ func (s *Socket) sendOffLoop(b []byte, cb func(error)) bool {
 	}
 	if err := s.loop.Post(func() {
 		c.offLoop.Add(-n)
+		owed := s.has(fNeedDrain)
 		s.send(b, cb)
+		if !owed {
+			// The caller had its answer already: a 'drain' is owed only if
+			// that answer was false (armOffLoopDrain), not because the
+			// write, decided again here, would have said false.
+			s.unset(fNeedDrain)
+		}
 		s.armOffLoopDrain(c)
 	}); err != nil {
 		c.offLoop.Add(-n)
