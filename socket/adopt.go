@@ -46,7 +46,7 @@ func (s *Socket) applyAccept(o *seam.AcceptOptions) {
 	s.applyStreamOptions(o.AllowHalfOpen, o.HighWaterMark, o.MaxBufferSize, o.NoDelay, o.KeepAlive, o.KeepAliveInitialDelay)
 	s.hook = o.Hook
 	if o.PauseOnConnect {
-		s.flowing = 0
+		s.setFlow(stPaused)
 	}
 }
 
@@ -71,8 +71,9 @@ func (s *Socket) adopt(fd nodenet.FD, kind sockKind, remote netip.AddrPort) erro
 	s.setTo(fReadingNow, want&nodenet.EventRead != 0)
 	s.mark(stOpen, true)
 	s.applySocketOptions()
-	if !s.has(fWritable) {
-		s.set(fEnding | fShutdownDone | fFinished)
+	if !s.is(stWritable) {
+		s.set(fEnding | fShutdownDone)
+		s.mark(stFinished, true)
 		s.mark(stEnding, true)
 	}
 	s.updateRef()

@@ -2,6 +2,7 @@ package socket
 
 import (
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/encoding"
 	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/reactor"
 )
@@ -37,8 +38,8 @@ func (s *Socket) end(data []byte, cb func(error)) {
 	case s.is(stDestroyed):
 		if cb != nil {
 			var err error
-			if s.has(fHasErrored) {
-				err = s.c().errorValue
+			if s.is(stErrored) {
+				err = s.errorValue()
 			}
 			if err == nil {
 				err = nodenet.ErrStreamDestroyed
@@ -46,7 +47,7 @@ func (s *Socket) end(data []byte, cb func(error)) {
 			s.complete(cb, err)
 		}
 		return
-	case s.has(fFinished):
+	case s.is(stFinished):
 		if cb != nil {
 			s.complete(cb, nodenet.ErrStreamAlreadyFinished)
 		}
@@ -62,7 +63,7 @@ func (s *Socket) end(data []byte, cb func(error)) {
 	s.set(fEnding)
 	s.mark(stEnding, true)
 	if s.has(fCorked) {
-		s.c().corked = 0
+		s.c().corked.Store(0)
 		s.unset(fCorked)
 	}
 	if s.is(stConnecting) {
@@ -116,10 +117,10 @@ func emitCloseNoHandle(a any) { a.(*Socket).emitClose(false) }
 // side is also done is destroyed (Node's autoDestroy).
 func (s *Socket) finish() {
 	defer s.recoverPanic()
-	if s.is(stDestroyed) || s.has(fFinished) {
+	if s.is(stDestroyed) || s.is(stFinished) {
 		return
 	}
-	s.set(fFinished)
+	s.mark(stFinished, true)
 	s.ev().emit0(EventFinish)
 	if c := s.coldOrNil(); c != nil {
 		cbs := c.endCbs
@@ -131,7 +132,7 @@ func (s *Socket) finish() {
 	if s.is(stDestroyed) {
 		return
 	}
-	if s.has(fEndEmitted) || !s.has(fReadable) || !s.has(fConnected) {
+	if s.is(stEndEmitted) || !s.is(stReadable) || !s.has(fConnected) {
 		s.destroyWith(nil)
 	}
 }
@@ -140,7 +141,7 @@ func (s *Socket) finish() {
 // (Node's destroySoon).
 func (s *Socket) DestroySoon() {
 	s.exec(func() {
-		if s.has(fFinished) || !s.Writable() {
+		if s.is(stFinished) || !s.Writable() {
 			s.destroyWith(nil)
 			return
 		}
@@ -276,8 +277,8 @@ func (s *Socket) destroyWith(err error) {
 		s.hook.OnDestroy()
 	}
 	if err != nil {
-		s.c().errorValue = err
-		s.set(fHasErrored)
+		s.c().setError(err)
+		s.mark(stErrored, true)
 		s.loop.NextTick(func() { s.emitError(err) })
 	}
 	if hadHandle {
@@ -310,7 +311,7 @@ func (s *Socket) emitClose(withHandle bool) {
 		return
 	}
 	s.set(fCloseEmitted)
-	s.ev().emitClose(withHandle && s.has(fHasErrored))
+	s.ev().emitClose(withHandle && s.is(stErrored))
 }
 
 // recoverPanic turns a panic in a user callback run from a deferred task into
@@ -326,18 +327,37 @@ func (s *Socket) recoverPanic() {
 // resetForReconnect un-destroys a socket for a new Connect (Node's
 // initSocketHandle): fresh state and counters, same listeners.
 func (s *Socket) resetForReconnect() {
-	s.mark(stDestroyed|stEnding, false)
-	s.unset(fReadEOF | fEndEmitted | fEnding | fFinished | fShutdownDone | fErrorEmitted |
-		fCloseEmitted | fDetached | fNeedDrain | fDataWaiting | fHasErrored | fEverConnected | fReadStarted |
+	s.mark(stDestroyed|stEnding|stEndEmitted|stFinished|stNeedDrain|stErrored|stDataEmitted, false)
+	s.unset(fReadEOF | fEnding | fShutdownDone | fErrorEmitted |
+		fCloseEmitted | fDetached | fDataWaiting | fEverConnected | fReadStarted |
 		fNoDelaySet | fKeepAliveSet | fSoleFD)
 	s.resetRemote()
 	s.resetLocal()
 	s.bytesRead.Store(0)
 	s.bytesWritten.Store(0)
 	if c := s.coldOrNil(); c != nil {
-		c.errorValue = nil
-		if c.enc != 0 {
-			c.dec.Reset(c.enc)
+		c.errorValue.Store(nil)
+		if enc := encoding.Encoding(c.enc.Load()); enc != encoding.Buffer {
+			c.dec.Reset(enc)
 		}
 	}
+}
+
+// setError publishes the error the socket is destroyed with. Its own
+// variable: taking the address of a caller's parameter would move that
+// parameter to the heap on every call, errors or not.
+func (c *socketCold) setError(err error) {
+	e := err
+	c.errorValue.Store(&e)
+}
+
+// errorValue is what the socket was destroyed with, nil if nothing. Any
+// goroutine.
+func (s *Socket) errorValue() error {
+	if c := s.coldOrNil(); c != nil {
+		if p := c.errorValue.Load(); p != nil {
+			return *p
+		}
+	}
+	return nil
 }

@@ -71,7 +71,7 @@ func (t *layerTransport) Deliver(p []byte) {
 
 func (t *layerTransport) EndOfInput() {
 	s := t.s()
-	if s.is(stDestroyed) || s.has(fEndEmitted) {
+	if s.is(stDestroyed) || s.is(stEndEmitted) {
 		return
 	}
 	s.onEOF()
@@ -92,13 +92,13 @@ func (t *layerTransport) SetBusy(on bool) {
 	s.updateRef()
 }
 
-func (t *layerTransport) Flowing() bool { return t.flowing == 1 && !t.s().is(stDestroyed) }
+func (t *layerTransport) Flowing() bool { return t.s().is(stFlowing) && !t.s().is(stDestroyed) }
 
 func (t *layerTransport) Shutdown() { t.s().maybeShutdown() }
 
 func (t *layerTransport) NeedDrain() {
 	s := t.s()
-	s.set(fNeedDrain)
+	s.mark(stNeedDrain, true)
 	if s.qlen() == 0 {
 		s.scheduleDone()
 	}

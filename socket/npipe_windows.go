@@ -262,7 +262,7 @@ func (p *namedPipe) onRead() {
 	n, err := int(p.rn), p.rerr
 	switch {
 	case err != nil && isPipeEOF(err):
-		if s.flowing == 0 {
+		if s.is(stPaused) {
 			p.heldEOF = true
 			return
 		}
@@ -272,7 +272,7 @@ func (p *namedPipe) onRead() {
 		s.destroyWith(nodenet.NewSyscallError("read", err))
 		return
 	case n == 0:
-	case s.flowing == 1:
+	case s.is(stFlowing):
 		s.bytesRead.Add(int64(n))
 		s.touch()
 		s.deliver(p.rbuf[:n])
@@ -285,7 +285,7 @@ func (p *namedPipe) onRead() {
 		s.bytesRead.Add(int64(n))
 		s.touch()
 		p.held, p.heldOff = n, 0
-		if s.flowing == -1 {
+		if s.flowUndecided() {
 			s.set(fDataWaiting)
 		}
 	}

@@ -33,13 +33,13 @@ func (s *Socket) sendOffLoop(b []byte, cb func(error)) bool {
 	}
 	if err := s.loop.Post(func() {
 		c.offLoop.Add(-n)
-		owed := s.has(fNeedDrain)
+		owed := s.is(stNeedDrain)
 		s.send(b, cb)
 		if !owed {
 			// The caller had its answer already: a 'drain' is owed only if
 			// that answer was false (armOffLoopDrain), not because the
 			// write, decided again here, would have said false.
-			s.unset(fNeedDrain)
+			s.mark(stNeedDrain, false)
 		}
 		s.armOffLoopDrain(c)
 	}); err != nil {
@@ -64,7 +64,7 @@ func (s *Socket) armOffLoopDrain(c *socketCold) {
 	if s.is(stDestroyed) || s.has(fEnding) {
 		return // no 'drain' after destroy or End, as on the loop
 	}
-	s.set(fNeedDrain)
+	s.mark(stNeedDrain, true)
 	if s.qlen() == 0 {
 		s.scheduleDone()
 	}

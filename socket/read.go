@@ -80,7 +80,7 @@ func (s *Socket) handleEvent(ev nodenet.Events) {
 // brings us back if more is waiting, so one busy peer cannot starve the rest.
 func (s *Socket) readOnce() {
 	buf := s.loop.ReadBuffer()
-	if s.flowing != 1 && !s.has(fLayered) {
+	if !s.is(stFlowing) && !s.has(fLayered) {
 		s.peekUndecided(buf)
 		return
 	}
@@ -113,6 +113,9 @@ func (s *Socket) deliver(p []byte) {
 			return
 		}
 		p = c.decBuf
+	}
+	if !s.is(stDataEmitted) {
+		s.mark(stDataEmitted, true)
 	}
 	if s.pipeTo != nil && !s.has(fPipeNoData) {
 		s.pipeData(p)
@@ -169,10 +172,10 @@ func (s *Socket) onEOF() {
 
 func (s *Socket) emitEnd() {
 	defer s.recoverPanic()
-	if s.is(stDestroyed) || s.has(fEndEmitted) {
+	if s.is(stDestroyed) || s.is(stEndEmitted) {
 		return
 	}
-	s.set(fEndEmitted)
+	s.mark(stEndEmitted, true)
 	s.pipeEnd()
 	s.ev().emit0(EventEnd)
 	if s.is(stDestroyed) {
@@ -186,7 +189,7 @@ func (s *Socket) emitEnd() {
 				s.end(nil, nil)
 			}
 		})
-	case s.has(fFinished):
+	case s.is(stFinished):
 		s.destroyWith(nil)
 	}
 }
@@ -206,7 +209,7 @@ func (s *Socket) Pause() *Socket {
 
 // pause is Pause on the loop.
 func (s *Socket) pause() {
-	s.flowing = 0
+	s.setFlow(stPaused)
 	s.unset(fDataWaiting) // peek again (wantPeek): what waited may have been read
 	s.updateInterest()
 	if s.has(fLayered) {
@@ -226,7 +229,7 @@ func (s *Socket) Resume() *Socket {
 // in Node, resume() or a data listener calls _read, which starts reading at
 // connect whatever pause() did meanwhile (verified with Node 20).
 func (s *Socket) flow() {
-	s.flowing = 1
+	s.setFlow(stFlowing)
 	s.set(fReadStarted)
 	s.updateInterest()
 	if s.has(fLayered) {
@@ -234,12 +237,8 @@ func (s *Socket) flow() {
 	}
 }
 
-// IsPaused reports whether the socket was paused (Node's isPaused). Loop
-// goroutine only.
-func (s *Socket) IsPaused() bool { return s.flowing == 0 }
-
 func (s *Socket) dataListenerAdded() {
-	if s.flowing == -1 {
+	if s.flowUndecided() {
 		s.flow()
 	}
 }
@@ -263,7 +262,7 @@ func (s *Socket) SetEncoding(name string) error {
 	}
 	s.exec(func() {
 		c := s.c()
-		c.enc = enc
+		c.enc.Store(uint32(enc))
 		c.dec.Reset(enc)
 		s.setTo(fEncoded, enc != encoding.Buffer)
 	})
@@ -279,10 +278,10 @@ func unknownEncoding(err error) error {
 func (s *Socket) wantRead() bool {
 	if s.has(fLayered) {
 		// The layer reads for itself (a handshake) and for the user.
-		return s.fl&(fConnected|fReadEOF|fReadable|fLayerRead) == fConnected|fReadable|fLayerRead && !s.is(stDestroyed)
+		return s.fl&(fConnected|fReadEOF|fLayerRead) == fConnected|fLayerRead && s.is(stReadable) && !s.is(stDestroyed)
 	}
-	return s.has(fConnected) && !s.is(stDestroyed) && s.has(fReadable) && !s.has(fReadEOF) &&
-		(s.flowing == 1 || (s.flowing == -1 && !s.has(fDataWaiting)))
+	return s.has(fConnected) && !s.is(stDestroyed) && s.is(stReadable) && !s.has(fReadEOF) &&
+		(s.is(stFlowing) || (s.flowUndecided() && !s.has(fDataWaiting)))
 }
 
 // wantPeek: paused after reading started, with no data known to be waiting:
@@ -298,8 +297,8 @@ func (s *Socket) wantRead() bool {
 // comes later than Node's; what the pipe does with it (end the
 // destination after its queued bytes) is the same.
 func (s *Socket) wantPeek() bool {
-	return s.flowing == 0 && !s.has(fLayered) && s.has(fReadStarted) && !s.has(fDataWaiting) && !s.has(fPipeWait) &&
-		s.has(fConnected) && !s.is(stDestroyed) && s.has(fReadable) && !s.has(fReadEOF)
+	return s.is(stPaused) && !s.has(fLayered) && s.has(fReadStarted) && !s.has(fDataWaiting) && !s.has(fPipeWait) &&
+		s.has(fConnected) && !s.is(stDestroyed) && s.is(stReadable) && !s.has(fReadEOF)
 }
 
 // updateInterest registers exactly the interest the socket's state needs:

@@ -110,9 +110,8 @@ type Socket struct {
 	fl  flags         // fX bits: loop-only state
 	hwm int32
 
-	kind    sockKind
-	flowing int8 // -1: not decided, 0: paused, 1: flowing
-	ref     reactor.RefHold
+	kind sockKind
+	ref  reactor.RefHold
 }
 
 // Bits of Socket.st, read from any goroutine.
@@ -136,6 +135,19 @@ const (
 	// (pipeListeners), for ListenerCount from any goroutine.
 	stPipeData
 	stPipeEnd
+
+	// The stream state Node users read (writableFinished, readableEnded,
+	// readableFlowing, errored, ...): kept here rather than in fl so that
+	// the getters are exact from any goroutine. Only the loop writes them.
+	stReadable    // Node's readable option: the read side exists
+	stWritable    // Node's writable option: the write side exists
+	stEndEmitted  // 'end' was emitted (readableEnded)
+	stFinished    // 'finish' was emitted (writableFinished)
+	stNeedDrain   // a write returned false and 'drain' has not followed yet
+	stErrored     // destroyed with an error (cold.errorValue)
+	stFlowing     // readableFlowing true: a data listener, Resume or a pipe
+	stPaused      // readableFlowing false: Pause (neither bit: Node's null)
+	stDataEmitted // a 'data' event was emitted (readableDidRead)
 )
 
 func (s *Socket) is(b uint32) bool { return s.st.Load()&b != 0 }
@@ -156,20 +168,15 @@ const (
 	fConnected     flags = 1 << iota // the descriptor is a live connection
 	fEverConnected                   // connected at least once
 	fReadEOF                         // the kernel reported EOF
-	fEndEmitted
-	fEnding // End was called
-	fFinished
+	fEnding                          // End was called
 	fShutdownDone
 	fErrorEmitted
 	fCloseEmitted
-	fReadable
-	fWritable
 	fRefed
 	fReadingNow  // read interest registered
 	fDetached    // unregistered from the poller after a hang-up while not reading
 	fDataWaiting // not flowing (undecided or paused) and data waits in the kernel (peekUndecided)
-	fNeedDrain
-	fNoDelaySet // the value currently applied to the descriptor
+	fNoDelaySet  // the value currently applied to the descriptor
 	fKeepAliveSet
 	fDoneQueued
 	fCorked     // cold.corked > 0
@@ -178,7 +185,6 @@ const (
 	fPipeNoEnd  // the pipe to pipeTo does not end it
 	fPipeNoData // the pipe to pipeTo's data listener was removed
 	fPipeWait   // the pipe to pipeTo paused us and waits for its 'drain'
-	fHasErrored // destroyed with an error (cold.errorValue)
 	// fReadStarted: the socket asked for data (Resume, a data listener, a
 	// pipe; before 'connect' too) or, undecided, read since it connected:
 	// libuv's "reading" state (Node's handle.reading). Pause does not clear
@@ -235,10 +241,10 @@ type socketCold struct {
 	flushedBase   uint64       // bytes flushed through queues already given back
 	keepAliveSecs atomic.Int32 // SetKeepAlive's delay, for KeepAlive from any goroutine
 	maxBuffer     int
-	corked        int
+	corked        atomic.Int32 // Cork depth (Node's writableCorked); loop writes, any goroutine reads
 
 	// Encoding of data events.
-	enc    encoding.Encoding
+	enc    atomic.Uint32 // an encoding.Encoding, published for ReadableEncoding; loop writes
 	dec    encoding.Decoder
 	decBuf []byte
 
@@ -248,7 +254,7 @@ type socketCold struct {
 	endCbs    []func(error)
 	runDoneFn func() // prebound runDone: the hot paths schedule it without a closure
 
-	errorValue error // what the socket was destroyed with
+	errorValue atomic.Pointer[error] // what the socket was destroyed with (Node's errored); loop writes
 
 	// Pipes from this socket beyond the first (pipeTo), and the first
 	// pipe's 'drain' listener on its destination while it waits.
@@ -295,13 +301,12 @@ type writeDone struct {
 
 func newSocket(l *reactor.Loop) *Socket {
 	s := &Socket{
-		loop:    l,
-		fd:      sysnet.Invalid,
-		flowing: -1,
-		fl:      fRefed | fReadable | fWritable,
-		hwm:     DefaultHighWaterMark,
+		loop: l,
+		fd:   sysnet.Invalid,
+		fl:   fRefed,
+		hwm:  DefaultHighWaterMark,
 	}
-	s.st.Store(stNoDelay)
+	s.st.Store(stNoDelay | stReadable | stWritable)
 	return s
 }
 
@@ -345,8 +350,8 @@ func New(o Options) (*Socket, error) {
 		if err := sysnet.SetNonblock(o.FD); err != nil {
 			return nil, nodenet.NewSyscallError("fcntl", err)
 		}
-		s.setTo(fReadable, o.Readable == nil || *o.Readable)
-		s.setTo(fWritable, o.Writable == nil || *o.Writable)
+		s.mark(stReadable, o.Readable == nil || *o.Readable)
+		s.mark(stWritable, o.Writable == nil || *o.Writable)
 		err = nil
 		s.loop.Exec(func() { err = s.adopt(o.FD, kind, netip.AddrPort{}) })
 		if err != nil {
@@ -414,7 +419,8 @@ func (s *Socket) BytesRead() int64 { return s.bytesRead.Load() }
 func (s *Socket) BytesWritten() int64 { return s.bytesWritten.Load() }
 
 // ReadyState is Node's readyState: "opening" while connecting, else "open",
-// "readOnly", "writeOnly" or "closed". Loop goroutine only.
+// "readOnly", "writeOnly" or "closed" from Readable and Writable (a socket
+// that was never connected is "open", as in Node). Any goroutine.
 func (s *Socket) ReadyState() string {
 	if s.is(stConnecting) {
 		return "opening"
@@ -431,14 +437,17 @@ func (s *Socket) ReadyState() string {
 	return "closed"
 }
 
-// Readable is Node's socket.readable: data may still arrive. Loop goroutine only.
+// Readable is Node's socket.readable: the read side exists, the socket is
+// not destroyed and 'end' has not been emitted. Any goroutine.
 func (s *Socket) Readable() bool {
-	return s.has(fReadable) && !s.is(stDestroyed) && !s.has(fEndEmitted) && !s.has(fReadEOF)
+	return s.st.Load()&(stReadable|stDestroyed|stEndEmitted) == stReadable
 }
 
-// Writable is Node's socket.writable: Send is still allowed. Loop goroutine only.
+// Writable is Node's socket.writable: the write side exists, End has not
+// been called and the socket is not destroyed, so Send is allowed. Any
+// goroutine.
 func (s *Socket) Writable() bool {
-	return s.has(fWritable) && !s.is(stDestroyed) && !s.has(fEnding)
+	return s.st.Load()&(stWritable|stDestroyed|stEnding) == stWritable
 }
 
 // AllowHalfOpen reports the socket's allowHalfOpen setting.
@@ -491,7 +500,7 @@ func (s *Socket) Unref() *Socket {
 func (s *Socket) updateRef() {
 	want := s.has(fRefed) && !s.is(stDestroyed) && (s.is(stConnecting) ||
 		(s.fd != sysnet.Invalid && s.has(fConnected) &&
-			(s.qlen() > 0 || s.has(fLayerBusy) || (s.has(fReadStarted) && s.has(fReadable) && !s.has(fReadEOF)))))
+			(s.qlen() > 0 || s.has(fLayerBusy) || (s.has(fReadStarted) && s.is(stReadable) && !s.has(fReadEOF)))))
 	s.ref.Set(s.loop, want)
 }
 
@@ -503,3 +512,18 @@ func (s *Socket) setKind(k sockKind) {
 	s.kind = k
 	s.mark(stUnix, k == kindUnix)
 }
+
+// setFlow records Node's readableFlowing: stFlowing (true) or stPaused
+// (false). Loop goroutine only.
+func (s *Socket) setFlow(b uint32) {
+	for {
+		old := s.st.Load()
+		if s.st.CompareAndSwap(old, old&^(stFlowing|stPaused)|b) {
+			return
+		}
+	}
+}
+
+// flowUndecided: neither a consumer nor Pause decided the flow yet (Node's
+// readableFlowing null).
+func (s *Socket) flowUndecided() bool { return s.st.Load()&(stFlowing|stPaused) == 0 }

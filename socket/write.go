@@ -72,8 +72,8 @@ func (s *Socket) Write(p []byte) (int, error) {
 	if s.loop.InLoop() {
 		var werr error
 		s.send(p, nil)
-		if s.is(stDestroyed) && s.has(fHasErrored) {
-			werr = s.c().errorValue
+		if s.is(stDestroyed) && s.is(stErrored) {
+			werr = s.errorValue()
 		}
 		if werr != nil {
 			return 0, werr
@@ -215,7 +215,7 @@ func (s *Socket) afterSend(length int) bool {
 	if length < int(s.hwm) {
 		return true
 	}
-	s.set(fNeedDrain)
+	s.mark(stNeedDrain, true)
 	if s.qlen() == 0 {
 		// The kernel took it all already: drain on the next tick, as Node's
 		// afterWrite does.
@@ -247,7 +247,7 @@ func (s *Socket) bufferFull(cb func(error)) {
 // (NC-042).
 func (s *Socket) writeAllowed(cb func(error)) bool {
 	switch {
-	case s.has(fEnding) && s.has(fEndEmitted) && !s.is(stAllowHalfOpen):
+	case s.has(fEnding) && s.is(stEndEmitted) && !s.is(stAllowHalfOpen):
 		err := &nodenet.Error{Code: "EPIPE", Message: "This socket has been ended by the other party", Err: sysnet.EPIPE}
 		if cb != nil {
 			s.complete(cb, err)
@@ -259,7 +259,7 @@ func (s *Socket) writeAllowed(cb func(error)) bool {
 			s.complete(cb, nodenet.ErrStreamDestroyed)
 		}
 		return false
-	case s.has(fEnding) || !s.has(fWritable):
+	case s.has(fEnding) || !s.is(stWritable):
 		err := nodenet.NewError(nodenet.CodeStreamWriteAfterEnd, "write after end")
 		if cb != nil {
 			s.complete(cb, err)
@@ -323,8 +323,8 @@ func shiftDone(d []writeDone, n int) []writeDone {
 }
 
 func (s *Socket) maybeDrain() {
-	if s.has(fNeedDrain) && s.qlen() == 0 && !s.has(fEnding) && !s.is(stDestroyed) {
-		s.unset(fNeedDrain)
+	if s.is(stNeedDrain) && s.qlen() == 0 && !s.has(fEnding) && !s.is(stDestroyed) {
+		s.mark(stNeedDrain, false)
 		s.offLoopDrained()
 		s.ev().emit0(EventDrain)
 	}
@@ -373,7 +373,7 @@ func (s *Socket) afterFlush(err error) {
 	if left == 0 {
 		s.releaseQueue()
 		s.updateInterest()
-		if ndone > 0 || s.has(fNeedDrain) {
+		if ndone > 0 || s.is(stNeedDrain) {
 			s.scheduleDone()
 		}
 		s.maybeShutdown()
@@ -386,7 +386,7 @@ func (s *Socket) afterFlush(err error) {
 // (Node's writable.cork). Calls nest.
 func (s *Socket) Cork() {
 	s.exec(func() {
-		s.c().corked++
+		s.c().corked.Add(1)
 		s.set(fCorked)
 	})
 }
@@ -395,11 +395,10 @@ func (s *Socket) Cork() {
 func (s *Socket) Uncork() {
 	s.exec(func() {
 		c := s.coldOrNil()
-		if c == nil || c.corked == 0 {
+		if c == nil || c.corked.Load() == 0 {
 			return
 		}
-		c.corked--
-		if c.corked > 0 {
+		if c.corked.Add(-1) > 0 {
 			return
 		}
 		s.unset(fCorked)
