@@ -33,7 +33,7 @@ func TestNC018_PortValidation(t *testing.T) {
 		if !errors.As(err, &e) || e.Code != CodeSocketBadPort {
 			t.Fatalf("ValidatePort(%d) = %v", p, err)
 		}
-		want := "options.port should be >= 0 and < 65536. Received " + strconv.Itoa(p) + "."
+		want := "options.port should be >= 0 and < 65536. Received type number (" + strconv.Itoa(p) + ")."
 		if e.Message != want {
 			t.Errorf("message %q, want %q", e.Message, want)
 		}

@@ -9,7 +9,8 @@ import (
 // Close is Node's server.close(cb): stop accepting at once, leave the open
 // connections alone, and emit 'close' (and call cb with nil) once the last
 // of them has ended. If the server was not listening, cb gets
-// ERR_SERVER_NOT_RUNNING — and 'close' is still emitted, as in Node. A Unix
+// ERR_SERVER_NOT_RUNNING — and 'close' is still emitted, as in Node: every
+// Close that finds the server drained emits 'close' once more. A Unix
 // socket file the server created is removed. If the home loop was stopped,
 // cb runs with ErrLoopStopped on a goroutine of its own. Returns the
 // server.
@@ -75,15 +76,12 @@ func (s *Server) closeListeners() {
 }
 
 // maybeClose emits 'close' on the next tick once the listening handle is
-// gone and no connection is left (Node's emitCloseIfDrained).
+// gone and no connection is left (Node's _emitCloseIfDrained). Every call
+// that finds the server drained emits once: a second Close emits 'close'
+// again (its callback hears ERR_SERVER_NOT_RUNNING), as Node does.
 func (s *Server) maybeClose() {
-	if !s.closing || s.hasHandle || s.conns.Load() != 0 || s.closeQueued {
+	if !s.closing || s.hasHandle || s.conns.Load() != 0 {
 		return
 	}
-	s.closeQueued = true
-	s.home.NextTick(func() {
-		s.closeQueued = false
-		s.closing = false
-		s.emitClose()
-	})
+	s.home.NextTick(s.emitClose)
 }

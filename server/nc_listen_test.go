@@ -448,7 +448,7 @@ func TestNC009_ListenForms(t *testing.T) {
 				"WithCallbackCb": func() error { return srv.Listen(server.ListenOptions{Port: p}, func() { t.Error("cb") }) },
 			} {
 				ne := wantCode(t, listen(), nodenet.CodeSocketBadPort)
-				want := "options.port should be >= 0 and < 65536. Received " + strconv.Itoa(p)
+				want := "options.port should be >= 0 and < 65536. Received type number (" + strconv.Itoa(p) + ")."
 				if !strings.HasPrefix(ne.Message, want) {
 					t.Errorf("%s(%d): message %q, want prefix %q", name, p, ne.Message, want)
 				}

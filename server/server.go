@@ -80,17 +80,16 @@ type Server struct {
 	// Home-loop state.
 	listeners []*listener
 	//lint:ignore U1000 used by the Windows build only
-	pipe        pipeServer // a Windows named-pipe listener (empty type elsewhere)
-	listening   bool
-	hasHandle   bool // between a Listen call and Close (Node's _handle)
-	closing     bool
-	closeQueued bool
-	listenGen   uint64
-	unrefed     bool
-	ref         reactor.RefHold
-	path        string // the Unix path listened on, kept after close (Node)
-	unlinkPath  bool
-	addr        atomic.Pointer[socket.AddressInfo]
+	pipe       pipeServer // a Windows named-pipe listener (empty type elsewhere)
+	listening  bool
+	hasHandle  bool // between a Listen call and Close (Node's _handle)
+	closing    bool // Close was called since the last Listen
+	listenGen  uint64
+	unrefed    bool
+	ref        reactor.RefHold
+	path       string // the Unix path listened on, kept after close (Node)
+	unlinkPath bool
+	addr       atomic.Pointer[socket.AddressInfo]
 	// firstFDPlus1 is the first listening descriptor plus one (0: none), for
 	// another server's Listen{Handle: s}, which runs on its own home loop.
 	firstFDPlus1 atomic.Int64

@@ -8,9 +8,18 @@ import (
 )
 
 // End is Node's socket.end(data, callback): send data (if any), flush the
-// queue, then shut down our side (FIN). cb runs after 'finish' — or with
-// ERR_STREAM_ALREADY_FINISHED / ERR_STREAM_DESTROYED when it is too late.
-// While connecting, the FIN waits for the connection. Returns the socket.
+// queue, then shut down our side (FIN). cb runs just before 'finish' is
+// emitted (Node 26's order) — or with the error of data's write
+// (ERR_STREAM_WRITE_AFTER_END, ERR_STREAM_DESTROYED), or with
+// ERR_STREAM_ALREADY_FINISHED / ERR_STREAM_DESTROYED ("Cannot call end
+// after a stream was destroyed") when it is too late. While connecting, the
+// FIN waits for the connection; on a socket that never connected, 'finish'
+// follows at once and the socket stays usable for Connect, as in Node 26.
+//
+// One deliberate difference: Node never calls cb when End comes after a
+// Destroy without error (it waits for a 'finish' that cannot come); nodenet
+// calls it with ERR_STREAM_DESTROYED, so every callback runs. Returns the
+// socket.
 func (s *Socket) End(data []byte, cb func(error)) *Socket {
 	if s.zero() {
 		failCallback(cb, errZero())
@@ -30,41 +39,64 @@ func (s *Socket) End(data []byte, cb func(error)) *Socket {
 	return s
 }
 
+// end is Node's Writable.end on the loop, in its order: data's write, a
+// full uncork, then the first of "start ending", "already finished",
+// "destroyed" that applies.
 func (s *Socket) end(data []byte, cb func(error)) {
-	if len(data) > 0 && !s.has(fEnding) {
-		s.send(data, nil)
-	}
-	switch {
-	case s.is(stDestroyed):
-		if cb != nil {
-			var err error
-			if s.is(stErrored) {
-				err = s.errorValue()
-			}
-			if err == nil {
-				err = nodenet.ErrStreamDestroyed
-			}
-			s.complete(cb, err)
+	var err error
+	if data != nil {
+		if err = s.refuseWrite(nil, true); err == nil {
+			s.send(data, nil)
 		}
-		return
-	case s.is(stFinished):
-		if cb != nil {
-			s.complete(cb, nodenet.ErrStreamAlreadyFinished)
-		}
-		return
 	}
-	if cb != nil {
-		c := s.c()
-		c.endCbs = append(c.endCbs, cb)
-	}
-	if s.has(fEnding) {
-		return
-	}
-	s.set(fEnding)
-	s.mark(stEnding, true)
 	if s.has(fCorked) {
 		s.c().corked.Store(0)
 		s.unset(fCorked)
+		if s.has(fConnected) && !s.is(stDestroyed) {
+			s.flush()
+		}
+	}
+	switch {
+	case err != nil:
+	case !s.has(fEnding) && !s.is(stErrored):
+		if cb != nil && !s.is(stDestroyed) {
+			c := s.c()
+			c.endCbs = append(c.endCbs, cb)
+		}
+		s.startEnding()
+		if s.is(stDestroyed) && cb != nil {
+			s.complete(cb, errEndDestroyed)
+		}
+		return
+	case s.is(stFinished):
+		err = nodenet.ErrStreamAlreadyFinished
+	case s.is(stDestroyed):
+		err = errEndDestroyed
+	}
+	if cb == nil {
+		return
+	}
+	if err == nil && s.is(stErrored) {
+		err = s.errorValue() // Node's kErroredValue: errored, not destroyed yet
+	}
+	if err != nil {
+		s.complete(cb, err)
+		return
+	}
+	c := s.c()
+	c.endCbs = append(c.endCbs, cb)
+}
+
+// errEndDestroyed is Node's ERR_STREAM_DESTROYED as end() words it.
+var errEndDestroyed = nodenet.NewError(nodenet.CodeStreamDestroyed, "Cannot call end after a stream was destroyed")
+
+// startEnding marks the write side ending and sends the FIN once the queue
+// is empty (Node's ending and _final).
+func (s *Socket) startEnding() {
+	s.set(fEnding)
+	s.mark(stEnding, true)
+	if s.is(stDestroyed) {
+		return
 	}
 	if s.is(stConnecting) {
 		return // _final waits for 'connect'
@@ -121,7 +153,7 @@ func (s *Socket) finish() {
 		return
 	}
 	s.mark(stFinished, true)
-	s.ev().emit0(EventFinish)
+	// End's callbacks first, then 'finish' (Node's callFinishedCallbacks).
 	if c := s.coldOrNil(); c != nil {
 		cbs := c.endCbs
 		c.endCbs = nil
@@ -129,10 +161,13 @@ func (s *Socket) finish() {
 			cb(nil)
 		}
 	}
+	s.ev().emit0(EventFinish)
 	if s.is(stDestroyed) {
 		return
 	}
-	if s.is(stEndEmitted) || !s.is(stReadable) || !s.has(fConnected) {
+	// Node's autoDestroy: once the read side is done too. A socket that never
+	// connected stays (Node 26): a later Connect resets its write side.
+	if s.is(stEndEmitted) || !s.is(stReadable) {
 		s.destroyWith(nil)
 	}
 }
@@ -203,7 +238,11 @@ func (s *Socket) destroyWith(err error) {
 	s.mark(stDestroyed, true)
 	s.mark(stOpen, false)
 	wasConnecting := s.is(stConnecting) && !s.has(fEverConnected)
-	hadHandle := s.fd != sysnet.Invalid || s.has(fEverConnected)
+	// Node's socket has a handle from connect() on — while it resolves and
+	// connects too — so a failure before the connection closes the handle
+	// and 'close' carries hadError (true after ECONNREFUSED, ENOTFOUND, a
+	// bind error or Destroy(err) while connecting, as in Node 26).
+	hadHandle := s.fd != sysnet.Invalid || s.has(fEverConnected) || s.is(stConnecting)
 	s.mark(stConnecting, false)
 	c := s.coldOrNil()
 	if c != nil {

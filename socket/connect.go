@@ -126,7 +126,7 @@ func (o *ConnectOptions) validate() error {
 		return err
 	}
 	if strings.IndexByte(o.Host, 0) >= 0 {
-		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options.host' must be a string without null bytes. Received "+strconv.Quote(o.Host))
+		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The property 'options.host' must be a string without null bytes. Received "+jsInspectString(o.Host))
 	}
 	if o.LocalAddress != "" && nodenet.IsIP(o.LocalAddress) == 0 {
 		return nodenet.NewError(nodenet.CodeInvalidIPAddress, "Invalid IP address: "+o.LocalAddress)
@@ -136,26 +136,32 @@ func (o *ConnectOptions) validate() error {
 			return err
 		}
 	}
-	if o.Family != 0 && o.Family != 4 && o.Family != 6 {
-		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'family' must be one of: 0, 4, 6. Received "+strconv.Itoa(o.Family))
+	// Node checks family only when it resolves a name (dns.lookup's
+	// validateOneOf): with an IP literal the option is ignored.
+	if o.Family != 0 && o.Family != 4 && o.Family != 6 && nodenet.IsIP(o.Host) == 0 {
+		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The property 'options.family' must be one of: 0, 4, 6. Received "+strconv.Itoa(o.Family))
 	}
 	if o.Hints != 0 && o.Hints&^(HintAddrConfig|HintV4Mapped|HintAll) != 0 {
 		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'hints' is invalid. Received "+strconv.Itoa(o.Hints))
 	}
 	if o.Timeout < 0 {
-		return outOfRange("timeout", o.Timeout)
+		return outOfRange("msecs", o.Timeout) // Node's constructor calls setTimeout(timeout)
 	}
 	if o.ConnectTimeout < 0 {
 		return outOfRange("connectTimeout", o.ConnectTimeout)
 	}
-	if o.AutoSelectFamilyAttemptTimeout < 0 {
-		return outOfRange("autoSelectFamilyAttemptTimeout", o.AutoSelectFamilyAttemptTimeout)
+	if d := o.AutoSelectFamilyAttemptTimeout; d != 0 { // 0: the process-wide default
+		if err := validateAttemptTimeout(d, "options.autoSelectFamilyAttemptTimeout"); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
+// outOfRange is Node's getTimerDuration error for a negative delay, the
+// delay in milliseconds as Node prints it.
 func outOfRange(name string, d time.Duration) error {
-	return nodenet.NewError(nodenet.CodeOutOfRange, `The value of "`+name+`" is out of range. It must be a non-negative finite number. Received `+d.String())
+	return nodenet.NewError(nodenet.CodeOutOfRange, `The value of "`+name+`" is out of range. It must be a non-negative finite number. Received `+jsMillis(d))
 }
 
 // connectAttempt is one in-flight nonblocking connect.
@@ -174,8 +180,15 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 		s.destroyWith(nodenet.NewError("ERR_SOCKET_CONNECTED", "Socket is already connected"))
 		return
 	}
-	if s.is(stDestroyed) {
+	switch {
+	case s.is(stDestroyed):
 		s.resetForReconnect()
+	case s.fd == sysnet.Invalid && s.has(fEnding):
+		// Ended before it ever connected: Node's connect re-initialises the
+		// stream (initSocketHandle's _undestroy), so the new connection
+		// starts writable.
+		s.unset(fEnding | fShutdownDone)
+		s.mark(stEnding|stFinished|stNeedDrain, false)
 	}
 	c.connectGen++
 	s.mark(stConnecting, true)

@@ -3,6 +3,7 @@ package socket
 import (
 	"math"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -37,8 +38,8 @@ const maxAttemptTimeout = math.MaxInt32 * time.Millisecond
 // that leaves it zero (Node's net.setDefaultAutoSelectFamilyAttemptTimeout).
 // As in Node, a value below 10 ms is raised to 10 ms, and a value that is
 // not positive or exceeds 2147483647 ms is ERR_OUT_OF_RANGE, leaving the
-// default unchanged. Node takes whole milliseconds; a Duration with a
-// fraction of one is kept as it is. It starts at
+// default unchanged; so is a Duration that is not a whole number of
+// milliseconds ("It must be an integer", as Node says of 1.5). It starts at
 // DefaultAutoSelectFamilyAttemptTimeout (500 ms). Safe from any goroutine.
 func SetDefaultAutoSelectFamilyAttemptTimeout(d time.Duration) error {
 	if err := validateAttemptTimeout(d, "value"); err != nil {
@@ -64,15 +65,28 @@ const minAttemptTimeout = 10 * time.Millisecond
 
 // validateAttemptTimeout is Node's validateInt32(value, name, 1) on a
 // Duration: ERR_OUT_OF_RANGE with Node's message, the value in ms.
+//
+// Node checks that the number is an integer first, so a Duration that is
+// not a whole number of milliseconds is refused with "It must be an
+// integer".
 func validateAttemptTimeout(d time.Duration, name string) error {
+	if d%time.Millisecond != 0 {
+		return nodenet.NewError(nodenet.CodeOutOfRange, `The value of "`+name+`" is out of range. It must be an integer. Received `+jsMillis(d))
+	}
 	if d >= time.Millisecond && d <= maxAttemptTimeout {
 		return nil
 	}
-	got := d.String()
+	return nodenet.NewError(nodenet.CodeOutOfRange, `The value of "`+name+`" is out of range. It must be >= 1 && <= 2147483647. Received `+jsMillis(d))
+}
+
+// jsMillis prints d as the number of milliseconds a Node program would have
+// passed, the way JavaScript prints that number: "-1" for -1 ms, "1.5" for
+// 1500 µs, "-0.000001" for -1 ns.
+func jsMillis(d time.Duration) string {
 	if d%time.Millisecond == 0 {
-		got = strconv.FormatInt(d.Milliseconds(), 10)
+		return strconv.FormatInt(d.Milliseconds(), 10)
 	}
-	return nodenet.NewError(nodenet.CodeOutOfRange, `The value of "`+name+`" is out of range. It must be >= 1 && <= 2147483647. Received `+got)
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', -1, 64)
 }
 
 // applyDefaults fills the options left unset with the process-wide
@@ -85,4 +99,43 @@ func (o *ConnectOptions) applyDefaults() {
 	if o.AutoSelectFamilyAttemptTimeout == 0 {
 		o.AutoSelectFamilyAttemptTimeout = GetDefaultAutoSelectFamilyAttemptTimeout()
 	}
+}
+
+// jsInspectString quotes s the way Node's util.inspect shows a string in an
+// error message: single quotes (double quotes when s holds a single quote
+// and no double one), control characters as \n, \t, ... or \xHH.
+func jsInspectString(s string) string {
+	q := byte('\'')
+	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
+		q = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(q)
+	for _, r := range s {
+		switch {
+		case r == rune(q) || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\b':
+			b.WriteString(`\b`)
+		case r == '\f':
+			b.WriteString(`\f`)
+		case r == '\v':
+			b.WriteString(`\v`)
+		case r < 0x20 || r == 0x7f:
+			b.WriteString(`\x`)
+			b.WriteByte("0123456789ABCDEF"[r>>4])
+			b.WriteByte("0123456789ABCDEF"[r&15])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
 }

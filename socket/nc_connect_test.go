@@ -148,8 +148,8 @@ func TestNC018_ConnectOptionValidation(t *testing.T) {
 		code string
 		msg  string
 	}{
-		{socket.ConnectOptions{Port: -1}, nodenet.CodeSocketBadPort, "Port should be >= 0 and < 65536. Received -1."},
-		{socket.ConnectOptions{Port: 65536}, nodenet.CodeSocketBadPort, "Port should be >= 0 and < 65536. Received 65536."},
+		{socket.ConnectOptions{Port: -1}, nodenet.CodeSocketBadPort, "Port should be >= 0 and < 65536. Received type number (-1)."},
+		{socket.ConnectOptions{Port: 65536}, nodenet.CodeSocketBadPort, "Port should be >= 0 and < 65536. Received type number (65536)."},
 		{socket.ConnectOptions{Port: 65536, Host: "localhost"}, nodenet.CodeSocketBadPort, ""},
 		{socket.ConnectOptions{Port: 80, LocalAddress: "foobar"}, nodenet.CodeInvalidIPAddress, "Invalid IP address: foobar"},
 		{socket.ConnectOptions{Port: 80, LocalPort: 70000}, nodenet.CodeSocketBadPort, ""},

@@ -444,10 +444,10 @@ func (s *Socket) Readable() bool {
 }
 
 // Writable is Node's socket.writable: the write side exists, End has not
-// been called and the socket is not destroyed, so Send is allowed. Any
-// goroutine.
+// been called and the socket is neither destroyed nor errored, so Send is
+// allowed. Any goroutine.
 func (s *Socket) Writable() bool {
-	return s.st.Load()&(stWritable|stDestroyed|stEnding) == stWritable
+	return s.st.Load()&(stWritable|stDestroyed|stEnding|stErrored) == stWritable
 }
 
 // AllowHalfOpen reports the socket's allowHalfOpen setting.

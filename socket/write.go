@@ -72,7 +72,7 @@ func (s *Socket) Write(p []byte) (int, error) {
 	if s.loop.InLoop() {
 		var werr error
 		s.send(p, nil)
-		if s.is(stDestroyed) && s.is(stErrored) {
+		if s.is(stErrored) {
 			werr = s.errorValue()
 		}
 		if werr != nil {
@@ -116,6 +116,10 @@ func (s *Socket) send(p []byte, cb func(error)) bool {
 	if !s.writeAllowed(cb) {
 		return false
 	}
+	if s.noHandle() {
+		s.writeNoHandle(cb)
+		return false
+	}
 	s.bytesWritten.Add(int64(len(p)))
 	if s.has(fLayered) {
 		return s.c().layer.Write(p, cb)
@@ -154,6 +158,10 @@ func (s *Socket) sendString(str string, cb func(error)) bool {
 		return s.send([]byte(str), cb)
 	}
 	if !s.writeAllowed(cb) {
+		return false
+	}
+	if s.noHandle() {
+		s.writeNoHandle(cb)
 		return false
 	}
 	before := s.qlen()
@@ -245,29 +253,59 @@ func (s *Socket) bufferFull(cb func(error)) {
 // automatic destroy that follows 'end' run first with no error, so a write
 // in an 'end' handler lost its 'error' event and closed with hadError false
 // (NC-042).
+//
+// After those, Node's stream rules in Node's order: a write after End is
+// ERR_STREAM_WRITE_AFTER_END even when the socket was destroyed since (the
+// destroy that error asks for is then a no-op), and a write after Destroy
+// alone is ERR_STREAM_DESTROYED.
 func (s *Socket) writeAllowed(cb func(error)) bool {
+	return s.refuseWrite(cb, false) == nil
+}
+
+// refuseWrite is writeAllowed returning the error; fromEnd is End's own
+// write of its data, which Node makes through the stream directly, so the
+// post-FIN guard (a replacement of socket.write) does not apply to it.
+func (s *Socket) refuseWrite(cb func(error), fromEnd bool) error {
+	var err error
 	switch {
-	case s.has(fEnding) && s.is(stEndEmitted) && !s.is(stAllowHalfOpen):
-		err := &nodenet.Error{Code: "EPIPE", Message: "This socket has been ended by the other party", Err: sysnet.EPIPE}
-		if cb != nil {
-			s.complete(cb, err)
-		}
-		s.destroyWith(err) // a no-op when already destroyed: no 'error' then
-		return false
-	case s.is(stDestroyed):
-		if cb != nil {
-			s.complete(cb, nodenet.ErrStreamDestroyed)
-		}
-		return false
+	case !fromEnd && s.has(fEnding) && s.is(stEndEmitted) && !s.is(stAllowHalfOpen):
+		err = &nodenet.Error{Code: "EPIPE", Message: "This socket has been ended by the other party", Err: sysnet.EPIPE}
 	case s.has(fEnding) || !s.is(stWritable):
-		err := nodenet.NewError(nodenet.CodeStreamWriteAfterEnd, "write after end")
+		err = nodenet.NewError(nodenet.CodeStreamWriteAfterEnd, "write after end")
+	case s.is(stDestroyed):
+		err = nodenet.ErrStreamDestroyed
+	default:
+		return nil
+	}
+	if cb != nil {
+		s.complete(cb, err)
+	}
+	s.destroyWith(err) // a no-op when already destroyed: no 'error' then
+	return err
+}
+
+// noHandle: the socket was never connected (nor is connecting) and has no
+// descriptor — Node's socket without a _handle. Loop goroutine.
+func (s *Socket) noHandle() bool {
+	return s.fd == sysnet.Invalid && s.st.Load()&(stConnecting|stOpen|stDestroyed) == 0
+}
+
+// writeNoHandle is Node's write on a socket that has no handle: the write
+// fails with ERR_SOCKET_CLOSED, which errors the stream at once (so an End
+// in the same tick hears the same error) and, on the next tick, calls cb
+// and destroys the socket ('error', then 'close').
+func (s *Socket) writeNoHandle(cb func(error)) {
+	var err error = nodenet.ErrSocketClosed
+	if !s.is(stErrored) {
+		s.c().setError(err)
+		s.mark(stErrored, true)
+	}
+	s.loop.NextTick(func() {
 		if cb != nil {
-			s.complete(cb, err)
+			cb(err)
 		}
 		s.destroyWith(err)
-		return false
-	}
-	return true
+	})
 }
 
 func (s *Socket) writeFailed(err error, cb func(error)) {

@@ -1,0 +1,206 @@
+//go:build linux || windows
+
+package socket_test
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/server"
+	"github.com/nodenet/nodenet/socket"
+)
+
+// The tests in this file pin behaviours checked against Node v26 with a twin
+// Node script each (the expected traces below are what Node printed).
+
+// A failure before the connection is established — refused, a missing Unix
+// path, a name that does not resolve, a bind error, Destroy(err) while
+// connecting — emits 'error' and then close(hadError=true): Node's socket
+// has a handle from connect() on, and closing it reports the error.
+// Destroy() without an error while connecting closes with false.
+func TestConnectFailureClosesWithHadError(t *testing.T) {
+	refused := freePort(t)
+	cases := []struct {
+		name    string
+		o       socket.ConnectOptions
+		destroy func(*socket.Socket)
+		code    string
+		hadErr  bool
+	}{
+		{name: "refused", o: socket.ConnectOptions{Port: refused, Host: "127.0.0.1"}, code: "ECONNREFUSED", hadErr: true},
+		{name: "enoent", o: socket.ConnectOptions{Path: filepath.Join(t.TempDir(), "none.sock")}, code: "ENOENT", hadErr: true},
+		{name: "notfound", o: socket.ConnectOptions{Port: 80, Host: "nonexistent.invalid",
+			Lookup: func(string, int, int) ([]socket.LookupAddress, error) {
+				return nil, nodenet.NewDNSError("ENOTFOUND", "nonexistent.invalid", nil)
+			}}, code: "ENOTFOUND", hadErr: true},
+		{name: "bind", o: socket.ConnectOptions{Port: refused, Host: "127.0.0.1", LocalAddress: "192.0.2.1"}, code: "EADDRNOTAVAIL", hadErr: true},
+		{name: "destroyErr", o: socket.ConnectOptions{Port: refused, Host: "127.0.0.1"},
+			destroy: func(s *socket.Socket) { s.Destroy(errors.New("boom")) }, hadErr: true},
+		{name: "destroyErrWhileResolving", o: socket.ConnectOptions{Port: refused, Host: "localhost"},
+			destroy: func(s *socket.Socket) { s.Destroy(errors.New("boom")) }, hadErr: true},
+		{name: "destroy", o: socket.ConnectOptions{Port: refused, Host: "127.0.0.1"},
+			destroy: func(s *socket.Socket) { s.Destroy(nil) }, hadErr: false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l := newLoop(t)
+			var ev events
+			start(t, l, func() {
+				o := c.o
+				o.Loop = l
+				s, err := socket.Connect(o, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.OnError(func(err error) {
+					if c.code != "" && code(err) != c.code {
+						t.Errorf("error %v; want %s", err, c.code)
+					}
+					ev.add("error")
+				})
+				s.OnClose(func(hadError bool) { ev.add("close " + map[bool]string{true: "true", false: "false"}[hadError]) })
+				if c.destroy != nil {
+					c.destroy(s)
+				}
+			})
+			want := "error,close true"
+			if !c.hadErr {
+				want = "close false"
+			}
+			if ev.String() != want {
+				t.Errorf("events %s; want %s", ev, want)
+			}
+		})
+	}
+}
+
+// End's callback runs before 'finish' is emitted (Node 26's
+// callFinishedCallbacks precedes emit('finish')), after the write callbacks.
+func TestEndCallbackBeforeFinish(t *testing.T) {
+	l := newLoop(t)
+	var ev events
+	start(t, l, func() {
+		listen(t, l, server.Options{}, func(c *socket.Socket) {
+			c.Resume()
+			c.OnEnd(func() { c.End(nil, nil) })
+		}, func(srv *server.Server, port int) {
+			var s *socket.Socket
+			s, _ = socket.ConnectTCP(l, port, "127.0.0.1", func() {
+				s.OnFinish(func() { ev.add("finish") })
+				s.Send([]byte("abc"), func(error) { ev.add("write cb") })
+				s.End([]byte("def"), func(err error) { ev.add("end cb " + errString(err)) })
+				s.End(nil, func(err error) { ev.add("end cb2 " + errString(err)) })
+			})
+			s.Resume()
+			s.OnEnd(func() { ev.add("end") })
+			s.OnClose(func(bool) { ev.add("close"); srv.Close(nil) })
+		})
+	})
+	if want := "write cb,end cb null,end cb2 null,finish,end,close"; ev.String() != want {
+		t.Errorf("events %s\n\twant %s", ev, want)
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "null"
+	}
+	if c := code(err); c != "" {
+		return c
+	}
+	return err.Error()
+}
+
+// End (and End with data) after the socket was destroyed with an error:
+// the callback hears ERR_STREAM_DESTROYED ("Cannot call end after a stream
+// was destroyed"; with data, the write's "Cannot call write ..."), not the
+// destroy error. A write after End and Destroy is ERR_STREAM_WRITE_AFTER_END
+// (Node checks ending first), and returns false.
+func TestEndAfterDestroyIsStreamDestroyed(t *testing.T) {
+	l := newLoop(t)
+	var ev events
+	start(t, l, func() {
+		listen(t, l, server.Options{}, func(c *socket.Socket) {
+			c.Resume()
+			c.OnEnd(func() { c.End(nil, nil) })
+		}, func(srv *server.Server, port int) {
+			var s *socket.Socket
+			s, _ = socket.ConnectTCP(l, port, "127.0.0.1", func() {
+				s.Destroy(errors.New("boom"))
+				s.End(nil, func(err error) {
+					ev.add("end cb " + errString(err))
+					if err.Error() != "Cannot call end after a stream was destroyed" {
+						t.Errorf("message %q", err.Error())
+					}
+				})
+			})
+			s.OnError(func(err error) { ev.add("error " + err.Error()) })
+			s.OnClose(func(h bool) {
+				ev.add("close")
+				s.End([]byte("x"), func(err error) { ev.add("end data cb " + errString(err)) })
+				var u *socket.Socket
+				u, _ = socket.ConnectTCP(l, port, "127.0.0.1", func() {
+					u.End(nil, nil)
+					u.Destroy(nil)
+					if u.Send([]byte("x"), func(err error) { ev.add("write cb " + errString(err)) }) {
+						t.Error("write after end and destroy returned true")
+					}
+					u.End(nil, func(err error) { ev.add("u end cb " + errString(err)) })
+				})
+				u.OnClose(func(bool) { srv.Close(nil) })
+			})
+		})
+	})
+	want := "error boom,end cb ERR_STREAM_DESTROYED,close,end data cb ERR_STREAM_DESTROYED,write cb ERR_STREAM_WRITE_AFTER_END,u end cb ERR_STREAM_DESTROYED"
+	if ev.String() != want {
+		t.Errorf("events %s\n\twant %s", ev, want)
+	}
+}
+
+// Writing to a socket that was never connected (Node's socket without a
+// handle): Send returns false, its callback and then the 'error' event hear
+// ERR_SOCKET_CLOSED, and 'close' follows. End on such a socket emits
+// 'finish' at once — its callback first — and does not destroy it: a later
+// Connect starts a fresh, writable connection (Node 26).
+func TestNeverConnectedSendAndEnd(t *testing.T) {
+	l := newLoop(t)
+	var ev events
+	start(t, l, func() {
+		s, _ := socket.New(socket.Options{Loop: l})
+		s.OnError(func(err error) { ev.add("error " + errString(err)) })
+		s.OnClose(func(h bool) { ev.add("close") })
+		if s.Send([]byte("x"), func(err error) { ev.add("write cb " + errString(err)) }) {
+			t.Error("Send on a never-connected socket returned true")
+		}
+		if s.Writable() || s.Errored() == nil {
+			t.Errorf("after the failed write: writable %v, errored %v; want false, ERR_SOCKET_CLOSED", s.Writable(), s.Errored())
+		}
+		u, _ := socket.New(socket.Options{Loop: l})
+		u.OnFinish(func() { ev.add("u finish") })
+		u.OnceFinish(func() {
+			listen(t, l, server.Options{}, func(c *socket.Socket) {
+				c.OnData(func(b []byte) { ev.add("server data " + string(b)) })
+				c.OnEnd(func() { c.End(nil, nil) })
+			}, func(srv *server.Server, port int) {
+				if err := u.Connect(socket.ConnectOptions{Port: port, Host: "127.0.0.1"}, func() {
+					ev.add("u connect")
+					if !u.Writable() || u.WritableEnded() || u.WritableFinished() {
+						t.Errorf("after Connect: writable %v, ended %v, finished %v", u.Writable(), u.WritableEnded(), u.WritableFinished())
+					}
+					u.End([]byte("after"), nil)
+				}); err != nil {
+					t.Error(err)
+				}
+				u.OnClose(func(bool) { ev.add("u close"); srv.Close(nil) })
+			})
+		})
+		u.OnClose(func(bool) { ev.add("u close") })
+		u.End(nil, func(err error) { ev.add("u end cb " + errString(err)) })
+	})
+	want := "write cb ERR_SOCKET_CLOSED,u end cb null,u finish,error ERR_SOCKET_CLOSED,close,u connect,u finish,server data after,u close,u close"
+	if ev.String() != want {
+		t.Errorf("events %s\n\twant %s", ev, want)
+	}
+}
