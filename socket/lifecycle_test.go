@@ -4,7 +4,10 @@ package socket_test
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/nodenet/nodenet"
@@ -22,6 +25,10 @@ import (
 // Destroy() without an error while connecting closes with false.
 func TestConnectFailureClosesWithHadError(t *testing.T) {
 	refused := freePort(t)
+	missing := filepath.Join(os.TempDir(), "nodenet-missing-"+strconv.Itoa(os.Getpid())+".sock")
+	if runtime.GOOS == "windows" {
+		missing = `\\.\pipe\nodenet-missing-` + strconv.Itoa(os.Getpid())
+	}
 	cases := []struct {
 		name    string
 		o       socket.ConnectOptions
@@ -30,7 +37,7 @@ func TestConnectFailureClosesWithHadError(t *testing.T) {
 		hadErr  bool
 	}{
 		{name: "refused", o: socket.ConnectOptions{Port: refused, Host: "127.0.0.1"}, code: "ECONNREFUSED", hadErr: true},
-		{name: "enoent", o: socket.ConnectOptions{Path: filepath.Join(t.TempDir(), "none.sock")}, code: "ENOENT", hadErr: true},
+		{name: "enoent", o: socket.ConnectOptions{Path: missing}, code: "ENOENT", hadErr: true},
 		{name: "notfound", o: socket.ConnectOptions{Port: 80, Host: "nonexistent.invalid",
 			Lookup: func(string, int, int) ([]socket.LookupAddress, error) {
 				return nil, nodenet.NewDNSError("ENOTFOUND", "nonexistent.invalid", nil)
@@ -202,5 +209,40 @@ func TestNeverConnectedSendAndEnd(t *testing.T) {
 	want := "write cb ERR_SOCKET_CLOSED,u end cb null,u finish,error ERR_SOCKET_CLOSED,close,u connect,u finish,server data after,u close,u close"
 	if ev.String() != want {
 		t.Errorf("events %s\n\twant %s", ev, want)
+	}
+}
+
+// Send's return value is decided after the write attempt: a write the
+// kernel takes whole returns true — whatever its size against the
+// high-water mark — and no 'drain' follows (Node 26: write(16 KiB … 64 KiB
+// + 1) to a reading peer on loopback returns true, no 'drain').
+func TestSendTakenWholeReturnsTrue(t *testing.T) {
+	l := newLoop(t)
+	drains := 0
+	start(t, l, func() {
+		listen(t, l, server.Options{}, func(c *socket.Socket) {
+			c.Resume()
+			c.OnEnd(func() { c.End(nil, nil) })
+		}, func(srv *server.Server, port int) {
+			var s *socket.Socket
+			s, _ = socket.ConnectTCP(l, port, "127.0.0.1", func() {
+				for _, n := range []int{s.WritableHighWaterMark(), 65535, 65536, 65537} {
+					ok := s.Send(make([]byte, n), nil)
+					if s.BufferSize() != 0 {
+						t.Logf("the kernel did not take %d bytes at once; skipping the rest", n)
+						break
+					}
+					if !ok || s.WritableNeedDrain() {
+						t.Errorf("Send(%d) taken whole returned %v (needDrain %v); want true", n, ok, s.WritableNeedDrain())
+					}
+				}
+				s.End(nil, nil)
+			})
+			s.OnDrain(func() { drains++ })
+			s.OnClose(func(bool) { srv.Close(nil) })
+		})
+	})
+	if drains != 0 {
+		t.Errorf("%d 'drain' events after writes the kernel took whole; want none", drains)
 	}
 }
