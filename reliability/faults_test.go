@@ -317,7 +317,11 @@ func TestDestroyInsideEveryCallback(t *testing.T) {
 					s.OnConnect(func() { s.Send([]byte("x"), nil) })
 					s.OnData(func([]byte) { kill() })
 				case "drain":
-					s.OnConnect(func() { s.Send([]byte("xy"), nil) }) // > highWaterMark 1
+					// Corked, the write waits in the queue: it returns false
+					// (2 bytes > highWaterMark 1) and 'drain' follows the
+					// Uncork. (A write the kernel takes whole returns true
+					// and is followed by no 'drain', as in Node.)
+					s.OnConnect(func() { s.Cork(); s.Send([]byte("xy"), nil); s.Uncork() })
 					s.OnDrain(kill)
 				case "end":
 					s.OnConnect(func() { s.End(nil, nil) })

@@ -8,9 +8,11 @@ import (
 )
 
 // Send is Node's socket.write(data, callback). It tries the kernel first and
-// queues only what the kernel did not take. It returns false once the queued
-// bytes, counting this write, reach the high-water mark (Node's
-// `length < highWaterMark`): stop writing and wait for 'drain'. cb, if not
+// queues only what the kernel did not take. It returns false once the bytes
+// of the writes not yet completed, this one included, reach the high-water
+// mark (Node's `length < highWaterMark`, decided after the attempt: a write
+// the kernel took whole returns true and no 'drain' follows): stop writing
+// and wait for 'drain'. cb, if not
 // nil, runs once the last byte of data has reached the kernel — or with the
 // error if it never will (ERR_STREAM_DESTROYED after destroy, EPIPE ...) —
 // always asynchronously, never inside Send.
@@ -134,11 +136,14 @@ func (s *Socket) sendBytes(p []byte, cb func(error)) bool {
 	if len(p) > 0 && before == 0 && s.canWriteNow() && !s.isNamedPipe() {
 		n, err := sysnet.Write(s.fd, p)
 		if n == len(p) {
+			// Done synchronously: in Node the write completed inside
+			// _write, so the chunk no longer counts when write() decides
+			// what to return — true, and no 'drain' follows.
 			s.touch()
 			if cb != nil {
 				s.complete(cb, nil)
 			}
-			return s.afterSend(before + len(p))
+			return s.afterSend(before)
 		}
 		if n < 0 {
 			if !sysnet.IsWouldBlock(err) && !sysnet.IsInterrupted(err) {
@@ -218,10 +223,14 @@ func (s *Socket) queued(cb func(error), length int) bool {
 	return s.afterSend(length)
 }
 
-// afterSend applies Node's return rule and arms 'drain' when it says false.
+// afterSend applies Node's return rule, decided after the write attempt:
+// `length < highWaterMark || length === 0`, where length counts every
+// chunk not yet completed whole (the part the kernel took of a chunk still
+// counts until the rest follows), and false on a destroyed or errored
+// socket. When it says false, 'drain' is armed.
 func (s *Socket) afterSend(length int) bool {
-	if length < int(s.hwm) {
-		return true
+	if length < int(s.hwm) || length == 0 {
+		return s.st.Load()&(stDestroyed|stErrored) == 0
 	}
 	s.mark(stNeedDrain, true)
 	if s.qlen() == 0 {
