@@ -58,8 +58,11 @@ func sockaddrInfo(a sysnet.Addr) *AddressInfo {
 	return &AddressInfo{Address: ip.String(), Family: "IPv6", Port: int(a.IP.Port())}
 }
 
-// RemoteAddress is the peer's IP ("" before connect, for Unix sockets, or if
-// it was never read before the socket closed — Node's undefined).
+// RemoteAddress is the peer's IP: "" (Node's undefined) before connect, for
+// Unix sockets and pipes, and after destroy unless a remote getter
+// (RemoteAddress, RemotePort, RemoteFamily) was called while the socket was
+// open — Node keeps the first answer it gave and nothing else. Any
+// goroutine.
 func (s *Socket) RemoteAddress() string { return s.remoteInfo().Address }
 
 // RemotePort is the peer's port (0 when unknown).
@@ -87,6 +90,18 @@ func (s *Socket) Address() AddressInfo { return s.localInfo() }
 // and keeps it after close).
 func (s *Socket) remoteInfo() AddressInfo {
 	st := s.st.Load()
+	if st&stDestroyed != 0 && st&stPeerRead == 0 {
+		return AddressInfo{} // never read while open: Node's undefined
+	}
+	a := s.peer(st)
+	if a.Address != "" && st&(stDestroyed|stPeerRead) == 0 {
+		s.mark(stPeerRead, true)
+	}
+	return a
+}
+
+// peer is the remote name as known now, without the read-while-open rule.
+func (s *Socket) peer(st uint32) AddressInfo {
 	if st&(stRemote4|stRemote6) != 0 {
 		return s.inlineRemote(st)
 	}
@@ -145,7 +160,7 @@ func (s *Socket) setAcceptedRemote(remote netip.AddrPort) {
 // resetRemote forgets the peer for a reconnect. The binary copy is not
 // cleared (another goroutine may be formatting it); its bit is.
 func (s *Socket) resetRemote() {
-	s.mark(stRemote4|stRemote6, false)
+	s.mark(stRemote4|stRemote6|stPeerRead, false)
 	if c := s.coldOrNil(); c != nil {
 		c.remote.reset()
 	}

@@ -539,7 +539,9 @@ func (s *Socket) onConnectEvent(ev nodenet.Events) {
 		a.timer.Stop()
 	}
 	c.attempt = nil
-	c.remote.set(&AddressInfo{Address: a.addr.String(), Family: familyName(a.addr), Port: a.port})
+	if s.kind != kindUnix {
+		c.remote.set(&AddressInfo{Address: a.addr.String(), Family: familyName(a.addr), Port: a.port})
+	}
 	s.afterConnect()
 }
 

@@ -148,6 +148,10 @@ const (
 	stFlowing     // readableFlowing true: a data listener, Resume or a pipe
 	stPaused      // readableFlowing false: Pause (neither bit: Node's null)
 	stDataEmitted // a 'data' event was emitted (readableDidRead)
+	// A remote getter answered while the socket was open: Node caches that
+	// answer (_peername) and keeps it after close; unread, the remote
+	// address is undefined once the socket is destroyed.
+	stPeerRead
 )
 
 func (s *Socket) is(b uint32) bool { return s.st.Load()&b != 0 }
