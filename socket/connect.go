@@ -424,6 +424,10 @@ func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, la
 		return nodenet.NewHostPortError("connect", err, ip.String(), plan.port)
 	}
 	if plan.localAddr != "" || plan.localPort != 0 {
+		// libuv's uv__tcp_bind sets SO_REUSEADDR before every bind, so a
+		// local port still in TIME_WAIT can be bound again (a no-op on
+		// Windows, as in libuv).
+		_ = sysnet.SetReuseAddr(fd)
 		if err := bindLocal(fd, ip.Is6(), plan.localAddr, plan.localPort); err != nil {
 			sysnet.Close(fd)
 			return err
@@ -433,8 +437,12 @@ func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, la
 	sa := ipSockaddr(ip, plan.port)
 	err = sysnet.Connect(fd, sa)
 	if err != nil {
+		e := s.connectError(err, ip.String(), plan.port, plan)
+		if err != sysnet.ECONNREFUSED {
+			e = syncConnectError(fd, err, ip.String(), plan.port)
+		}
 		sysnet.Close(fd)
-		return s.connectError(err, ip.String(), plan.port, plan)
+		return e
 	}
 	a := &connectAttempt{fd: fd, addr: ip, port: plan.port, display: display}
 	c.attempt = a
@@ -468,6 +476,20 @@ func (s *Socket) connectError(err error, address string, port int, plan *attempt
 	if plan != nil && plan.localAddr != "" && plan.localPort != 0 {
 		e.LocalAddress, e.LocalPort = plan.localAddr, plan.localPort
 		e.Message += " - Local (" + plan.localAddr + ":" + strconv.Itoa(plan.localPort) + ")"
+	}
+	return e
+}
+
+// syncConnectError is Node's internalConnect failure, when connect(2) itself
+// fails (EADDRNOTAVAIL for a 4-tuple a live connection holds, ENETUNREACH,
+// ...): the details are the socket's own name, "connect EADDRNOTAVAIL
+// 127.0.0.1:80 - Local (127.0.0.1:5000)", whatever the options were.
+func syncConnectError(fd nodenet.FD, err error, address string, port int) error {
+	e := nodenet.NewHostPortError("connect", err, address, port)
+	if sa, lerr := sysnet.LocalAddr(fd); lerr == nil {
+		if a := sockaddrInfo(sa); a != nil {
+			e.Message += " - Local (" + a.Address + ":" + strconv.Itoa(a.Port) + ")"
+		}
 	}
 	return e
 }

@@ -16,6 +16,9 @@ var (
 	EBADF      error = unix.EBADF
 	EINVAL     error = unix.EINVAL
 	ENOTSOCK   error = unix.ENOTSOCK
+	// ECONNREFUSED from a nonblocking connect is reported later, with the
+	// connect's outcome, as libuv does (its delayed_error).
+	ECONNREFUSED error = unix.ECONNREFUSED
 )
 
 // IsWouldBlock: the call would have waited (EAGAIN).

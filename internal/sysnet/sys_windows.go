@@ -19,6 +19,9 @@ var (
 	EBADF      error = windows.WSAEBADF
 	EINVAL     error = windows.WSAEINVAL
 	ENOTSOCK   error = windows.WSAENOTSOCK
+	// ECONNREFUSED from a nonblocking connect is reported later, with the
+	// connect's outcome, as libuv does (its delayed_error).
+	ECONNREFUSED error = windows.WSAECONNREFUSED
 )
 
 // IsWouldBlock: the call would have waited (WSAEWOULDBLOCK).
