@@ -594,10 +594,9 @@ func (s *Socket) afterConnect() {
 	if s.has(fLayered) {
 		s.c().layer.Connected() // TLS starts its handshake before 'connect'
 	}
+	// Node emits 'ready' right after 'connect' unconditionally, even when a
+	// 'connect' listener destroyed the socket.
 	s.ev().emit0(EventConnect)
-	if s.is(stDestroyed) {
-		return
-	}
 	s.ev().emit0(EventReady)
 	if s.is(stDestroyed) {
 		return

@@ -246,3 +246,23 @@ func TestSendTakenWholeReturnsTrue(t *testing.T) {
 		t.Errorf("%d 'drain' events after writes the kernel took whole; want none", drains)
 	}
 }
+
+// 'ready' follows 'connect' even when a 'connect' listener destroyed the
+// socket (Node's afterConnect emits both unconditionally); nothing else
+// does but 'close'.
+func TestReadyAfterDestroyInConnect(t *testing.T) {
+	l := newLoop(t)
+	var ev events
+	start(t, l, func() {
+		listen(t, l, server.Options{}, func(c *socket.Socket) { c.Resume() }, func(srv *server.Server, port int) {
+			var s *socket.Socket
+			s, _ = socket.ConnectTCP(l, port, "127.0.0.1", func() { ev.add("connect"); s.Destroy(nil) })
+			s.OnReady(func() { ev.add("ready") })
+			s.OnData(func([]byte) { ev.add("data") })
+			s.OnClose(func(bool) { ev.add("close"); srv.Close(nil) })
+		})
+	})
+	if want := "connect,ready,close"; ev.String() != want {
+		t.Errorf("events %s; want %s", ev, want)
+	}
+}

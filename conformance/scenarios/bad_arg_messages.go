@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/server"
 	"github.com/nodenet/nodenet/socket"
@@ -44,7 +46,7 @@ func init() {
 		t("connect-family-5-name", connect(socket.ConnectOptions{Port: 80, Host: "localhost", Family: 5}))
 		t("connect-bad-localaddress", connect(socket.ConnectOptions{Port: 80, Host: "127.0.0.1", LocalAddress: "nope"}))
 		t("connect-no-port", connect(socket.ConnectOptions{Host: "127.0.0.1"}))
-		t("settimeout-neg", newSocket().SetTimeout(-1, nil))
+		t("settimeout-neg", newSocket().SetTimeout(-1*time.Millisecond, nil)) // setTimeout(-1): milliseconds
 		t("listen-port-70000", listenErr(server.ListenOptions{Port: 70000}))
 		t("listen-port-neg", listenErr(server.ListenOptions{Port: -1}))
 		t("setencoding-bad", newSocket().SetEncoding("nope"))

@@ -51,12 +51,12 @@ func state(side string, s *socket.Socket, label string) {
 }
 
 // streamState traces the stream.Duplex state a Node user reads off s
-// (trace.js's streamState). nodenet has only WritableLength so far.
+// (trace.js's streamState). ReadableFlowing's String is Node's null/true/false.
 func streamState(side string, s *socket.Socket, label string) {
-	trace(side, "stream", "at", label, "writableEnded", missing("WritableEnded"), "writableFinished", missing("WritableFinished"),
-		"writableNeedDrain", missing("WritableNeedDrain"), "writableCorked", missing("WritableCorked"),
-		"writableLength", s.WritableLength(), "readableEnded", missing("ReadableEnded"),
-		"readableFlowing", missing("ReadableFlowing"), "readableLength", missing("ReadableLength"))
+	trace(side, "stream", "at", label, "writableEnded", s.WritableEnded(), "writableFinished", s.WritableFinished(),
+		"writableNeedDrain", s.WritableNeedDrain(), "writableCorked", s.WritableCorked(),
+		"writableLength", s.WritableLength(), "readableEnded", s.ReadableEnded(),
+		"readableFlowing", jsWord(s.ReadableFlowing().String()), "readableLength", s.ReadableLength())
 }
 
 // probe calls the methods that change no data flow on s and traces what each

@@ -25,7 +25,7 @@ func init() {
 		listen(srv, func(port int) {
 			var s *socket.Socket
 			s, _ = socket.ConnectTCP(loop, port, "127.0.0.1", func() {
-				trace("client", "hwm", "writableHighWaterMark", s.WritableHighWaterMark(), "readableHighWaterMark", missing("ReadableHighWaterMark"))
+				trace("client", "hwm", "writableHighWaterMark", s.WritableHighWaterMark(), "readableHighWaterMark", s.ReadableHighWaterMark())
 				ok := s.Send(bytes.Repeat([]byte("a"), 16384), func(err error) {
 					trace("client", "write-cb", "err", err, "bufferSize", s.BufferSize())
 				})
