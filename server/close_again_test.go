@@ -49,3 +49,42 @@ func TestCloseAgainEmitsCloseAgain(t *testing.T) {
 		t.Errorf("events %s\n\twant %s", got, want)
 	}
 }
+
+// Listen then Close in one tick (loop.Main, Node's top-level code): a
+// host-less listen is bound at once (Listening true) and its 'listening'
+// never comes; a listen with a host is still resolving, so Close's callback
+// hears ERR_SERVER_NOT_RUNNING and 'listening' never comes either.
+func TestListenCloseInOneTick(t *testing.T) {
+	l := newLoop(t)
+	var ev []string
+	add := func(s string) { ev = append(ev, s) }
+	err := l.Main(func() {
+		a := newServer(t, server.Options{Loop: l}, nil)
+		a.OnListening(func() { add("a listening") })
+		a.OnClose(func() { add("a close") })
+		if err := a.Listen(server.ListenOptions{}, nil); err != nil {
+			t.Error(err)
+		}
+		add("a listening=" + map[bool]string{true: "true", false: "false"}[a.Listening()])
+		a.Close(func(err error) { add("a cb " + map[bool]string{true: "null", false: "err"}[err == nil]) })
+		b := newServer(t, server.Options{Loop: l}, nil)
+		b.OnListening(func() { add("b listening") })
+		if err := b.Listen(server.ListenOptions{Host: "127.0.0.1"}, nil); err != nil {
+			t.Error(err)
+		}
+		b.Close(func(err error) {
+			if err == nil {
+				add("b cb null")
+				return
+			}
+			add("b cb " + nodeErr(t, err).Code)
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "a listening=true,a close,a cb null,b cb ERR_SERVER_NOT_RUNNING"
+	if got := strings.Join(ev, ","); got != want {
+		t.Errorf("events %s\n\twant %s", got, want)
+	}
+}

@@ -24,25 +24,29 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	srv.OnError(func(err error) { fmt.Println("server error:", err) })
-	err = srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() {
-		addr, _ := srv.AddressInfo()
-		c, err := socket.Connect(socket.ConnectOptions{Loop: loop, Host: addr.Address, Port: addr.Port}, nil)
+	// Main runs the setup on the loop as one tick (Node's top-level code),
+	// then the loop until nothing refed is left.
+	err = loop.Main(func() {
+		srv.OnError(func(err error) { fmt.Println("server error:", err) })
+		err := srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() {
+			addr, _ := srv.AddressInfo()
+			c, err := socket.Connect(socket.ConnectOptions{Loop: loop, Host: addr.Address, Port: addr.Port}, nil)
+			if err != nil {
+				panic(err)
+			}
+			c.OnConnect(func() { c.Send([]byte("hello, nodenet"), nil) })
+			c.OnData(func(b []byte) {
+				fmt.Printf("echoed: %s\n", b)
+				c.End(nil, nil)
+				srv.Close(nil)
+			})
+			c.OnError(func(err error) { fmt.Println("client error:", err) })
+		})
 		if err != nil {
 			panic(err)
 		}
-		c.OnConnect(func() { c.Send([]byte("hello, nodenet"), nil) })
-		c.OnData(func(b []byte) {
-			fmt.Printf("echoed: %s\n", b)
-			c.End(nil, nil)
-			srv.Close(nil)
-		})
-		c.OnError(func(err error) { fmt.Println("client error:", err) })
 	})
 	if err != nil {
-		panic(err)
-	}
-	if err := loop.Run(); err != nil {
 		panic(err)
 	}
 	fmt.Println("done")

@@ -26,29 +26,31 @@ func ExampleConnect() {
 	if err != nil {
 		panic(err)
 	}
-	srv, _ := server.New(server.Options{Loop: l}, func(c *socket.Socket) { c.Pipe(c, nil) })
-	_ = srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() {
-		addr, _ := srv.AddressInfo()
-		client, err := socket.Connect(socket.ConnectOptions{Loop: l, Port: addr.Port, Host: "127.0.0.1"}, func() {
-			fmt.Println("connected")
-		})
-		if err != nil {
-			panic(err)
-		}
-		_ = client.SetEncoding("utf8")
-		client.Send([]byte("hello, world"), nil)
-		client.OnData(func(d []byte) {
-			fmt.Printf("echo: %s\n", d)
-			client.End(nil, nil)
-		})
-		client.OnEnd(func() { fmt.Println("end") })
-		client.OnClose(func(hadError bool) {
-			fmt.Println("close", hadError)
-			srv.Close(nil)
+	// Main: the setup runs on the loop as one tick, like Node's top level.
+	_ = l.Main(func() {
+		srv, _ := server.New(server.Options{Loop: l}, func(c *socket.Socket) { c.Pipe(c, nil) })
+		_ = srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() {
+			addr, _ := srv.AddressInfo()
+			client, err := socket.Connect(socket.ConnectOptions{Loop: l, Port: addr.Port, Host: "127.0.0.1"}, func() {
+				fmt.Println("connected")
+			})
+			if err != nil {
+				panic(err)
+			}
+			_ = client.SetEncoding("utf8")
+			client.Send([]byte("hello, world"), nil)
+			client.OnData(func(d []byte) {
+				fmt.Printf("echo: %s\n", d)
+				client.End(nil, nil)
+			})
+			client.OnEnd(func() { fmt.Println("end") })
+			client.OnClose(func(hadError bool) {
+				fmt.Println("close", hadError)
+				srv.Close(nil)
+			})
 		})
 	})
-	// Like a Node process: Run returns when nothing is left to do.
-	_ = l.Run()
+	// Like a Node process: Main returns when nothing is left to do.
 	l.Stop()
 	// Output:
 	// connected

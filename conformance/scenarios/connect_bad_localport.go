@@ -8,13 +8,14 @@ import (
 func init() {
 	scenario("connect_bad_localport", func() {
 		loop, _ := reactor.New()
-		s, err := socket.Connect(socket.ConnectOptions{Loop: loop, Port: 9, Host: "127.0.0.1", LocalPort: 70000}, nil)
-		if err != nil {
-			trace("client", "threw", errf(err)...)
-		} else {
-			trace("client", "connect-called")
-			watch("client", s, true)
-		}
-		loop.Run()
+		loop.Main(func() {
+			s, err := socket.Connect(socket.ConnectOptions{Loop: loop, Port: 9, Host: "127.0.0.1", LocalPort: 70000}, nil)
+			if err != nil {
+				trace("client", "threw", errf(err)...)
+			} else {
+				trace("client", "connect-called")
+				watch("client", s, true)
+			}
+		})
 	})
 }

@@ -9,13 +9,14 @@ import (
 func init() {
 	scenario("connect_enotfound", func() {
 		loop, _ := reactor.New()
-		lookup := func(host string, family, hints int) ([]socket.LookupAddress, error) {
-			return nil, nodenet.NewDNSError("ENOTFOUND", host, nil)
-		}
-		s, _ := socket.Connect(socket.ConnectOptions{Loop: loop, Port: 80, Host: "no.such.host.invalid", Lookup: lookup}, nil)
-		watch("client", s, true)
-		state("client", s, "connecting")
-		s.OnClose(func(bool) { state("client", s, "close") })
-		loop.Run()
+		loop.Main(func() {
+			lookup := func(host string, family, hints int) ([]socket.LookupAddress, error) {
+				return nil, nodenet.NewDNSError("ENOTFOUND", host, nil)
+			}
+			s, _ := socket.Connect(socket.ConnectOptions{Loop: loop, Port: 80, Host: "no.such.host.invalid", Lookup: lookup}, nil)
+			watch("client", s, true)
+			state("client", s, "connecting")
+			s.OnClose(func(bool) { state("client", s, "close") })
+		})
 	})
 }

@@ -11,17 +11,18 @@ import (
 func init() {
 	scenario("end_after_destroy", func() {
 		loop, _ := reactor.New()
-		var srv *server.Server
-		srv, _ = server.New(server.Options{Loop: loop}, func(c *socket.Socket) { c.OnClose(func(bool) { srv.Close(nil) }) })
-		listen(srv, func(port int) {
-			var s *socket.Socket
-			s, _ = socket.ConnectTCP(loop, port, "127.0.0.1", func() {
-				s.Destroy(errors.New("boom"))
-				s.End(nil, func(err error) { trace("client", "end-cb", errf(err)...) })
-				s.End([]byte("x"), func(err error) { trace("client", "end-data-cb", errf(err)...) })
+		loop.Main(func() {
+			var srv *server.Server
+			srv, _ = server.New(server.Options{Loop: loop}, func(c *socket.Socket) { c.OnClose(func(bool) { srv.Close(nil) }) })
+			listen(srv, func(port int) {
+				var s *socket.Socket
+				s, _ = socket.ConnectTCP(loop, port, "127.0.0.1", func() {
+					s.Destroy(errors.New("boom"))
+					s.End(nil, func(err error) { trace("client", "end-cb", errf(err)...) })
+					s.End([]byte("x"), func(err error) { trace("client", "end-data-cb", errf(err)...) })
+				})
+				watch("client", s, true)
 			})
-			watch("client", s, true)
 		})
-		loop.Run()
 	})
 }

@@ -9,18 +9,19 @@ import (
 func init() {
 	scenario("end_cb_finish_order", func() {
 		loop, _ := reactor.New()
-		var srv *server.Server
-		srv, _ = server.New(server.Options{Loop: loop}, func(c *socket.Socket) {
-			c.Resume()
-			c.OnClose(func(bool) { srv.Close(nil) })
-		})
-		listen(srv, func(port int) {
-			var s *socket.Socket
-			s, _ = socket.ConnectTCP(loop, port, "127.0.0.1", func() {
-				s.End([]byte("bye"), func(err error) { trace("client", "end-cb", errf(err)...) })
+		loop.Main(func() {
+			var srv *server.Server
+			srv, _ = server.New(server.Options{Loop: loop}, func(c *socket.Socket) {
+				c.Resume()
+				c.OnClose(func(bool) { srv.Close(nil) })
 			})
-			watch("client", s, true)
+			listen(srv, func(port int) {
+				var s *socket.Socket
+				s, _ = socket.ConnectTCP(loop, port, "127.0.0.1", func() {
+					s.End([]byte("bye"), func(err error) { trace("client", "end-cb", errf(err)...) })
+				})
+				watch("client", s, true)
+			})
 		})
-		loop.Run()
 	})
 }

@@ -9,25 +9,26 @@ import (
 func init() {
 	scenario("end_twice", func() {
 		loop, _ := reactor.New()
-		var srv *server.Server
-		srv, _ = server.New(server.Options{Loop: loop}, func(c *socket.Socket) {
-			c.Resume()
-			c.OnClose(func(bool) { srv.Close(nil) })
-		})
-		listen(srv, func(port int) {
-			var s *socket.Socket
-			s, _ = socket.Connect(socket.ConnectOptions{Loop: loop, Port: port, Host: "127.0.0.1", AllowHalfOpen: true}, func() {
-				s.End(nil, func(err error) { trace("client", "end-cb-1", errf(err)...) })
-				s.End(nil, func(err error) { trace("client", "end-cb-2", errf(err)...) })
+		loop.Main(func() {
+			var srv *server.Server
+			srv, _ = server.New(server.Options{Loop: loop}, func(c *socket.Socket) {
+				c.Resume()
+				c.OnClose(func(bool) { srv.Close(nil) })
 			})
-			watch("client", s, true)
-			s.OnFinish(func() {
-				s.End(nil, func(err error) {
-					trace("client", "end-cb-3", errf(err)...)
-					s.Destroy(nil)
+			listen(srv, func(port int) {
+				var s *socket.Socket
+				s, _ = socket.Connect(socket.ConnectOptions{Loop: loop, Port: port, Host: "127.0.0.1", AllowHalfOpen: true}, func() {
+					s.End(nil, func(err error) { trace("client", "end-cb-1", errf(err)...) })
+					s.End(nil, func(err error) { trace("client", "end-cb-2", errf(err)...) })
+				})
+				watch("client", s, true)
+				s.OnFinish(func() {
+					s.End(nil, func(err error) {
+						trace("client", "end-cb-3", errf(err)...)
+						s.Destroy(nil)
+					})
 				})
 			})
 		})
-		loop.Run()
 	})
 }

@@ -8,10 +8,11 @@ import (
 func init() {
 	scenario("ipc_connect_enoent", func() {
 		loop, _ := reactor.New()
-		s, _ := socket.ConnectPath(loop, "nobody.sock", nil)
-		watch("client", s, true)
-		state("client", s, "connecting")
-		s.OnClose(func(bool) { state("client", s, "close") })
-		loop.Run()
+		loop.Main(func() {
+			s, _ := socket.ConnectPath(loop, "nobody.sock", nil)
+			watch("client", s, true)
+			state("client", s, "connecting")
+			s.OnClose(func(bool) { state("client", s, "close") })
+		})
 	})
 }

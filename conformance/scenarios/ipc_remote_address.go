@@ -15,25 +15,26 @@ func init() {
 				"address", addressJSON(s.Address()))
 		}
 		loop, _ := reactor.New()
-		var srv *server.Server
-		srv, _ = server.New(server.Options{Loop: loop}, func(c *socket.Socket) {
-			addrs("server", c, "connection")
-			c.OnClose(func(bool) {
-				addrs("server", c, "close")
-				srv.Close(nil)
+		loop.Main(func() {
+			var srv *server.Server
+			srv, _ = server.New(server.Options{Loop: loop}, func(c *socket.Socket) {
+				addrs("server", c, "connection")
+				c.OnClose(func(bool) {
+					addrs("server", c, "close")
+					srv.Close(nil)
+				})
+				c.Resume()
 			})
-			c.Resume()
-		})
-		srv.ListenUnix("s.sock", func() {
-			a, _ := srv.AddressInfo()
-			trace("server", "listening", "address", a.Address)
-			var s *socket.Socket
-			s, _ = socket.ConnectPath(loop, "s.sock", func() {
-				addrs("client", s, "connect")
-				s.End(nil, nil)
+			srv.ListenUnix("s.sock", func() {
+				a, _ := srv.AddressInfo()
+				trace("server", "listening", "address", a.Address)
+				var s *socket.Socket
+				s, _ = socket.ConnectPath(loop, "s.sock", func() {
+					addrs("client", s, "connect")
+					s.End(nil, nil)
+				})
+				s.OnClose(func(bool) { addrs("client", s, "close") })
 			})
-			s.OnClose(func(bool) { addrs("client", s, "close") })
 		})
-		loop.Run()
 	})
 }

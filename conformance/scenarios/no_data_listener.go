@@ -11,28 +11,29 @@ import (
 func init() {
 	scenario("no_data_listener", func() {
 		loop, _ := reactor.New()
-		var client *socket.Socket
-		var srv *server.Server
-		srv, _ = server.New(server.Options{Loop: loop}, func(c *socket.Socket) {
-			c.Send([]byte("hello"), func(error) {
-				t0 := time.Now()
-				var look func()
-				look = func() {
-					if client.BytesRead() < 5 && time.Since(t0) < time.Second {
-						loop.SetTimeout(10*time.Millisecond, look)
-						return
+		loop.Main(func() {
+			var client *socket.Socket
+			var srv *server.Server
+			srv, _ = server.New(server.Options{Loop: loop}, func(c *socket.Socket) {
+				c.Send([]byte("hello"), func(error) {
+					t0 := time.Now()
+					var look func()
+					look = func() {
+						if client.BytesRead() < 5 && time.Since(t0) < time.Second {
+							loop.SetTimeout(10*time.Millisecond, look)
+							return
+						}
+						trace("client", "later", "bytesRead", client.BytesRead())
+						client.Destroy(nil)
+						c.Destroy(nil)
+						srv.Close(nil)
 					}
-					trace("client", "later", "bytesRead", client.BytesRead())
-					client.Destroy(nil)
-					c.Destroy(nil)
-					srv.Close(nil)
-				}
-				look()
+					look()
+				})
+			})
+			listen(srv, func(port int) {
+				client, _ = socket.ConnectTCP(loop, port, "127.0.0.1", func() { trace("client", "connect", "bytesRead", client.BytesRead()) })
 			})
 		})
-		listen(srv, func(port int) {
-			client, _ = socket.ConnectTCP(loop, port, "127.0.0.1", func() { trace("client", "connect", "bytesRead", client.BytesRead()) })
-		})
-		loop.Run()
 	})
 }

@@ -11,30 +11,31 @@ import (
 func init() {
 	scenario("server_options", func() {
 		loop, _ := reactor.New()
-		yes := true
-		var srv *server.Server
-		srv, _ = server.New(server.Options{Loop: loop, AllowHalfOpen: true, PauseOnConnect: true, HighWaterMark: 1024, NoDelay: &yes, KeepAlive: true, KeepAliveInitialDelay: time.Second}, func(c *socket.Socket) {
-			trace("server", "connection", "allowHalfOpen", c.AllowHalfOpen(), "isPaused", c.IsPaused(), "writableHighWaterMark", c.WritableHighWaterMark(),
-				"readableHighWaterMark", missing("ReadableHighWaterMark"), "server", c.Owner() == any(srv))
-			var got []byte
-			c.OnData(func(d []byte) { got = append(got, d...) })
-			loop.SetTimeout(30*time.Millisecond, func() {
-				trace("server", "before-resume", "got", got)
-				c.Resume()
+		loop.Main(func() {
+			yes := true
+			var srv *server.Server
+			srv, _ = server.New(server.Options{Loop: loop, AllowHalfOpen: true, PauseOnConnect: true, HighWaterMark: 1024, NoDelay: &yes, KeepAlive: true, KeepAliveInitialDelay: time.Second}, func(c *socket.Socket) {
+				trace("server", "connection", "allowHalfOpen", c.AllowHalfOpen(), "isPaused", c.IsPaused(), "writableHighWaterMark", c.WritableHighWaterMark(),
+					"readableHighWaterMark", missing("ReadableHighWaterMark"), "server", c.Owner() == any(srv))
+				var got []byte
+				c.OnData(func(d []byte) { got = append(got, d...) })
+				loop.SetTimeout(30*time.Millisecond, func() {
+					trace("server", "before-resume", "got", got)
+					c.Resume()
+				})
+				c.OnEnd(func() {
+					trace("server", "end", "got", got, "writable", c.Writable())
+					c.End([]byte("half-open reply"), nil)
+					srv.Close(nil)
+				})
 			})
-			c.OnEnd(func() {
-				trace("server", "end", "got", got, "writable", c.Writable())
-				c.End([]byte("half-open reply"), nil)
-				srv.Close(nil)
+			listen(srv, func(port int) {
+				var s *socket.Socket
+				s, _ = socket.ConnectTCP(loop, port, "127.0.0.1", func() { s.End([]byte("data"), nil) })
+				var got []byte
+				s.OnData(func(d []byte) { got = append(got, d...) })
+				s.OnClose(func(bool) { trace("client", "close", "got", got) })
 			})
 		})
-		listen(srv, func(port int) {
-			var s *socket.Socket
-			s, _ = socket.ConnectTCP(loop, port, "127.0.0.1", func() { s.End([]byte("data"), nil) })
-			var got []byte
-			s.OnData(func(d []byte) { got = append(got, d...) })
-			s.OnClose(func(bool) { trace("client", "close", "got", got) })
-		})
-		loop.Run()
 	})
 }
