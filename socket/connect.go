@@ -246,9 +246,16 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 	}
 	family, hints := o.Family, o.Hints
 	opts := *o
+	// The lookup holds the loop until its answer is back, whatever becomes
+	// of the socket meanwhile (destroyed, unrefed): in Node it is a
+	// getaddrinfo request, which keeps the process alive by itself.
+	s.loop.Ref()
 	resolver.Default.Submit(func() {
 		addrs, err := runLookup(lookup, host, family, hints)
-		_ = s.loop.Post(func() { s.lookupDone(gen, host, port, addrs, err, &opts) })
+		_ = s.loop.Post(func() {
+			s.loop.Unref()
+			s.lookupDone(gen, host, port, addrs, err, &opts)
+		})
 	})
 }
 

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/server"
@@ -264,5 +266,81 @@ func TestReadyAfterDestroyInConnect(t *testing.T) {
 	})
 	if want := "connect,ready,close"; ev.String() != want {
 		t.Errorf("events %s; want %s", ev, want)
+	}
+}
+
+// Pause and Resume do nothing on a destroyed socket (Node's Readable.pause
+// and resume return at once once destroyed): IsPaused stays false and
+// ReadableFlowing keeps its value.
+func TestPauseResumeAfterDestroyDoNothing(t *testing.T) {
+	l := newLoop(t)
+	start(t, l, func() {
+		s, _ := socket.New(socket.Options{Loop: l})
+		s.Destroy(nil)
+		s.Pause()
+		if s.IsPaused() || s.ReadableFlowing() != socket.FlowingNull {
+			t.Errorf("after Pause on a destroyed socket: isPaused %v, flowing %v; want false, null", s.IsPaused(), s.ReadableFlowing())
+		}
+		s.Resume()
+		if s.ReadableFlowing() != socket.FlowingNull {
+			t.Errorf("after Resume on a destroyed socket: flowing %v; want null", s.ReadableFlowing())
+		}
+	})
+}
+
+// Unref before Connect does not let Run return before the connection: the
+// connect holds the loop whatever the socket's ref (a libuv request in
+// Node), and the Unref applies to the connected socket, which then lets
+// Run return.
+func TestUnrefBeforeConnectStillConnects(t *testing.T) {
+	l := newLoop(t)
+	var ev events
+	start(t, l, func() {
+		listen(t, l, server.Options{}, func(c *socket.Socket) {
+			c.Unref()
+			c.Resume()
+		}, func(srv *server.Server, port int) {
+			srv.Unref()
+			s, _ := socket.New(socket.Options{Loop: l})
+			s.Unref()
+			s.OnConnect(func() { ev.add("connect") })
+			s.OnClose(func(bool) { ev.add("close") })
+			if err := s.Connect(socket.ConnectOptions{Port: port, Host: "127.0.0.1"}, nil); err != nil {
+				t.Error(err)
+			}
+		})
+	})
+	if ev.String() != "connect" {
+		t.Errorf("events %s; want connect (and Run returning with the unrefed socket open)", ev)
+	}
+}
+
+// A socket destroyed while its lookup is pending: the lookup still holds
+// the loop until it answers (Node's process waits for its getaddrinfo). The
+// lookup here waits for an unrefed timer of the loop, so a loop that is not
+// held returns before the answer.
+func TestPendingLookupHoldsLoop(t *testing.T) {
+	l := newLoop(t)
+	release := make(chan struct{})
+	var answered atomic.Bool
+	lookup := func(host string, family, hints int) ([]socket.LookupAddress, error) {
+		<-release
+		answered.Store(true)
+		return []socket.LookupAddress{{Address: "127.0.0.1", Family: 4}}, nil
+	}
+	err := l.Main(func() {
+		s, err := socket.Connect(socket.ConnectOptions{Loop: l, Port: 9, Host: "slow.example", Lookup: lookup}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Destroy(nil)
+		l.SetTimeout(20*time.Millisecond, func() { close(release) }).Unref()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !answered.Load() {
+		close(release)
+		t.Error("Run returned while the destroyed socket's lookup was still pending")
 	}
 }

@@ -207,8 +207,12 @@ func (s *Socket) Pause() *Socket {
 	return s
 }
 
-// pause is Pause on the loop.
+// pause is Pause on the loop. On a destroyed socket it does nothing, as
+// Node's Readable.pause.
 func (s *Socket) pause() {
+	if s.is(stDestroyed) {
+		return
+	}
 	s.setFlow(stPaused)
 	s.unset(fDataWaiting) // peek again (wantPeek): what waited may have been read
 	s.updateInterest()
@@ -229,6 +233,9 @@ func (s *Socket) Resume() *Socket {
 // in Node, resume() or a data listener calls _read, which starts reading at
 // connect whatever pause() did meanwhile (verified with Node 20).
 func (s *Socket) flow() {
+	if s.is(stDestroyed) {
+		return // Node's Readable.resume does nothing once destroyed
+	}
 	s.setFlow(stFlowing)
 	s.set(fReadStarted)
 	s.updateInterest()

@@ -501,9 +501,14 @@ func (s *Socket) Unref() *Socket {
 // as in Node, whose pause() leaves the handle reading (fReadStarted). A
 // shutdown completes at once here; its 'finish' is a tick, which holds Run
 // by itself.
+//
+// Connecting holds the loop even when the socket is unrefed: in Node the
+// connect is a libuv request, which keeps the process alive whatever the
+// handle's ref, and an Unref (before Connect or while connecting) takes
+// effect on the connected socket.
 func (s *Socket) updateRef() {
-	want := s.has(fRefed) && !s.is(stDestroyed) && (s.is(stConnecting) ||
-		(s.fd != sysnet.Invalid && s.has(fConnected) &&
+	want := !s.is(stDestroyed) && (s.is(stConnecting) ||
+		(s.has(fRefed) && s.fd != sysnet.Invalid && s.has(fConnected) &&
 			(s.qlen() > 0 || s.has(fLayerBusy) || (s.has(fReadStarted) && s.is(stReadable) && !s.has(fReadEOF)))))
 	s.ref.Set(s.loop, want)
 }

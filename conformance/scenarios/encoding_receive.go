@@ -21,7 +21,7 @@ func init() {
 						side = "recv-default"
 					}
 					c.SetEncoding(enc) // "" is utf8, as setEncoding() with no name
-					trace(side, "encoding", "readableEncoding", missing("ReadableEncoding"))
+					trace(side, "encoding", "readableEncoding", und(c.ReadableEncoding()))
 					var text []byte
 					c.OnData(func(s []byte) { text = append(text, s...) })
 					c.OnEnd(func() {

@@ -14,10 +14,10 @@ func init() {
 			var srv *server.Server
 			srv, _ = server.New(server.Options{Loop: loop}, func(c *socket.Socket) {
 				c.Pause()
-				trace("server", "paused", "isPaused", c.IsPaused(), "readableFlowing", missing("ReadableFlowing"))
+				trace("server", "paused", "isPaused", c.IsPaused(), "readableFlowing", jsWord(c.ReadableFlowing().String()))
 				var got []byte
 				c.OnData(func(d []byte) { got = append(got, d...) })
-				trace("server", "data-listener", "isPaused", c.IsPaused(), "readableFlowing", missing("ReadableFlowing"))
+				trace("server", "data-listener", "isPaused", c.IsPaused(), "readableFlowing", jsWord(c.ReadableFlowing().String()))
 				c.OnEnd(func() {
 					trace("server", "end", "got", got)
 					srv.Close(nil)
@@ -26,7 +26,7 @@ func init() {
 					loop.SetImmediate(func() {
 						trace("server", "before-resume", "got", got)
 						c.Resume()
-						trace("server", "resumed", "isPaused", c.IsPaused(), "readableFlowing", missing("ReadableFlowing"))
+						trace("server", "resumed", "isPaused", c.IsPaused(), "readableFlowing", jsWord(c.ReadableFlowing().String()))
 					})
 				})
 				client.End(nil, nil)
