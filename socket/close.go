@@ -279,6 +279,7 @@ func (s *Socket) destroyWith(err error) {
 	}
 	s.unset(fConnected | fReadingNow)
 	s.resetLocal()
+	flushDeferred := s.connectFlushDestroyed(c, wasConnecting) // before the queue is dropped
 	if s.q != nil {
 		s.q.Reset()
 		s.releaseQueue()
@@ -295,10 +296,12 @@ func (s *Socket) destroyWith(err error) {
 		pendingErr = err
 	}
 	if c != nil {
-		for _, p := range c.pending {
-			c.done = append(c.done, writeDone{cb: p.cb, err: pendingErr})
+		if !flushDeferred {
+			for _, p := range c.pending {
+				c.done = append(c.done, writeDone{cb: p.cb, err: pendingErr})
+			}
+			c.pending = nil
 		}
-		c.pending = nil
 		for _, cb := range c.endCbs {
 			c.done = append(c.done, writeDone{cb: cb, err: pendingErr})
 		}
@@ -350,6 +353,10 @@ func (s *Socket) emitClose(withHandle bool) {
 		return
 	}
 	s.set(fCloseEmitted)
+	if c := s.coldOrNil(); c != nil && c.closeBytesWritten > 0 {
+		s.bytesWritten.Store(c.closeBytesWritten - 1)
+		c.closeBytesWritten = 0
+	}
 	s.ev().emitClose(withHandle && s.is(stErrored))
 }
 
@@ -372,6 +379,13 @@ func (s *Socket) resetForReconnect() {
 		fNoDelaySet | fKeepAliveSet | fSoleFD)
 	s.resetRemote()
 	s.resetLocal()
+	if c := s.coldOrNil(); c != nil {
+		if c.connectFlushID != 0 {
+			s.ev().remove(c.connectFlushID)
+			c.connectFlushID = 0
+		}
+		c.connectUnsent, c.closeBytesWritten = 0, 0
+	}
 	s.bytesRead.Store(0)
 	s.bytesWritten.Store(0)
 	if c := s.coldOrNil(); c != nil {

@@ -344,3 +344,62 @@ func TestPendingLookupHoldsLoop(t *testing.T) {
 		t.Error("Run returned while the destroyed socket's lookup was still pending")
 	}
 }
+
+// Writes made while connecting go out from a 'connect' listener of the
+// socket's own, added by the first of them, as in Node 26 (each case's
+// trace is what Node printed for the twin script):
+//   - written before the user's listener was added: the first write's
+//     callback runs before that listener, the rest on the next tick;
+//   - a 'connect' listener added before the writes destroys the socket:
+//     the writes fail with ERR_SOCKET_CLOSED and bytesWritten is 0 at close;
+//   - destroyed while connecting: ERR_SOCKET_CLOSED_BEFORE_CONNECTION, and
+//     bytesWritten keeps the first write only (Node's _pendingData).
+func TestWritesQueuedWhileConnecting(t *testing.T) {
+	cases := []struct {
+		name string
+		run  func(l *socket.Socket, ev *events)
+		want string
+	}{
+		{"listener after the writes", func(s *socket.Socket, ev *events) {
+			s.Send([]byte("hello"), func(err error) { ev.add("w1 " + errString(err)) })
+			s.Send([]byte("world"), func(err error) { ev.add("w2 " + errString(err)) })
+			s.OnConnect(func() { ev.add("connect " + itoa(int(s.BytesWritten())) + " " + itoa(s.WritableLength())) })
+			s.OnReady(func() { ev.add("ready") })
+			s.End(nil, nil)
+		}, "w1 null,connect 10 0,ready,w2 null,close 10"},
+		{"destroyed by an earlier connect listener", func(s *socket.Socket, ev *events) {
+			s.OnConnect(func() {
+				s.Destroy(nil)
+				ev.add("destroyed " + itoa(int(s.BytesWritten())))
+			})
+			s.Send([]byte("hello"), func(err error) { ev.add("w1 " + errString(err)) })
+			s.Send([]byte("world!"), func(err error) { ev.add("w2 " + errString(err)) })
+			s.OnReady(func() { ev.add("ready") })
+		}, "destroyed 11,w1 ERR_SOCKET_CLOSED,w2 ERR_SOCKET_CLOSED,ready,close 0"},
+		{"destroyed while connecting", func(s *socket.Socket, ev *events) {
+			s.Send([]byte("hello"), func(err error) { ev.add("w1 " + errString(err)) })
+			s.Send([]byte("world!"), func(err error) { ev.add("w2 " + errString(err)) })
+			s.Destroy(nil)
+			ev.add("destroyed " + itoa(int(s.BytesWritten())))
+		}, "destroyed 11,w1 ERR_SOCKET_CLOSED_BEFORE_CONNECTION,w2 ERR_SOCKET_CLOSED_BEFORE_CONNECTION,close 5"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l := newLoop(t)
+			var ev events
+			start(t, l, func() {
+				listen(t, l, server.Options{}, func(c *socket.Socket) {
+					c.Resume()
+					c.OnEnd(func() { c.End(nil, nil) })
+				}, func(srv *server.Server, port int) {
+					s, _ := socket.ConnectTCP(l, port, "127.0.0.1", nil)
+					c.run(s, &ev)
+					s.OnClose(func(bool) { ev.add("close " + itoa(int(s.BytesWritten()))); srv.Close(nil) })
+				})
+			})
+			if ev.String() != c.want {
+				t.Errorf("events %s\n\twant %s", ev, c.want)
+			}
+		})
+	}
+}

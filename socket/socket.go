@@ -237,6 +237,14 @@ type socketCold struct {
 	// AutoSelectFamilyAttemptedAddresses from any goroutine.
 	attemptedView atomic.Pointer[[]string]
 	attemptErrs   []error
+	// The flush of the writes queued while connecting (connect_flush.go).
+	connectFlushID  ListenerID
+	connectFirstEnd uint64
+	connectFirstLen int
+	connectUnsent   int // queued bytes a destroy left for the flush listener to fail
+	// closeBytesWritten, when positive, is bytesWritten+1 as 'close' is
+	// emitted (a destroy while connecting: see armConnectFlush).
+	closeBytesWritten int64
 
 	// Timeouts and options.
 	idle          atomic.Int64 // SetTimeout's duration (ns), for Timeout from any goroutine

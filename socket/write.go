@@ -218,6 +218,8 @@ func (s *Socket) queued(cb func(error), length int) bool {
 	s.bufferSize.Store(int64(s.qlen()))
 	if s.canWriteNow() {
 		s.updateInterest()
+	} else if s.is(stConnecting) && !s.has(fCorked) && !s.has(fLayered) {
+		s.armConnectFlush()
 	}
 	s.touch()
 	return s.afterSend(length)
@@ -449,9 +451,12 @@ func (s *Socket) Uncork() {
 			return
 		}
 		s.unset(fCorked)
-		if s.has(fConnected) {
+		switch {
+		case s.has(fConnected):
 			s.flush()
 			s.updateInterest()
+		case s.is(stConnecting) && s.qlen() > 0 && !s.has(fLayered):
+			s.armConnectFlush() // Node's uncork writes them now: its listener is added here
 		}
 	})
 }
