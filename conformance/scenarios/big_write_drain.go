@@ -28,12 +28,12 @@ func init() {
 					ok := s.Send(bytes.Repeat([]byte("x"), 8<<20), func(err error) {
 						trace("client", "write-cb", append(errf(err), "bufferSize", s.BufferSize())...)
 					})
-					trace("client", "write", "returned", ok, "writableNeedDrain", missing("WritableNeedDrain"), "bytesWritten", s.BytesWritten(), "queued", s.BufferSize() > 0)
+					trace("client", "write", "returned", ok, "writableNeedDrain", s.WritableNeedDrain(), "bytesWritten", s.BytesWritten(), "queued", s.BufferSize() > 0)
 				})
 				drains := 0
 				s.OnDrain(func() {
 					drains++
-					trace("client", "drain", "n", drains, "bufferSize", s.BufferSize(), "writableNeedDrain", missing("WritableNeedDrain"))
+					trace("client", "drain", "n", drains, "bufferSize", s.BufferSize(), "writableNeedDrain", s.WritableNeedDrain())
 					if drains == 1 {
 						ok := s.Send([]byte("tail"), func(err error) {
 							trace("client", "tail-cb", errf(err)...)

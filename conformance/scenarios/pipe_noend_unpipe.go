@@ -26,7 +26,7 @@ func init() {
 					c.OnceData(func(d []byte) {
 						trace("src", "first", "text", d)
 						c.Unpipe(dst)
-						trace("src", "unpiped", "isPaused", c.IsPaused(), "readableFlowing", missing("ReadableFlowing"))
+						trace("src", "unpiped", "isPaused", c.IsPaused(), "readableFlowing", jsWord(c.ReadableFlowing().String()))
 						c.OnData(func(d2 []byte) { trace("src", "after-unpipe", "text", d2) })
 						c.Resume() // unpipe stopped the flow (Node); start it again
 						c.Send([]byte("go on"), nil)

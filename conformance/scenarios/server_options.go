@@ -16,7 +16,7 @@ func init() {
 			var srv *server.Server
 			srv, _ = server.New(server.Options{Loop: loop, AllowHalfOpen: true, PauseOnConnect: true, HighWaterMark: 1024, NoDelay: &yes, KeepAlive: true, KeepAliveInitialDelay: time.Second}, func(c *socket.Socket) {
 				trace("server", "connection", "allowHalfOpen", c.AllowHalfOpen(), "isPaused", c.IsPaused(), "writableHighWaterMark", c.WritableHighWaterMark(),
-					"readableHighWaterMark", missing("ReadableHighWaterMark"), "server", c.Owner() == any(srv))
+					"readableHighWaterMark", c.ReadableHighWaterMark(), "server", c.Owner() == any(srv))
 				var got []byte
 				c.OnData(func(d []byte) { got = append(got, d...) })
 				loop.SetTimeout(30*time.Millisecond, func() {
