@@ -286,7 +286,7 @@ func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAdd
 		if a.Family != 4 && a.Family != 6 {
 			if firstErr == nil {
 				e := nodenet.NewError(nodenet.CodeInvalidAddressFamily, "Invalid address family: "+strconv.Itoa(a.Family)+" "+host+":"+strconv.Itoa(port))
-				e.Address, e.Port = host, port
+				e.Port = port // Node's error has port and host (in the message), no address
 				firstErr = e
 			}
 			continue

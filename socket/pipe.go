@@ -193,27 +193,37 @@ func (p *pipeState) detach() {
 }
 
 // Unpipe stops piping s into dst (or into every destination when dst is
-// nil), as Node's readable.unpipe. The source is not paused or resumed.
+// nil), as Node's readable.unpipe: once no destination is left the source
+// is paused (IsPaused true, ReadableFlowing false), whether or not it has
+// data listeners; Resume restarts it. Unpiping a destination it does not
+// pipe to changes nothing.
 func (s *Socket) Unpipe(dst *Socket) {
 	s.exec(func() { s.unpipe(dst) })
 }
 
 func (s *Socket) unpipe(dst *Socket) {
+	removed := false
 	if s.pipeTo != nil && (dst == nil || s.pipeTo == dst) {
 		s.unpipeFirst()
+		removed = true
 	}
 	c := s.coldOrNil()
-	if c == nil {
-		return
-	}
-	kept := c.pipes[:0]
-	for _, p := range c.pipes {
-		if dst == nil || p.dst == dst {
-			p.detach()
-			continue
+	if c != nil {
+		kept := c.pipes[:0]
+		for _, p := range c.pipes {
+			if dst == nil || p.dst == dst {
+				p.detach()
+				removed = true
+				continue
+			}
+			kept = append(kept, p)
 		}
-		kept = append(kept, p)
+		clear(c.pipes[len(kept):])
+		c.pipes = kept
 	}
-	clear(c.pipes[len(kept):])
-	c.pipes = kept
+	// Node's unpipe pauses the source once its last destination is gone,
+	// data listeners or not (a no-op on a destroyed socket).
+	if removed && s.pipeTo == nil && (c == nil || len(c.pipes) == 0) {
+		s.pause()
+	}
 }

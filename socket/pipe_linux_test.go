@@ -6,6 +6,8 @@ import (
 	"github.com/nodenet/nodenet"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/nodenet/nodenet/socket"
@@ -105,8 +107,14 @@ func TestPipeNoEndUnpipeRemoveAll(t *testing.T) {
 		wantData, wantFN bool // dst got the data; dst finished (was ended)
 	}{
 		{"noEnd", func(src, dst *socket.Socket) { src.Pipe(dst, &socket.PipeOptions{NoEnd: true}) }, true, false},
-		{"unpipe", func(src, dst *socket.Socket) { src.Pipe(dst, nil); src.Unpipe(dst) }, false, false},
-		{"unpipe all", func(src, dst *socket.Socket) { src.Pipe(dst, nil); src.Unpipe(nil) }, false, false},
+		// Unpipe of the last destination pauses the source, as in Node;
+		// Resume lets it read (and discard) the rest so the loop can end.
+		{"unpipe", func(src, dst *socket.Socket) {
+			src.Pipe(dst, nil)
+			src.Unpipe(dst)
+			src.Resume()
+		}, false, false},
+		{"unpipe all", func(src, dst *socket.Socket) { src.Pipe(dst, nil); src.Unpipe(nil); src.Resume() }, false, false},
 		{"remove data listeners", func(src, dst *socket.Socket) {
 			src.Pipe(dst, nil)
 			src.RemoveAllListeners(socket.EventData)
@@ -204,5 +212,31 @@ func TestPipeBackpressureAcrossSockets(t *testing.T) {
 	}
 	if n := <-got; n != total {
 		t.Fatalf("the destination's peer read %d bytes; want %d", n, total)
+	}
+}
+
+// Unpipe pauses the source once its last destination is gone, as Node's
+// readable.unpipe (isPaused true, readableFlowing false), even with a data
+// listener; unpiping a socket it does not pipe to changes nothing.
+func TestUnpipePausesSource(t *testing.T) {
+	srcFD, dstFD, in, _ := pipePair(t)
+	in.Close()
+	l := newLoop(t)
+	var got []string
+	start(t, l, func() {
+		src := newFDSocket(t, socket.Options{Loop: l, FD: srcFD})
+		dst := newFDSocket(t, socket.Options{Loop: l, FD: dstFD})
+		other, _ := socket.New(socket.Options{Loop: l})
+		src.OnData(func([]byte) {})
+		src.Pipe(dst, nil)
+		src.Unpipe(other)
+		got = append(got, src.ReadableFlowing().String())
+		src.Unpipe(dst)
+		got = append(got, src.ReadableFlowing().String()+" "+strconv.FormatBool(src.IsPaused()))
+		src.Destroy(nil)
+		dst.Destroy(nil)
+	})
+	if want := "true,false true"; strings.Join(got, ",") != want {
+		t.Errorf("flowing after Unpipe(other), Unpipe(dst): %s; want %s", strings.Join(got, ","), want)
 	}
 }
