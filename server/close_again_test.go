@@ -88,3 +88,33 @@ func TestListenCloseInOneTick(t *testing.T) {
 		t.Errorf("events %s\n\twant %s", got, want)
 	}
 }
+
+// Inside a Listen callback, ListenerCount no longer counts that callback:
+// Node's once wrapper removes itself before it calls. A negative Backlog
+// listens (Node hands it to listen(2), which takes it as the maximum); an
+// abstract path with ReadableAll quotes the options as Node does.
+func TestListenCallbackCountAndNegativeBacklog(t *testing.T) {
+	l := newLoop(t)
+	counts := []int{}
+	err := l.Main(func() {
+		srv := newServer(t, server.Options{Loop: l}, nil)
+		srv.OnListening(func() {})
+		if err := srv.Listen(server.ListenOptions{Host: "127.0.0.1", Backlog: -1}, func() {
+			counts = append(counts, srv.ListenerCount())
+			srv.Close(nil)
+		}); err != nil {
+			t.Error(err)
+		}
+		err := srv.Listen(server.ListenOptions{Path: "\x00nodenet-abs", ReadableAll: true}, nil)
+		want := "The argument 'options' can not set readableAll or writableAllt to true when path is abstract unix socket. Received { path: '\\x00nodenet-abs', readableAll: true }"
+		if err == nil || err.Error() != want {
+			t.Errorf("abstract path with ReadableAll: %v\n\twant %s", err, want)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(counts) != 1 || counts[0] != 1 {
+		t.Errorf("ListenerCount inside the Listen callback: %v; want [1] (the OnListening listener only)", counts)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/jsfmt"
 	"github.com/nodenet/nodenet/internal/resolver"
 	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/reactor"
@@ -30,7 +31,8 @@ type ListenOptions struct {
 	// byte is a Linux abstract name. On Windows it is a named pipe,
 	// \\.\pipe\name or \\?\pipe\name (docs/platforms.md).
 	Path string
-	// Backlog of pending connections (default 511).
+	// Backlog of pending connections (default 511). A negative one is
+	// accepted, as Node does, and means as many as the kernel allows.
 	Backlog int
 	// Exclusive (for a server on a Group): one listening handle on the home
 	// loop instead of one per loop.
@@ -185,11 +187,15 @@ func (o *ListenOptions) validate() error {
 	if o.Port < 0 || o.Port > 0xFFFF {
 		return nodenet.ValidatePort(o.Port, "options.port")
 	}
-	if o.Backlog < 0 {
-		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options.backlog' is invalid. Received "+strconv.Itoa(o.Backlog))
-	}
 	if o.Path != "" && isAbstract(o.Path) && (o.ReadableAll || o.WritableAll) {
-		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options' can not set readableAll or writableAllt to true when path is abstract unix socket")
+		got := "{ path: " + jsfmt.Quote(o.Path)
+		if o.ReadableAll {
+			got += ", readableAll: true"
+		}
+		if o.WritableAll {
+			got += ", writableAll: true"
+		}
+		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options' can not set readableAll or writableAllt to true when path is abstract unix socket. Received "+got+" }")
 	}
 	if o.Handle != nil {
 		if _, n, ok := handleFD(o.Handle); ok {
@@ -213,6 +219,12 @@ func isAbstract(path string) bool { return path[0] == 0 || path[0] == '@' }
 func (s *Server) backlog(o *ListenOptions) int {
 	if o.Backlog > 0 {
 		return o.Backlog
+	}
+	if o.Backlog < 0 {
+		// Node passes a negative backlog on to listen(2), which takes it as
+		// "as many as allowed" (the kernel caps it at somaxconn); so does
+		// this large one.
+		return 65535
 	}
 	return DefaultBacklog
 }

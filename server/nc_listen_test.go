@@ -471,7 +471,6 @@ func TestNC009_ListenForms(t *testing.T) {
 		srv := newServer(t, server.Options{Loop: l}, nil)
 		srv.OnError(func(err error) { t.Errorf("error event: %v", err) })
 		for name, o := range map[string]server.ListenOptions{
-			"negative backlog":     {Backlog: -1},
 			"negative fd":          {Handle: -1},
 			"handle of wrong type": {Handle: "3"},
 			"handle with port":     {Handle: 3, Port: 80},

@@ -241,12 +241,22 @@ func emitAll[F any](hs *[]handler[F], call func(F)) {
 	}
 }
 
+// emitListening emits 'listening'. The count is updated before the
+// listeners run: Node's once wrapper removes itself before calling, so a
+// Listen callback already sees its own listener gone.
 func (s *Server) emitListening() {
 	list := s.onListening
-	emitAll(&s.onListening, func(f func()) { f() })
-	if len(list) > 0 {
-		s.nListening.Store(int32(len(s.onListening)))
+	if len(list) == 0 {
+		return
 	}
+	kept := 0
+	for _, h := range list {
+		if !h.once {
+			kept++
+		}
+	}
+	s.nListening.Store(int32(kept))
+	emitAll(&s.onListening, func(f func()) { f() })
 }
 func (s *Server) emitClose() { emitAll(&s.onClose, func(f func()) { f() }) }
 

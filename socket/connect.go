@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/jsfmt"
 	"github.com/nodenet/nodenet/internal/resolver"
 	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/reactor"
@@ -126,7 +127,7 @@ func (o *ConnectOptions) validate() error {
 		return err
 	}
 	if strings.IndexByte(o.Host, 0) >= 0 {
-		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The property 'options.host' must be a string without null bytes. Received "+jsInspectString(o.Host))
+		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The property 'options.host' must be a string without null bytes. Received "+jsfmt.Quote(o.Host))
 	}
 	if o.LocalAddress != "" && nodenet.IsIP(o.LocalAddress) == 0 {
 		return nodenet.NewError(nodenet.CodeInvalidIPAddress, "Invalid IP address: "+o.LocalAddress)

@@ -3,7 +3,6 @@ package socket
 import (
 	"math"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -99,43 +98,4 @@ func (o *ConnectOptions) applyDefaults() {
 	if o.AutoSelectFamilyAttemptTimeout == 0 {
 		o.AutoSelectFamilyAttemptTimeout = GetDefaultAutoSelectFamilyAttemptTimeout()
 	}
-}
-
-// jsInspectString quotes s the way Node's util.inspect shows a string in an
-// error message: single quotes (double quotes when s holds a single quote
-// and no double one), control characters as \n, \t, ... or \xHH.
-func jsInspectString(s string) string {
-	q := byte('\'')
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == rune(q) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r == '\v':
-			b.WriteString(`\v`)
-		case r < 0x20 || r == 0x7f:
-			b.WriteString(`\x`)
-			b.WriteByte("0123456789ABCDEF"[r>>4])
-			b.WriteByte("0123456789ABCDEF"[r&15])
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
 }
