@@ -509,7 +509,10 @@ func TestNC055_MethodsAfterClose(t *testing.T) {
 }
 
 // NC-058: a write in the 'timeout' handler is activity: it re-arms the
-// timer, and the conversation ends normally.
+// timer, and the conversation ends normally. Only the first timeout writes:
+// on a loaded machine the client's round trip can outlast the re-armed 50
+// ms, and a second timeout then is the re-armed timer doing its job (it
+// made this test fail under Wine when every timeout wrote).
 func TestNC058_ActivityRearmsTimer(t *testing.T) {
 	l := newLoop(t)
 	timeouts := 0
@@ -521,7 +524,9 @@ func TestNC058_ActivityRearmsTimer(t *testing.T) {
 			_ = c.SetTimeout(50*time.Millisecond, nil)
 			c.OnTimeout(func() {
 				timeouts++
-				c.Send([]byte("timed out"), nil)
+				if timeouts == 1 {
+					c.Send([]byte("timed out"), nil)
+				}
 			})
 			c.OnEnd(func() { c.End(nil, nil) })
 		}, func(_ *server.Server, port int) {
@@ -530,7 +535,7 @@ func TestNC058_ActivityRearmsTimer(t *testing.T) {
 			s.OnClose(func(bool) { srv.Close(nil) })
 		})
 	})
-	if timeouts != 1 || got != "timed out" {
+	if timeouts < 1 || got != "timed out" {
 		t.Fatalf("%d timeouts, client got %q", timeouts, got)
 	}
 }
