@@ -228,7 +228,7 @@ func TestDestroyDuringConnectAndLookup(t *testing.T) {
 		// During the lookup: a resolver that answers only after the destroy.
 		var o1 outcome
 		s1, err := socket.Connect(socket.ConnectOptions{Loop: e.cliL, Host: "slow.test", Port: e.port,
-			Lookup: func(string, int, int) ([]socket.LookupAddress, error) {
+			Lookup: func(string, socket.LookupOptions) ([]socket.LookupAddress, error) {
 				close(lookupCalled)
 				<-release
 				return []socket.LookupAddress{{Address: "127.0.0.1", Family: 4}}, nil

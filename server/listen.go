@@ -51,7 +51,8 @@ type ListenOptions struct {
 	// handle, or a *socket.Socket's descriptor (Unix only: Windows cannot
 	// duplicate a socket within a process, so those fail with ENOTSUP).
 	Handle any
-	// Lookup resolves Host (socket.DefaultLookup when nil).
+	// Lookup resolves Host (socket.DefaultLookup when nil), asked for every
+	// address (LookupOptions.All), as Node's listen looks up {all: true}.
 	Lookup socket.LookupFunc
 }
 
@@ -284,7 +285,7 @@ func (s *Server) resolve(host string, lookup socket.LookupFunc, cb func([]socket
 	l := s.home
 	l.Ref()
 	resolver.Default.Submit(func() {
-		addrs, err := resolver.Guard(func() ([]socket.LookupAddress, error) { return lookup(host, 0, 0) })
+		addrs, err := resolver.Guard(func() ([]socket.LookupAddress, error) { return lookup(host, socket.LookupOptions{All: true}) })
 		_ = l.Post(func() {
 			l.Unref()
 			cb(addrs, err)

@@ -59,7 +59,7 @@ func TestNC004_CloseBeforeHostnameLookup(t *testing.T) {
 		srv.OnListening(func() { t.Error("listening emitted") })
 		release := make(chan struct{})
 		var lookups atomic.Int32
-		lookup := func(host string, family, hints int) ([]socket.LookupAddress, error) {
+		lookup := func(host string, o socket.LookupOptions) ([]socket.LookupAddress, error) {
 			lookups.Add(1)
 			<-release // answer only once the server was closed
 			return []socket.LookupAddress{{Address: "127.0.0.1", Family: 4}}, nil
@@ -251,7 +251,7 @@ func TestNC006_RelistenRules(t *testing.T) {
 		srv := newServer(t, server.Options{Loop: l}, nil)
 		srv.OnError(func(err error) { t.Errorf("error event: %v", err) })
 		release := make(chan struct{})
-		lookup := func(string, int, int) ([]socket.LookupAddress, error) {
+		lookup := func(string, socket.LookupOptions) ([]socket.LookupAddress, error) {
 			<-release
 			return []socket.LookupAddress{{Address: "127.0.0.1", Family: 4}}, nil
 		}
@@ -743,14 +743,14 @@ func TestNC014_ListenErrorFields(t *testing.T) {
 	t.Run("LookupFailure", func(t *testing.T) {
 		want := nodenet.NewDNSError("ENOTFOUND", "no.such.host.invalid", nil)
 		got := listenErr(t, server.ListenOptions{Host: "no.such.host.invalid",
-			Lookup: func(string, int, int) ([]socket.LookupAddress, error) { return nil, want }})
+			Lookup: func(string, socket.LookupOptions) ([]socket.LookupAddress, error) { return nil, want }})
 		if got != error(want) {
 			t.Errorf("error %v, want the resolver's error itself", got)
 		}
 	})
 	t.Run("LinkLocalOnly", func(t *testing.T) {
 		err := listenErr(t, server.ListenOptions{Host: "ll.example",
-			Lookup: func(string, int, int) ([]socket.LookupAddress, error) {
+			Lookup: func(string, socket.LookupOptions) ([]socket.LookupAddress, error) {
 				return []socket.LookupAddress{{Address: "fe80::1", Family: 6}}, nil
 			}})
 		ne := nodeErr(t, err)
@@ -780,7 +780,7 @@ func TestNC015_HostnameListenSkipsLinkLocal(t *testing.T) {
 			l := newLoop(t)
 			srv := newServer(t, server.Options{Loop: l}, nil)
 			srv.OnError(func(err error) { t.Errorf("error event: %v", err) })
-			lookup := func(host string, family, hints int) ([]socket.LookupAddress, error) {
+			lookup := func(host string, o socket.LookupOptions) ([]socket.LookupAddress, error) {
 				if host != "multi.example" {
 					t.Errorf("lookup of %q", host)
 				}

@@ -47,7 +47,7 @@ func TestListenLookupPanic(t *testing.T) {
 	var gotErr error
 	srv.OnError(func(err error) { gotErr = err })
 	if err := srv.Listen(server.ListenOptions{Host: "boom.invalid",
-		Lookup: func(string, int, int) ([]socket.LookupAddress, error) { panic("lookup exploded") }}, nil); err != nil {
+		Lookup: func(string, socket.LookupOptions) ([]socket.LookupAddress, error) { panic("lookup exploded") }}, nil); err != nil {
 		t.Fatal(err)
 	}
 	run(t, l)

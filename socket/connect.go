@@ -2,6 +2,7 @@ package socket
 
 import (
 	"net/netip"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -11,13 +12,6 @@ import (
 	"github.com/nodenet/nodenet/internal/resolver"
 	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/reactor"
-)
-
-// Resolver hint flags accepted in ConnectOptions.Hints (Node's dns constants).
-const (
-	HintAddrConfig = 1024 // dns.ADDRCONFIG
-	HintV4Mapped   = 2048 // dns.V4MAPPED
-	HintAll        = 256  // dns.ALL
 )
 
 // DefaultAutoSelectFamilyAttemptTimeout is how long one address is tried
@@ -245,22 +239,39 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 	if lookup == nil {
 		lookup = DefaultLookup
 	}
-	family, hints := o.Family, o.Hints
+	lo := o.lookupOptions()
 	opts := *o
 	// The lookup holds the loop until its answer is back, whatever becomes
 	// of the socket meanwhile (destroyed, unrefed): in Node it is a
 	// getaddrinfo request, which keeps the process alive by itself.
 	s.loop.Ref()
 	resolver.Default.Submit(func() {
-		addrs, err := runLookup(lookup, host, family, hints)
+		addrs, err := runLookup(lookup, host, lo)
 		_ = s.loop.Post(func() {
 			s.loop.Unref()
-			s.lookupDone(gen, host, port, addrs, err, &opts)
+			s.lookupDone(gen, host, port, addrs, err, lo.All, &opts)
 		})
 	})
 }
 
-func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAddress, err error, o *ConnectOptions) {
+// lookupOptions is what Node's lookupAndConnect asks its lookup: the family
+// and hints options, hints ADDRCONFIG when neither is set (except on
+// Windows), and every address only when it will try them in turn.
+func (o *ConnectOptions) lookupOptions() LookupOptions {
+	lo := LookupOptions{Family: o.Family, Hints: o.Hints}
+	anyFamily := lo.Family != 4 && lo.Family != 6
+	if runtime.GOOS != "windows" && anyFamily && lo.Hints == 0 {
+		lo.Hints = HintAddrConfig
+	}
+	auto := GetDefaultAutoSelectFamily()
+	if o.AutoSelectFamily != nil { // always set by Connect (applyDefaults)
+		auto = *o.AutoSelectFamily
+	}
+	lo.All = anyFamily && o.LocalAddress == "" && auto
+	return lo
+}
+
+func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAddress, err error, all bool, o *ConnectOptions) {
 	c := s.c()
 	if c.connectGen != gen || !s.is(stConnecting) || s.is(stDestroyed) {
 		return
@@ -269,6 +280,12 @@ func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAdd
 		s.ev().emitLookup(err, "", 0, host)
 		s.loop.NextTick(func() { s.destroyWith(err) })
 		return
+	}
+	if !all && len(addrs) > 1 {
+		// Node's lookup(host, {all: false}) answers one address, and one
+		// 'lookup' reports it; a LookupFunc that answered more is cut to
+		// its first.
+		addrs = addrs[:1]
 	}
 	var ips []netip.Addr
 	var firstErr error

@@ -168,7 +168,7 @@ func TestNC029_DefaultAttemptTimeoutHonoured(t *testing.T) {
 				var s *socket.Socket
 				s, _ = socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: "example.org",
 					AutoSelectFamilyAttemptTimeout: per, ConnectTimeout: 2 * time.Second,
-					Lookup: func(string, int, int) ([]socket.LookupAddress, error) {
+					Lookup: func(string, socket.LookupOptions) ([]socket.LookupAddress, error) {
 						return []socket.LookupAddress{{Address: "127.0.0.2", Family: 4}, {Address: "127.0.0.1", Family: 4}}, nil
 					}}, nil)
 				// Changing the default after Connect does not affect it.

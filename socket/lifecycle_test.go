@@ -41,7 +41,7 @@ func TestConnectFailureClosesWithHadError(t *testing.T) {
 		{name: "refused", o: socket.ConnectOptions{Port: refused, Host: "127.0.0.1"}, code: "ECONNREFUSED", hadErr: true},
 		{name: "enoent", o: socket.ConnectOptions{Path: missing}, code: "ENOENT", hadErr: true},
 		{name: "notfound", o: socket.ConnectOptions{Port: 80, Host: "nonexistent.invalid",
-			Lookup: func(string, int, int) ([]socket.LookupAddress, error) {
+			Lookup: func(string, socket.LookupOptions) ([]socket.LookupAddress, error) {
 				return nil, nodenet.NewDNSError("ENOTFOUND", "nonexistent.invalid", nil)
 			}}, code: "ENOTFOUND", hadErr: true},
 		{name: "bind", o: socket.ConnectOptions{Port: refused, Host: "127.0.0.1", LocalAddress: "192.0.2.1"}, code: "EADDRNOTAVAIL", hadErr: true},
@@ -323,7 +323,7 @@ func TestPendingLookupHoldsLoop(t *testing.T) {
 	l := newLoop(t)
 	release := make(chan struct{})
 	var answered atomic.Bool
-	lookup := func(host string, family, hints int) ([]socket.LookupAddress, error) {
+	lookup := func(host string, o socket.LookupOptions) ([]socket.LookupAddress, error) {
 		<-release
 		answered.Store(true)
 		return []socket.LookupAddress{{Address: "127.0.0.1", Family: 4}}, nil

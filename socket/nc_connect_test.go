@@ -391,8 +391,8 @@ func TestNC022_LookupEvent(t *testing.T) {
 				a, _ := srv.AddressInfo()
 				for _, fam := range []int{6} {
 					s, _ := socket.Connect(socket.ConnectOptions{Loop: l, Port: a.Port, Host: "dummy", Family: fam,
-						Lookup: func(host string, family, hints int) ([]socket.LookupAddress, error) {
-							families = append(families, family) // resolver goroutine; read after Run
+						Lookup: func(host string, o socket.LookupOptions) ([]socket.LookupAddress, error) {
+							families = append(families, o.Family) // resolver goroutine; read after Run
 							return []socket.LookupAddress{{Address: "::1", Family: 6}}, nil
 						}}, nil)
 					s.OnLookup(func(err error, a string, f int, h string) { got = append(got, lk{err, a, f, h}) })
@@ -463,7 +463,7 @@ func TestNC024_InvalidResolverAnswers(t *testing.T) {
 		ans := ans
 		start(t, l, func() {
 			s, _ := socket.Connect(socket.ConnectOptions{Loop: l, Port: 4242,
-				Lookup: func(string, int, int) ([]socket.LookupAddress, error) {
+				Lookup: func(string, socket.LookupOptions) ([]socket.LookupAddress, error) {
 					return []socket.LookupAddress{ans.a}, nil
 				}}, func() { t.Error("connected") })
 			s.OnError(func(err error) { gotErr = err })
@@ -481,7 +481,7 @@ func TestNC024_InvalidResolverAnswers(t *testing.T) {
 
 // dualLookup answers [::1, 127.0.0.1] whatever the name, like the resolver
 // Node's autoselectfamily tests install.
-func dualLookup(string, int, int) ([]socket.LookupAddress, error) {
+func dualLookup(string, socket.LookupOptions) ([]socket.LookupAddress, error) {
 	return []socket.LookupAddress{{Address: "::1", Family: 6}, {Address: "127.0.0.1", Family: 4}}, nil
 }
 
@@ -560,7 +560,7 @@ func TestNC026_HappyEyeballsInterleaving(t *testing.T) {
 			port = p
 			s, _ := socket.Connect(socket.ConnectOptions{Loop: l, Port: p, Host: "example.org",
 				AutoSelectFamilyAttemptTimeout: 20 * time.Millisecond,
-				Lookup: func(string, int, int) ([]socket.LookupAddress, error) {
+				Lookup: func(string, socket.LookupOptions) ([]socket.LookupAddress, error) {
 					var out []socket.LookupAddress
 					for _, a := range order {
 						f := 4
@@ -595,7 +595,7 @@ func TestNC026_HappyEyeballsInterleaving(t *testing.T) {
 			v6.OnError(func(err error) { t.Errorf("cannot listen on [::1]:%d: %v", p, err); v4.Close(nil) })
 			_ = v6.Listen(server.ListenOptions{Host: "::1", Port: p}, func() {
 				s, _ := socket.Connect(socket.ConnectOptions{Loop: l2, Port: p, Host: "example.org",
-					Lookup: func(string, int, int) ([]socket.LookupAddress, error) {
+					Lookup: func(string, socket.LookupOptions) ([]socket.LookupAddress, error) {
 						return []socket.LookupAddress{{Address: "127.0.0.1", Family: 4}, {Address: "::1", Family: 6}}, nil
 					}}, nil)
 				s.OnConnect(func() { s.End(nil, nil) })
@@ -736,7 +736,7 @@ func TestNC029_AttemptTimeoutDefaultAndBounds(t *testing.T) {
 				began := time.Now()
 				s, _ := socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: "example.org",
 					AutoSelectFamilyAttemptTimeout: c.set,
-					Lookup: func(string, int, int) ([]socket.LookupAddress, error) {
+					Lookup: func(string, socket.LookupOptions) ([]socket.LookupAddress, error) {
 						return []socket.LookupAddress{{Address: "127.0.0.2", Family: 4}, {Address: "127.0.0.1", Family: 4}}, nil
 					}}, nil)
 				s.OnReady(func() {

@@ -72,7 +72,7 @@ func TestLookupPanicBecomesError(t *testing.T) {
 	var gotErr error
 	start(t, l, func() {
 		s, err := socket.Connect(socket.ConnectOptions{Loop: l, Port: 9, Host: "boom.invalid",
-			Lookup: func(string, int, int) ([]socket.LookupAddress, error) { panic("lookup exploded") }}, nil)
+			Lookup: func(string, socket.LookupOptions) ([]socket.LookupAddress, error) { panic("lookup exploded") }}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

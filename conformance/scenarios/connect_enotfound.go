@@ -10,7 +10,7 @@ func init() {
 	scenario("connect_enotfound", func() {
 		loop, _ := reactor.New()
 		loop.Main(func() {
-			lookup := func(host string, family, hints int) ([]socket.LookupAddress, error) {
+			lookup := func(host string, o socket.LookupOptions) ([]socket.LookupAddress, error) {
 				return nil, nodenet.NewDNSError("ENOTFOUND", host, nil)
 			}
 			s, _ := socket.Connect(socket.ConnectOptions{Loop: loop, Port: 80, Host: "no.such.host.invalid", Lookup: lookup}, nil)

@@ -79,7 +79,7 @@ func init() {
 							t.OnConnect(func() { t.SetTimeout(20*time.Millisecond, nil) }) // idle from the connection on
 							d := client("in-drain", q, "drain", false)
 							d.OnConnect(func() { trace("in-drain", "write", "returned", d.Send(make([]byte, 4<<20), nil)) })
-							lookup := func(string, int, int) ([]socket.LookupAddress, error) {
+							lookup := func(string, socket.LookupOptions) ([]socket.LookupAddress, error) {
 								return []socket.LookupAddress{{Address: "127.0.0.1", Family: 4}}, nil
 							}
 							client("in-lookup", socket.ConnectOptions{Port: port, Host: "example.test", Lookup: lookup}, "lookup", true)

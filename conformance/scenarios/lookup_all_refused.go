@@ -16,7 +16,7 @@ func init() {
 			dead, _ := server.New(server.Options{Loop: loop}, nil)
 			dead.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() {
 				dead.Close(func(error) {
-					lookup := func(string, int, int) ([]socket.LookupAddress, error) {
+					lookup := func(string, socket.LookupOptions) ([]socket.LookupAddress, error) {
 						return []socket.LookupAddress{{Address: "127.0.0.1", Family: 4}, {Address: "::1", Family: 6}}, nil
 					}
 					s, _ := socket.Connect(socket.ConnectOptions{Loop: loop, Port: refusedPort, Host: "gone.test", Lookup: lookup}, nil)

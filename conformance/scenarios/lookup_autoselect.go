@@ -10,11 +10,11 @@ import (
 
 func init() {
 	scenario("lookup_autoselect", func() {
-		// A Go LookupFunc always answers every address; Node's lookup is
-		// asked for one (all=false) when autoSelectFamily is off, and a Go
-		// port cannot tell which: it prints what it is asked.
-		lookup := func(host string, family, hints int) ([]socket.LookupAddress, error) {
-			trace("resolver", "lookup", "host", host, "all", missing("the lookup's all option"), "family", undInt(family))
+		// The lookup answers both addresses even when it is asked for one
+		// (All false, autoSelectFamily off): the connect uses the first,
+		// as Node's lookup(host, {all: false}) callback gets one.
+		lookup := func(host string, o socket.LookupOptions) ([]socket.LookupAddress, error) {
+			trace("resolver", "lookup", "host", host, "all", o.All, "family", undInt(o.Family))
 			return []socket.LookupAddress{{Address: "::1", Family: 6}, {Address: "127.0.0.1", Family: 4}}, nil
 		}
 		loop, _ := reactor.New()

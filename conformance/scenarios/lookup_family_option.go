@@ -8,27 +8,37 @@ import (
 
 func init() {
 	scenario("lookup_family_option", func() {
-		lookup := func(host string, family, hints int) ([]socket.LookupAddress, error) {
-			trace("resolver", "lookup", "host", host, "family", family, "hints", hints, "all", missing("the lookup's all option"))
+		lookup := func(host string, o socket.LookupOptions) ([]socket.LookupAddress, error) {
+			trace("resolver", "lookup", "host", host, "family", undInt(o.Family), "hints", o.Hints, "all", o.All)
 			return []socket.LookupAddress{{Address: "127.0.0.1", Family: 4}}, nil
+		}
+		off := false
+		cases := []struct {
+			name string
+			o    socket.ConnectOptions
+		}{
+			{"family4", socket.ConnectOptions{Host: "four.test", Family: 4, Hints: socket.HintAddrConfig}},
+			{"literal", socket.ConnectOptions{Host: "127.0.0.1", Family: 4}},
+			{"family6", socket.ConnectOptions{Host: "six.test", Family: 6, AutoSelectFamily: &off}},
+			{"default", socket.ConnectOptions{Host: "any.test"}},
+			{"one", socket.ConnectOptions{Host: "one.test", AutoSelectFamily: &off}},
 		}
 		loop, _ := reactor.New()
 		loop.Main(func() {
 			srv, _ := server.New(server.Options{Loop: loop}, func(c *socket.Socket) { c.End(nil, nil) })
 			listen(srv, func(port int) {
-				left := 3
-				done := func(bool) {
-					if left--; left == 0 {
+				var next func(i int)
+				next = func(i int) {
+					if i == len(cases) {
 						srv.Close(nil)
+						return
 					}
+					o := cases[i].o
+					o.Loop, o.Port, o.Lookup = loop, port, lookup
+					s, _ := socket.Connect(o, nil)
+					watch(cases[i].name, s, true).OnClose(func(bool) { next(i + 1) })
 				}
-				a, _ := socket.Connect(socket.ConnectOptions{Loop: loop, Port: port, Host: "four.test", Family: 4, Hints: socket.HintAddrConfig, Lookup: lookup}, nil)
-				watch("family4", a, true).OnClose(done)
-				b, _ := socket.Connect(socket.ConnectOptions{Loop: loop, Port: port, Host: "127.0.0.1", Family: 4, Lookup: lookup}, nil)
-				watch("literal", b, true).OnClose(done)
-				off := false
-				c, _ := socket.Connect(socket.ConnectOptions{Loop: loop, Port: port, Host: "six.test", Family: 6, Lookup: lookup, AutoSelectFamily: &off}, nil)
-				watch("family6", c, true).OnClose(done)
+				next(0)
 			})
 		})
 	})

@@ -17,7 +17,9 @@ func init() {
 				{"bad-family", socket.LookupAddress{Address: "127.0.0.1", Family: 7}},
 			}
 			for _, x := range answers {
-				lookup := func(string, int, int) ([]socket.LookupAddress, error) { return []socket.LookupAddress{x.a}, nil }
+				lookup := func(string, socket.LookupOptions) ([]socket.LookupAddress, error) {
+					return []socket.LookupAddress{x.a}, nil
+				}
 				s, _ := socket.Connect(socket.ConnectOptions{Loop: loop, Port: 9, Host: x.side + ".test", Lookup: lookup}, nil)
 				watch(x.side, s, true)
 			}

@@ -11,7 +11,7 @@ func init() {
 	scenario("lookup_pending_destroyed", func() {
 		loop, _ := reactor.New()
 		loop.Main(func() {
-			lookup := func(host string, family, hints int) ([]socket.LookupAddress, error) {
+			lookup := func(host string, o socket.LookupOptions) ([]socket.LookupAddress, error) {
 				time.Sleep(200 * time.Millisecond) // a slow resolver (Node's: a 200 ms timer)
 				trace("resolver", "answer", "host", host)
 				return []socket.LookupAddress{{Address: "127.0.0.1", Family: 4}}, nil
