@@ -48,6 +48,7 @@ func TestSlowloris(t *testing.T) {
 	var goodLeft atomic.Int64
 	goodLeft.Store(int64(good))
 	var worst atomic.Int64
+	var goodCut atomic.Int64
 	e.cliL.Post(func() {
 		for i := 0; i < slow; i++ {
 			var s *socket.Socket
@@ -86,6 +87,9 @@ func TestSlowloris(t *testing.T) {
 				}
 			})
 			s.OnClose(func(bool) {
+				if n < rounds {
+					goodCut.Add(1) // the server's idle timeout cut it
+				}
 				if goodLeft.Add(-1) == 0 {
 					close(goodDone)
 				}
@@ -94,8 +98,13 @@ func TestSlowloris(t *testing.T) {
 	})
 	wait(t, goodDone, "well-behaved clients")
 	wait(t, slowClosed, "slowloris connections to be cut")
-	if got := timedOut.Load(); got != int64(slow) {
-		t.Fatalf("server timed out %d slow connections, want %d", got, slow)
+	// A well-behaved connection whose first ping had not arrived when the
+	// idle timeout fired (a loaded machine, the client loop busy opening
+	// the attackers first) looks like an attacker to the server: the
+	// client, which knows, counts those it lost.
+	if got, want := timedOut.Load()+goodTimedOut.Load(), int64(slow)+goodCut.Load(); got != want {
+		t.Fatalf("server timed out %d connections (%d attackers by its count), want %d slow + %d well-behaved cut",
+			got, timedOut.Load(), slow, goodCut.Load())
 	}
 	t.Logf("worst ping-pong latency of a well-behaved client during the attack: %v; well-behaved connections cut by the idle timeout: %d", time.Duration(worst.Load()), goodTimedOut.Load())
 }
