@@ -4,7 +4,11 @@
 // pipelining answered in order with one write per read, Content-Length and
 // chunked request bodies, Connection: close and HTTP/1.0, and 400/413/431/
 // 501/505 for bad or oversized input. Routes: TechEmpower's /plaintext and
-// /json, / and POST /echo (the request body back).
+// /json, / and POST /echo (the request body back). Node's time limits
+// against slow clients: 408 when a head takes over -headers-timeout (60 s)
+// or a request over -request-timeout (300 s), and an idle keep-alive
+// connection closed after -keepalive-timeout (5 s) plus -keepalive-buffer
+// (1 s).
 //
 //	go run ./examples/http -addr 127.0.0.1:8080 -loops 2   # serve until interrupted
 //	curl http://127.0.0.1:8080/json
@@ -33,6 +37,10 @@ func main() {
 	loops := flag.Int("loops", 1, "event loops (a reactor.Group when > 1)")
 	maxHead := flag.Int("max-head", h1.DefaultLimits.MaxHead, "largest request line + header fields, bytes (431 past it)")
 	maxBody := flag.Int64("max-body", h1.DefaultLimits.MaxBody, "largest request body, bytes (413 past it)")
+	headersTimeout := flag.Duration("headers-timeout", httpd.DefaultHeadersTimeout, "408 when a request's head is not complete this long after its first byte; 0: no limit (Node's server.headersTimeout)")
+	requestTimeout := flag.Duration("request-timeout", httpd.DefaultRequestTimeout, "408 when a whole request is not received this long after its first byte; 0: no limit (server.requestTimeout)")
+	keepAlive := flag.Duration("keepalive-timeout", httpd.DefaultKeepAliveTimeout, "close an idle keep-alive connection this long (plus -keepalive-buffer) after its last response; 0: never (server.keepAliveTimeout)")
+	keepAliveBuf := flag.Duration("keepalive-buffer", httpd.DefaultKeepAliveTimeoutBuffer, "added to -keepalive-timeout (server.keepAliveTimeoutBuffer)")
 	flag.Parse()
 
 	host, portStr, err := net.SplitHostPort(*addr)
@@ -47,7 +55,16 @@ func main() {
 	if err != nil {
 		log.Fatalf("http: %v", err)
 	}
-	hs := httpd.New(httpd.Options{Limits: h1.Limits{MaxHead: *maxHead, MaxBody: *maxBody}})
+	hs, err := httpd.New(httpd.Options{
+		Limits:                 h1.Limits{MaxHead: *maxHead, MaxBody: *maxBody},
+		HeadersTimeout:         flagTimeout(*headersTimeout),
+		RequestTimeout:         flagTimeout(*requestTimeout),
+		KeepAliveTimeout:       flagTimeout(*keepAlive),
+		KeepAliveTimeoutBuffer: flagTimeout(*keepAliveBuf),
+	})
+	if err != nil {
+		log.Fatalf("http: %v", err)
+	}
 	opts := server.Options{Group: group, AllowHalfOpen: true}
 	if *loops == 1 {
 		opts = server.Options{Loop: group.Loops()[0], AllowHalfOpen: true}
@@ -75,4 +92,13 @@ func main() {
 	case <-time.After(2 * time.Second):
 	}
 	group.Stop()
+}
+
+// flagTimeout maps a flag's 0 (Node's "no limit") to httpd.Off; in
+// httpd.Options 0 means the default.
+func flagTimeout(d time.Duration) time.Duration {
+	if d <= 0 {
+		return httpd.Off
+	}
+	return d
 }

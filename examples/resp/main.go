@@ -5,7 +5,9 @@
 // INCRBY/DECRBY, MGET, MSET, EXPIRE/PEXPIRE/TTL/PTTL/PERSIST on loop timers,
 // DBSIZE, FLUSHDB, SELECT 0, QUIT, and the COMMAND and CONFIG GET replies
 // redis-cli and redis-benchmark ask for. Inline and multibulk requests, any
-// number pipelined per read, every reply of a read sent in one write.
+// number pipelined per read, every reply of a read sent in one write. Like
+// redis-server, no idle timeout by default: -timeout N (or CONFIG SET
+// timeout N) closes clients idle N seconds.
 //
 //	go run ./examples/resp -addr 127.0.0.1:6380 -loops 2   # serve until interrupted
 //	redis-cli -p 6380 set greeting hello
@@ -34,7 +36,11 @@ func main() {
 	loops := flag.Int("loops", 1, "event loops (a reactor.Group when > 1; the keyspace is shared)")
 	maxBulk := flag.Int("max-bulk", proto.DefaultLimits.MaxBulk, "largest bulk string a request may carry, bytes")
 	maxArgs := flag.Int("max-args", proto.DefaultLimits.MaxArgs, "most arguments one request may carry")
+	timeout := flag.Int("timeout", 0, "close a client idle this many seconds; 0: never (Redis's timeout, also CONFIG SET timeout)")
 	flag.Parse()
+	if *timeout < 0 {
+		log.Fatalf("resp: -timeout %d: must be 0 or more seconds", *timeout)
+	}
 
 	host, portStr, err := net.SplitHostPort(*addr)
 	if err != nil {
@@ -48,7 +54,10 @@ func main() {
 	if err != nil {
 		log.Fatalf("resp: %v", err)
 	}
-	rs := respd.New(respd.Options{Limits: proto.Limits{MaxBulk: *maxBulk, MaxArgs: *maxArgs}})
+	rs := respd.New(respd.Options{
+		Limits:      proto.Limits{MaxBulk: *maxBulk, MaxArgs: *maxArgs},
+		IdleTimeout: time.Duration(*timeout) * time.Second,
+	})
 	opts := server.Options{Group: group, AllowHalfOpen: true}
 	if *loops == 1 {
 		opts = server.Options{Loop: group.Loops()[0], AllowHalfOpen: true}

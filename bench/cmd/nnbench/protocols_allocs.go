@@ -34,7 +34,10 @@ func protoAllocs(kind, op string, conns, depth int) {
 		rs := respd.New(respd.Options{})
 		serve, served = rs.Serve, rs.Commands
 	case "http":
-		hs := httpd.New(httpd.Options{})
+		hs, err := httpd.New(httpd.Options{})
+		if err != nil {
+			fatalf("%v", err)
+		}
 		serve, served = hs.Serve, hs.Requests
 	default:
 		fatalf("allocs -proto: resp or http, not %q", kind)

@@ -3,14 +3,17 @@
 // connections alive, answers pipelined requests in order with every
 // response of one read gathered into one write, reads Content-Length and
 // chunked bodies, honours "Connection: close" and HTTP/1.0, and refuses bad
-// input with 400, 413, 431, 501 or 505 — never a panic. Routes: TechEmpower's
-// /plaintext and /json, / and POST /echo (the body back). See examples/http.
+// input with 400, 413, 431, 501 or 505 — never a panic — and slow input
+// with 408, on Node's time limits (Options.HeadersTimeout and the rest).
+// Routes: TechEmpower's /plaintext and /json, / and POST /echo (the body
+// back). See examples/http.
 package httpd
 
 import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/nodenet/nodenet/examples/http/h1"
 	"github.com/nodenet/nodenet/reactor"
@@ -26,19 +29,38 @@ type Options struct {
 	FlushAt int
 	// Name is the Server header (default "nodenet").
 	Name string
+
+	// The time limits of Node's http.Server, with its defaults when zero;
+	// Off (any negative value) disables one, as 0 does in Node. A request
+	// whose head is not complete HeadersTimeout after its first byte (or
+	// after the accept, for a connection that sends nothing), or that is
+	// not complete RequestTimeout after it, is answered 408 and the
+	// connection closed; an idle keep-alive connection is closed
+	// KeepAliveTimeout + KeepAliveTimeoutBuffer after its last response.
+	// HeadersTimeout defaults to min(60 s, RequestTimeout) and may not
+	// exceed it (New's error). Checked by one loop timer per connection
+	// whose period is the shortest limit on: a limit is enforced at most
+	// that period late (Node checks every 30 s).
+	HeadersTimeout         time.Duration // Node's server.headersTimeout: 60 s
+	RequestTimeout         time.Duration // server.requestTimeout: 300 s
+	KeepAliveTimeout       time.Duration // server.keepAliveTimeout: 5 s
+	KeepAliveTimeoutBuffer time.Duration // server.keepAliveTimeoutBuffer: 1 s
 }
 
 // Server is the HTTP server: options, per-loop Date caches and counters.
 type Server struct {
-	opts  Options
-	dates sync.Map // *reactor.Loop -> *dateCache
+	opts   Options
+	limits timeouts
+	dates  sync.Map // *reactor.Loop -> *dateCache
 	// Requests answered and response writes (one per read unless
-	// backpressure or FlushAt split it).
-	requests, writes atomic.Int64
+	// backpressure or FlushAt split it); requests answered 408 and idle
+	// keep-alive connections closed.
+	requests, writes, timeouts, idleCloses atomic.Int64
 }
 
-// New returns a server.
-func New(o Options) *Server {
+// New returns a server, or a *RangeError when HeadersTimeout exceeds
+// RequestTimeout.
+func New(o Options) (*Server, error) {
 	if o.Limits.MaxHead <= 0 {
 		o.Limits.MaxHead = h1.DefaultLimits.MaxHead
 	}
@@ -54,7 +76,11 @@ func New(o Options) *Server {
 	if o.Name == "" {
 		o.Name = "nodenet"
 	}
-	return &Server{opts: o}
+	limits, err := resolveTimeouts(&o)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{opts: o, limits: limits}, nil
 }
 
 // Requests is the number of requests answered so far.
@@ -63,9 +89,18 @@ func (s *Server) Requests() int64 { return s.requests.Load() }
 // Writes is the number of response writes so far.
 func (s *Server) Writes() int64 { return s.writes.Load() }
 
+// Timeouts is the number of requests answered 408 (headers or request
+// timeout) so far.
+func (s *Server) Timeouts() int64 { return s.timeouts.Load() }
+
+// IdleCloses is the number of keep-alive connections closed for being idle
+// past KeepAliveTimeout + KeepAliveTimeoutBuffer so far.
+func (s *Server) IdleCloses() int64 { return s.idleCloses.Load() }
+
 type conn struct {
 	srv   *Server
 	c     *socket.Socket
+	loop  *reactor.Loop
 	date  *dateCache
 	p     h1.Parser
 	chunk h1.ChunkedDecoder
@@ -86,13 +121,27 @@ type conn struct {
 	scratch   []byte
 
 	blocked, eof, closing bool
+
+	// The time limits (timeout.go): one timer, and the phase it checks.
+	// reqActive: a request is due, since reqStart on the loop's clock:
+	// begun (its first byte has arrived), or the connection is new.
+	timer        *reactor.Timer
+	reqActive    bool
+	begun        bool
+	reqStart     time.Duration
+	idleSince    time.Duration
+	closingSince time.Duration
+	flushedSeen  int64
 }
 
 // Serve is the connection listener: server.New(opts, srv.Serve). Use
 // server.Options.AllowHalfOpen: a client's FIN after pipelined requests
 // still gets every response (Serve ends the connection itself).
 func (s *Server) Serve(c *socket.Socket) {
-	cn := &conn{srv: s, c: c, date: s.dateFor(c.Loop())}
+	l := c.Loop()
+	// Silent from the start counts as a request begun (Node: the parser is
+	// in the expiry list from its creation).
+	cn := &conn{srv: s, c: c, loop: l, date: s.dateFor(l), reqActive: true, reqStart: l.Now()}
 	cn.p.Limits = s.opts.Limits
 	cn.chunk.MaxBody = s.opts.Limits.MaxBody
 	cn.chunk.MaxTrailer = s.opts.Limits.MaxHead
@@ -100,6 +149,7 @@ func (s *Server) Serve(c *socket.Socket) {
 	c.OnDrain(cn.onDrain)
 	c.OnEnd(cn.onEnd)
 	c.OnError(func(error) {}) // a reset just closes the connection
+	cn.startTimer()
 }
 
 func (s *Server) dateFor(l *reactor.Loop) *dateCache {
@@ -119,11 +169,13 @@ func (cn *conn) onData(b []byte) {
 		if rest := cn.process(b); len(rest) > 0 && !cn.closing {
 			cn.in = append(cn.in[:0], rest...)
 		}
+		cn.idle()
 		return
 	}
 	cn.in = append(cn.in, b...)
 	if !cn.blocked {
 		cn.processHeld()
+		cn.idle()
 	}
 }
 
@@ -152,6 +204,9 @@ func (cn *conn) process(buf []byte) []byte {
 		if !cn.inBody {
 			if len(buf) == 0 {
 				break
+			}
+			if !cn.begun {
+				cn.begun, cn.reqActive, cn.reqStart = true, true, cn.loop.Now()
 			}
 			req, n, err := cn.p.ParseHead(buf)
 			if err != nil {
@@ -187,11 +242,11 @@ func (cn *conn) process(buf []byte) []byte {
 			}
 		}
 		cn.inBody = false
+		cn.begun, cn.reqActive = false, false
 		cn.respond()
 		if !cn.keepAlive {
 			cn.flush()
-			cn.closing = true
-			cn.c.End(nil, nil)
+			cn.end()
 			return nil
 		}
 	}
@@ -252,6 +307,7 @@ func (cn *conn) onDrain() {
 	if !cn.blocked && !cn.closing {
 		cn.c.Resume()
 	}
+	cn.idle()
 }
 
 func (cn *conn) onEnd() {
@@ -263,9 +319,17 @@ func (cn *conn) onEnd() {
 // request has been answered; a request cut short by the FIN gets nothing.
 func (cn *conn) maybeEnd() {
 	if cn.eof && !cn.blocked && !cn.closing {
-		cn.closing = true
-		cn.c.End(nil, nil)
+		cn.end()
 	}
+}
+
+// end ends our side; the connection timer then gives the client one tick
+// without write progress to close its own.
+func (cn *conn) end() {
+	cn.closing = true
+	cn.closingSince = cn.loop.Now()
+	cn.flushedSeen = cn.c.BytesWritten() - int64(cn.c.BufferSize())
+	cn.c.End(nil, nil)
 }
 
 // reject answers a request the parser refused, and closes: after bad
@@ -279,6 +343,5 @@ func (cn *conn) reject(e *h1.Error) {
 	cn.out = append(cn.out, '\n')
 	cn.flush()
 	cn.in = nil
-	cn.closing = true
-	cn.c.End(nil, nil)
+	cn.end()
 }

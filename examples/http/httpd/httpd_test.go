@@ -47,7 +47,11 @@ func startServer(t *testing.T, o httpd.Options) *testServer {
 	}
 	g.Start()
 	t.Cleanup(g.Stop)
-	ts := &testServer{hs: httpd.New(o), loop: g.Loops()[0], conns: make(chan *socket.Socket, 64)}
+	hs, err := httpd.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := &testServer{hs: hs, loop: g.Loops()[0], conns: make(chan *socket.Socket, 64)}
 	srv, err := server.New(server.Options{Loop: ts.loop, AllowHalfOpen: true}, func(c *socket.Socket) {
 		select {
 		case ts.conns <- c:

@@ -45,7 +45,7 @@ func routeOf(method, target []byte) route {
 }
 
 var statusText = map[int]string{
-	100: "Continue", 200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+	100: "Continue", 200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout",
 	413: "Content Too Large", 431: "Request Header Fields Too Large", 501: "Not Implemented",
 	505: "HTTP Version Not Supported",
 }

@@ -471,8 +471,8 @@ func appendCmdInfo(b []byte, ci *cmdInfo) []byte {
 }
 
 // config answers CONFIG GET pattern… (glob patterns, as Redis), CONFIG
-// RESETSTAT, and refuses CONFIG SET: this server has nothing to configure
-// at run time.
+// SET timeout (the only setting that changes anything here: idle.go) and
+// CONFIG RESETSTAT.
 func (cn *conn) config(args [][]byte) {
 	if len(args) < 2 {
 		cn.wrongArgs(args)
@@ -484,8 +484,10 @@ func (cn *conn) config(args [][]byte) {
 			cn.out = proto.AppendError(cn.out, "ERR wrong number of arguments for 'config|get' command")
 			return
 		}
+		values := append(configValues[:len(configValues):len(configValues)],
+			[2]string{"timeout", strconv.FormatInt(int64(cn.srv.IdleTimeout()/time.Second), 10)})
 		var hits [][2]string
-		for _, kv := range configValues {
+		for _, kv := range values {
 			for _, pat := range args[2:] {
 				if globMatch(strings.ToLower(string(pat)), kv[0]) {
 					hits = append(hits, kv)
@@ -501,10 +503,20 @@ func (cn *conn) config(args [][]byte) {
 	case "RESETSTAT":
 		cn.out = append(cn.out, "+OK\r\n"...)
 	case "SET":
-		cn.out = proto.AppendError(cn.out, "ERR CONFIG SET is not supported by this server")
+		cn.configSet(args)
 	default:
 		cn.out = proto.AppendError(cn.out, "ERR unknown subcommand '"+sanitize(args[1], 64)+"'. Try CONFIG HELP.")
 	}
+}
+
+// configKnown: a setting CONFIG GET reports (and SET refuses to change).
+func configKnown(name string) bool {
+	for _, kv := range configValues {
+		if kv[0] == name {
+			return true
+		}
+	}
+	return false
 }
 
 // globMatch is Redis's stringmatch for the patterns CONFIG GET takes: *, ?

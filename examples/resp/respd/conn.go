@@ -6,7 +6,9 @@ package respd
 
 import (
 	"fmt"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/nodenet/nodenet/examples/resp/proto"
 	"github.com/nodenet/nodenet/reactor"
@@ -27,6 +29,10 @@ type Options struct {
 	// the middle of a read (default 64 KiB), so that one read of many
 	// large GETs does not build one huge buffer.
 	FlushAt int
+	// IdleTimeout closes a client idle (no reads, no writes) that long:
+	// Redis's "timeout" (whole seconds in CONFIG GET/SET), 0 — Redis's
+	// default — for none. CONFIG SET timeout changes it at run time.
+	IdleTimeout time.Duration
 }
 
 // Server is the RESP2 server: a keyspace and the connection handler.
@@ -36,6 +42,11 @@ type Server struct {
 	// Counters for INFO stats (Redis's names): reads handled, reply writes
 	// (one per read unless backpressure or FlushAt split it), commands.
 	reads, writes, commands atomic.Int64
+	// idle is the idle timeout in ns (CONFIG SET timeout); loops maps each
+	// *reactor.Loop serving connections to its *loopConns (idle.go).
+	idle       atomic.Int64
+	idleCloses atomic.Int64
+	loops      sync.Map
 }
 
 // New returns a server with an empty keyspace.
@@ -55,7 +66,9 @@ func New(o Options) *Server {
 	if o.FlushAt <= 0 {
 		o.FlushAt = 64 << 10
 	}
-	return &Server{store: NewStore(), opts: o}
+	s := &Server{store: NewStore(), opts: o}
+	s.idle.Store(int64(max(o.IdleTimeout, 0)))
+	return s
 }
 
 // Commands is the number of commands executed so far (INFO's
@@ -99,6 +112,7 @@ func (s *Server) Serve(c *socket.Socket) {
 	c.OnEnd(cn.onEnd)
 	// A reset or write error just closes the connection.
 	c.OnError(func(error) {})
+	cn.register()
 }
 
 func (cn *conn) onData(b []byte) {

@@ -151,6 +151,10 @@ var rawCases = []struct {
 	{"error after good commands", cmd("PING") + cmd("PING") + "*1\r\n+x\r\n", 3, true},
 	{"wrong arity keeps the connection", cmd("GET") + cmd("PING"), 2, false},
 	{"inline too big", strings.Repeat("a", 70<<10), 1, true},
+	{"config set timeout", cmd("CONFIG", "GET", "timeout") + cmd("CONFIG", "SET", "timeout", "abc") +
+		cmd("CONFIG", "SET", "timeout", "-1") + cmd("CONFIG", "SET", "timeout", "2147483648") +
+		cmd("CONFIG", "SET", "nosuch", "1") + cmd("CONFIG", "SET", "timeout") + cmd("CONFIG", "SET", "TIMEOUT", "7") +
+		cmd("CONFIG", "GET", "time*") + cmd("CONFIG", "SET", "timeout", "0") + cmd("CONFIG", "GET", "timeout"), 10, false},
 }
 
 func TestRawRepliesMatchRedis(t *testing.T) {
@@ -432,7 +436,13 @@ func TestZeroAllocsPerRequest(t *testing.T) {
 	if testing.CoverMode() != "" {
 		t.Skip("coverage instrumentation allocates")
 	}
-	ts := startServer(t, respd.Options{})
+	t.Run("no timeout", func(t *testing.T) { zeroAllocs(t, respd.Options{}) })
+	// The idle timer's refresh on every read and write is O(1) and free.
+	t.Run("idle timeout", func(t *testing.T) { zeroAllocs(t, respd.Options{IdleTimeout: time.Minute}) })
+}
+
+func zeroAllocs(t *testing.T, o respd.Options) {
+	ts := startServer(t, o)
 	cl := dial(t, "tcp", ts.addr)
 	cl.do(cmd("SET", "n", "1000000")) // INCR replies keep 7 digits
 	batch := []byte(cmd("GET", "key:000000000042") + cmd("SET", "key:000000000042", "xxx") + cmd("INCR", "n") +
