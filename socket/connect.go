@@ -68,6 +68,9 @@ type ConnectOptions struct {
 	NoDelay               *bool
 	KeepAlive             bool
 	KeepAliveInitialDelay time.Duration
+	// TypeOfService is Node's typeOfService option: see
+	// Options.TypeOfService.
+	TypeOfService int
 }
 
 // Connect creates a socket and connects it (Node's net.connect /
@@ -85,7 +88,7 @@ func Connect(o ConnectOptions, cb func()) (*Socket, error) {
 	s := newSocket(o.Loop)
 	s.applyOptions(&Options{AllowHalfOpen: o.AllowHalfOpen, HighWaterMark: o.HighWaterMark,
 		MaxBufferSize: o.MaxBufferSize, NoDelay: o.NoDelay, KeepAlive: o.KeepAlive,
-		KeepAliveInitialDelay: o.KeepAliveInitialDelay})
+		KeepAliveInitialDelay: o.KeepAliveInitialDelay, TypeOfService: o.TypeOfService})
 	s.exec(func() { s.startConnect(&o, cb, true) })
 	return s, nil
 }
@@ -138,6 +141,9 @@ func (o *ConnectOptions) validate() error {
 	}
 	if o.Hints != 0 && o.Hints&^(HintAddrConfig|HintV4Mapped|HintAll) != 0 {
 		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'hints' is invalid. Received "+strconv.Itoa(o.Hints))
+	}
+	if err := validateTypeOfService(o.TypeOfService, "options.typeOfService"); err != nil {
+		return err
 	}
 	if o.Timeout < 0 {
 		return outOfRange("msecs", o.Timeout) // Node's constructor calls setTimeout(timeout)

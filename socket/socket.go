@@ -45,6 +45,11 @@ type Options struct {
 	// KeepAlive enables SO_KEEPALIVE at connect, with KeepAliveInitialDelay.
 	KeepAlive             bool
 	KeepAliveInitialDelay time.Duration
+	// TypeOfService is the IP TOS byte (IPv6 traffic class) set on the
+	// connection when Connect establishes it, 0-255 (Node's typeOfService
+	// option; 0, the kernel's default, sets nothing). A wrapped FD keeps
+	// its own, as in Node, which applies the option only at connect.
+	TypeOfService int
 }
 
 type sockKind uint8
@@ -254,6 +259,7 @@ type socketCold struct {
 	keepAliveSecs atomic.Int32 // SetKeepAlive's delay, for KeepAlive from any goroutine
 	maxBuffer     int
 	corked        atomic.Int32 // Cork depth (Node's writableCorked); loop writes, any goroutine reads
+	tos           atomic.Int32 // SetTypeOfService's byte + 1 (0: never set), from any goroutine
 
 	// Encoding of data events.
 	enc    atomic.Uint32 // an encoding.Encoding, published for ReadableEncoding; loop writes
@@ -324,6 +330,9 @@ func newSocket(l *reactor.Loop) *Socket {
 
 func (s *Socket) applyOptions(o *Options) {
 	s.applyStreamOptions(o.AllowHalfOpen, o.HighWaterMark, o.MaxBufferSize, o.NoDelay, o.KeepAlive, o.KeepAliveInitialDelay)
+	if o.TypeOfService > 0 {
+		s.c().tos.Store(int32(o.TypeOfService) + 1)
+	}
 }
 
 // applyStreamOptions applies the options every kind of socket shares. A
@@ -351,6 +360,9 @@ func (s *Socket) applyStreamOptions(allowHalfOpen bool, hwm, maxBuffer int, noDe
 func New(o Options) (*Socket, error) {
 	if o.Loop == nil {
 		return nil, errMissingLoop()
+	}
+	if err := validateTypeOfService(o.TypeOfService, "options.typeOfService"); err != nil {
+		return nil, err
 	}
 	s := newSocket(o.Loop)
 	s.applyOptions(&o)

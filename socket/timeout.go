@@ -118,6 +118,7 @@ func (s *Socket) applySocketOptions() {
 	if s.is(stKeepAlive) {
 		s.applyKeepAlive()
 	}
+	s.applyTypeOfService()
 }
 
 func (s *Socket) applyNoDelay() {

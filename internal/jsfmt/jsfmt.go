@@ -2,7 +2,10 @@
 // messages that quote what the caller passed.
 package jsfmt
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Quote quotes s the way Node's util.inspect shows a string in an
 // error message: single quotes (double quotes when s holds a single quote
@@ -41,4 +44,26 @@ func Quote(s string) string {
 	}
 	b.WriteByte(q)
 	return b.String()
+}
+
+// OutOfRangeInt is how Node's ERR_OUT_OF_RANGE prints an integer it
+// received: beyond 2^32 in magnitude with '_' between groups of three
+// digits (addNumericalSeparator), "1_099_511_627_776".
+func OutOfRangeInt(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n <= 1<<32 && n >= -(1<<32) {
+		return s
+	}
+	sign := ""
+	if s[0] == '-' {
+		sign, s = "-", s[1:]
+	}
+	var b strings.Builder
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('_')
+		}
+		b.WriteByte(s[i])
+	}
+	return sign + b.String()
 }
