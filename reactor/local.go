@@ -4,7 +4,8 @@ package reactor
 // first use. Upper layers keep per-loop state here — the write queue's chunk
 // pool, for one — without the reactor knowing their types. Loop goroutine
 // only: another goroutine gets nil and mk is not called (the values are the
-// loop's own, used without a lock).
+// loop's own, used without a lock). A value that is an io.Closer is
+// closed when the loop is stopped.
 func (l *Loop) Local(key any, mk func() any) any {
 	if !l.InLoop() {
 		return nil

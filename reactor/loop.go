@@ -10,6 +10,7 @@ package reactor
 import (
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -695,6 +696,13 @@ func (l *Loop) shutdown() {
 	l.drainPosted()
 	for _, fd := range l.handlers.fds() {
 		_ = l.unregister(fd)
+	}
+	// Loop-local resources that hold descriptors (the socket layer's spare
+	// splice pipes) close with the loop.
+	for _, v := range l.locals {
+		if c, ok := v.(io.Closer); ok {
+			_ = c.Close()
+		}
 	}
 	l.wakeMu.Lock()
 	l.pollerClosed = true

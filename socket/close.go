@@ -284,6 +284,7 @@ func (s *Socket) destroyWith(err error) {
 		s.q.Reset()
 		s.releaseQueue()
 	}
+	s.dropSplice()
 	s.bufferSize.Store(0)
 	s.updateRef()
 

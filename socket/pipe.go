@@ -27,8 +27,15 @@ type pipeState struct {
 
 // Pipe sends everything read from s to dst with backpressure both ways: when
 // dst's Send returns false s is paused, and dst's 'drain' resumes it; s's
-// 'end' ends dst unless opts.NoEnd. The echo server is c.Pipe(c, nil). dst
-// may live on another loop. Returns dst.
+// 'end' ends dst unless opts.NoEnd. As in Node, piping resumes a paused
+// source, unless dst is waiting for 'drain' already, in which case s waits
+// for it too. The echo server is c.Pipe(c, nil). dst may live on another
+// loop. Returns dst.
+//
+// On Linux a pipe between two TCP or Unix sockets of one loop moves the
+// bytes with splice(2) when nothing in user space needs them (no 'data'
+// listener, no encoding on s): see PipeSplice. Everything above holds on
+// both paths, and bytes parked in the kernel count toward dst's BufferSize.
 func (s *Socket) Pipe(dst *Socket, opts *PipeOptions) *Socket {
 	noEnd := opts != nil && opts.NoEnd
 	if s.loop.InLoop() {
@@ -45,7 +52,11 @@ func (s *Socket) pipe(dst *Socket, noEnd bool) {
 		s.unset(fPipeWait | fPipeNoData)
 		s.setTo(fPipeNoEnd, noEnd)
 		s.syncPipeBits()
-		s.dataListenerAdded()
+		if dst.loop == s.loop && dst.is(stNeedDrain) {
+			s.waitPipeDrain()
+		} else {
+			s.flow()
+		}
 		return
 	}
 	p := &pipeState{src: s, dst: dst}
@@ -61,21 +72,41 @@ func (s *Socket) pipe(dst *Socket, noEnd bool) {
 			}
 		}, true)
 	}
-	s.dataListenerAdded()
+	if dst.loop == s.loop && dst.is(stNeedDrain) {
+		p.wait()
+	} else {
+		s.flow()
+	}
 }
 
 // pipeData is the inline pipe's 'data' listener.
 func (s *Socket) pipeData(b []byte) {
-	if !s.pipeTo.Send(b, nil) && !s.has(fPipeWait) {
-		s.set(fPipeWait)
-		s.pause() // inline: we are on our loop
-		c := s.c()
-		if c.pipeDrainFn == nil {
-			c.pipeDrainFn = s.onPipeDrain
-		}
-		c.pipeDrainID = s.pipeTo.OnceDrain(c.pipeDrainFn)
+	if !s.pipeTo.Send(b, nil) {
+		s.waitPipeDrain()
 	}
 }
+
+// waitPipeDrain pauses the inline pipe's source until its destination's
+// 'drain'.
+func (s *Socket) waitPipeDrain() {
+	if s.has(fPipeWait) {
+		return
+	}
+	s.set(fPipeWait)
+	s.pause() // inline: we are on our loop
+	c := s.c()
+	if c.pipeDrainFn == nil {
+		c.pipeDrainFn = s.onPipeDrain
+	}
+	c.pipeDrainID = s.pipeTo.OnceDrain(c.pipeDrainFn)
+	if pipeWaitHook != nil {
+		pipeWaitHook(s)
+	}
+}
+
+// pipeWaitHook, when set (tests only), runs each time an inline pipe has
+// paused its source to wait for 'drain'.
+var pipeWaitHook func(src *Socket)
 
 // onPipeDrain is the inline pipe's 'drain' listener on its destination,
 // which may be on another loop.
@@ -163,18 +194,26 @@ func (p *pipeState) onData(b []byte) {
 	if p.detached {
 		return
 	}
-	if !p.dst.Send(b, nil) && !p.waiting {
-		p.waiting = true
-		p.src.Pause()
-		p.drainID = p.dst.OnceDrain(func() {
-			p.src.exec(func() {
-				p.waiting = false
-				if !p.detached {
-					p.src.Resume()
-				}
-			})
-		})
+	if !p.dst.Send(b, nil) {
+		p.wait()
 	}
+}
+
+// wait pauses the source until the destination's 'drain'.
+func (p *pipeState) wait() {
+	if p.waiting {
+		return
+	}
+	p.waiting = true
+	p.src.Pause()
+	p.drainID = p.dst.OnceDrain(func() {
+		p.src.exec(func() {
+			p.waiting = false
+			if !p.detached {
+				p.src.Resume()
+			}
+		})
+	})
 }
 
 // detach stops the pipe (on the source's loop).
@@ -196,7 +235,8 @@ func (p *pipeState) detach() {
 // nil), as Node's readable.unpipe: once no destination is left the source
 // is paused (IsPaused true, ReadableFlowing false), whether or not it has
 // data listeners; Resume restarts it. Unpiping a destination it does not
-// pipe to changes nothing.
+// pipe to changes nothing. Bytes already handed to dst — spliced ones
+// parked in the kernel included — are dst's.
 func (s *Socket) Unpipe(dst *Socket) {
 	s.exec(func() { s.unpipe(dst) })
 }

@@ -46,7 +46,9 @@ func newFDSocket(t *testing.T, o socket.Options) *socket.Socket {
 // TestPipeListenerOrder: the pipe's 'data' listener runs where it was
 // added — before the listeners added after it, after those added before —
 // and counts as a listener of 'data' and 'end'.
-func TestPipeListenerOrder(t *testing.T) {
+func TestPipeListenerOrder(t *testing.T) { eachMode(t, testPipeListenerOrder) }
+
+func testPipeListenerOrder(t *testing.T) {
 	for _, listenerFirst := range []bool{false, true} {
 		name := "pipe first (inline)"
 		if listenerFirst {
@@ -100,7 +102,9 @@ func TestPipeListenerOrder(t *testing.T) {
 // TestPipeNoEndUnpipeRemoveAll: {end: false} leaves dst open; Unpipe stops
 // both data and end; removing the 'data' listeners stops the data but not
 // the end, as in Node (the pipe's listeners are ordinary listeners there).
-func TestPipeNoEndUnpipeRemoveAll(t *testing.T) {
+func TestPipeNoEndUnpipeRemoveAll(t *testing.T) { eachMode(t, testPipeNoEndUnpipeRemoveAll) }
+
+func testPipeNoEndUnpipeRemoveAll(t *testing.T) {
 	cases := []struct {
 		name             string
 		setup            func(src, dst *socket.Socket)
@@ -166,7 +170,9 @@ func TestPipeNoEndUnpipeRemoveAll(t *testing.T) {
 // pauses the source (Send returned false), and its 'drain' resumes it; every
 // byte arrives. The reader starts only once the pause was seen, so the
 // test does not depend on timing.
-func TestPipeBackpressureAcrossSockets(t *testing.T) {
+func TestPipeBackpressureAcrossSockets(t *testing.T) { eachMode(t, testPipeBackpressureAcrossSockets) }
+
+func testPipeBackpressureAcrossSockets(t *testing.T) {
 	const total = 1 << 20
 	srcFD, dstFD, in, out := pipePair(t)
 	if err := unix.SetsockoptInt(dstFD, unix.SOL_SOCKET, unix.SO_SNDBUF, 4096); err != nil {

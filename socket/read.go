@@ -84,6 +84,11 @@ func (s *Socket) readOnce() {
 		s.peekUndecided(buf)
 		return
 	}
+	if s.pipeTo != nil {
+		if d := s.spliceDst(); d != nil && s.spliceIn(d) {
+			return
+		}
+	}
 	n, err := sysnet.Read(s.fd, buf)
 	switch {
 	case n > 0 && s.has(fLayered):
@@ -92,6 +97,9 @@ func (s *Socket) readOnce() {
 	case n > 0:
 		s.bytesRead.Add(int64(n))
 		s.touch()
+		if s.pipeTo != nil {
+			s.spliceLearn(n)
+		}
 		s.deliver(buf[:n])
 	case n == 0 && s.has(fLayered):
 		s.set(fReadEOF)
@@ -351,7 +359,7 @@ func (s *Socket) interest() nodenet.Events {
 	if s.wantRead() || s.wantPeek() {
 		want |= nodenet.EventRead
 	}
-	if s.qlen() > 0 && !s.has(fCorked) {
+	if s.qlen() > 0 && (!s.has(fCorked) || s.has(fSpliced)) {
 		want |= nodenet.EventWrite
 	}
 	return want

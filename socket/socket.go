@@ -213,6 +213,10 @@ const (
 	fLayered
 	fLayerRead
 	fLayerBusy
+	// fSpliced: bytes a pipe spliced toward this socket are parked in a
+	// kernel pipe (cold.spl.kp), at the head of its write queue
+	// (splice_linux.go).
+	fSpliced
 )
 
 func (s *Socket) has(f flags) bool { return s.fl&f != 0 }
@@ -279,6 +283,7 @@ type socketCold struct {
 	pipes       []*pipeState
 	pipeDrainID ListenerID
 	pipeDrainFn func()
+	spl         spliceState // splicing, as a pipe's source or destination
 
 	// layer is the protocol layered on the stream (TLS) when fLayered.
 	layer seam.Layer

@@ -208,12 +208,12 @@ func (s *Socket) overMax(n int) bool {
 func (s *Socket) queued(cb func(error), length int) bool {
 	switch {
 	case cb == nil:
-	case s.q == nil:
+	case s.q == nil && !s.has(fSpliced):
 		// An empty write with nothing queued before it: done already.
 		s.complete(cb, nil)
 	default:
 		c := s.c()
-		c.pending = append(c.pending, pendingWrite{end: s.q.Pushed(), cb: cb})
+		c.pending = append(c.pending, pendingWrite{end: s.takeQueue().Pushed(), cb: cb})
 	}
 	s.bufferSize.Store(int64(s.qlen()))
 	if s.canWriteNow() {
@@ -390,6 +390,17 @@ func (s *Socket) flush() {
 		s.npStartWrite()
 		return
 	}
+	if s.has(fSpliced) {
+		// Spliced bytes parked in a kernel pipe are older than the queue.
+		s.pumpSplice()
+		if s.is(stDestroyed) {
+			return
+		}
+		if s.has(fSpliced) || s.q == nil || s.q.Len() == 0 || s.has(fCorked) {
+			s.afterFlush(nil)
+			return
+		}
+	}
 	_, err := s.q.Flush(s.fd)
 	s.afterFlush(err)
 }
@@ -400,7 +411,9 @@ func (s *Socket) afterFlush(err error) {
 	left := s.qlen()
 	s.bufferSize.Store(int64(left))
 	ndone := 0
-	if c := s.coldOrNil(); c != nil && s.q != nil {
+	// Queued writes come after the spliced bytes: none is done while some
+	// are parked.
+	if c := s.coldOrNil(); c != nil && s.q != nil && !s.has(fSpliced) {
 		flushed := s.q.Flushed()
 		k := 0
 		for k < len(c.pending) && c.pending[k].end <= flushed {
@@ -426,8 +439,13 @@ func (s *Socket) afterFlush(err error) {
 			s.scheduleDone()
 		}
 		s.maybeShutdown()
-	} else if ndone > 0 {
-		s.scheduleDone()
+	} else {
+		if ndone > 0 {
+			s.scheduleDone()
+		}
+		if s.has(fSpliced) {
+			s.updateInterest() // parked bytes left: watch for writability
+		}
 	}
 }
 
@@ -461,12 +479,17 @@ func (s *Socket) Uncork() {
 	})
 }
 
-// qlen is the number of queued bytes (the queue is nil when there are none).
+// qlen is the number of queued bytes (the queue is nil when there are
+// none), counting the spliced bytes parked ahead of the queue.
 func (s *Socket) qlen() int {
-	if s.q == nil {
-		return 0
+	n := 0
+	if s.q != nil {
+		n = s.q.Len()
 	}
-	return s.q.Len()
+	if s.has(fSpliced) {
+		n += s.splicedLen()
+	}
+	return n
 }
 
 // takeQueue borrows a write queue from the loop's pool when the socket has
