@@ -196,7 +196,11 @@ func (s *Socket) spliceIn(d *Socket) bool {
 		s.spliceWait(d)
 		return true
 	}
-	n, err := sysnet.Splice(kp.w, s.fd, kp.cap-kp.n)
+	// At most what the copy path reads per wakeup (the loop's read
+	// buffer): one busy source cannot starve the others, and the
+	// destination overshoots its high-water mark by no more than a copy
+	// would.
+	n, err := sysnet.Splice(kp.w, s.fd, min(kp.cap-kp.n, len(s.loop.ReadBuffer())))
 	if n <= 0 {
 		if fresh {
 			pool.put(kp)
@@ -228,6 +232,10 @@ func (s *Socket) spliceIn(d *Socket) bool {
 	if fresh {
 		dc.spl.kp = kp
 		d.set(fSpliced)
+	}
+	if d.overMax(d.qlen()) {
+		d.bufferFull(nil) // Options.MaxBufferSize, as enqueue applies it
+	} else if fresh {
 		d.flush() // pumps the pipe; may destroy d (and s, when d is s)
 	} else {
 		d.bufferSize.Store(int64(d.qlen()))
@@ -337,5 +345,6 @@ func (s *Socket) unsplice() error {
 		poolFor(s.loop).PutQueue(old)
 	}
 	s.q = nq
+	s.updateInterest() // the queue now holds what the pipe did
 	return nil
 }

@@ -868,3 +868,146 @@ func slicesEqual[T comparable](a, b []T) bool {
 	}
 	return true
 }
+
+// TestSplicePipeMaxBufferSize: Options.MaxBufferSize caps the destination's
+// buffered bytes on both paths — parked spliced bytes count — and passing
+// it destroys the destination with ERR_NODENET_BUFFER_FULL.
+func TestSplicePipeMaxBufferSize(t *testing.T) {
+	eachPath(t, func(t *testing.T, splice bool, kind string) {
+		f := newPipeFixture(t, splice, kind)
+		if err := unix.SetsockoptInt(f.dstFD, unix.SOL_SOCKET, unix.SO_SNDBUF, 16<<10); err != nil {
+			t.Fatal(err)
+		}
+		f.out.(interface{ SetReadBuffer(int) error }).SetReadBuffer(16 << 10)
+		stop := make(chan struct{})
+		go func() {
+			chunk := randomBytes(15, 64<<10)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := f.in.Write(chunk); err != nil {
+					return
+				}
+			}
+		}()
+		var dstErr error
+		start(t, f.l, func() {
+			src := newFDSocket(t, socket.Options{Loop: f.l, FD: f.srcFD})
+			dst := newFDSocket(t, socket.Options{Loop: f.l, FD: f.dstFD, HighWaterMark: 1 << 20, MaxBufferSize: 80 << 10})
+			src.Pipe(dst, nil)
+			dst.OnError(func(err error) { dstErr = err })
+			dst.OnClose(func(bool) { close(stop); src.Destroy(nil) })
+		})
+		if code(dstErr) != nodenet.CodeBufferFull {
+			t.Fatalf("destination error %v; want %s", dstErr, nodenet.CodeBufferFull)
+		}
+		f.checkPath(-1)
+		f.checkFDs()
+	})
+}
+
+// setAppend sets O_APPEND on fd: write(2) to a socket ignores it, but
+// splice(2) into a file with O_APPEND fails with EINVAL — a real kernel
+// refusal to splice into the destination, after the bytes already left the
+// source.
+func setAppend(t *testing.T, fd int) {
+	t.Helper()
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err == nil {
+		_, err = unix.FcntlInt(uintptr(fd), unix.F_SETFL, fl|unix.O_APPEND)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSpliceRefusedByDestination: when the kernel refuses to splice into the
+// destination (EINVAL), the bytes already spliced out of the source are read
+// back from the kernel pipe to the head of the destination's queue, ahead of
+// what the destination sent of its own meanwhile (whose callback still runs
+// once its bytes are out), and the pipe copies from then on: every byte
+// arrives, in order. Refused at the first splice, and mid-stream with bytes
+// parked and the destination's own queued behind them.
+func TestSpliceRefusedByDestination(t *testing.T) {
+	for _, when := range []string{"at once", "mid-stream"} {
+		t.Run(when, func(t *testing.T) {
+			for _, kind := range []string{"tcp", "unix"} {
+				t.Run(kind, func(t *testing.T) {
+					prev := socket.DefaultPipeSplice()
+					socket.SetDefaultPipeSplice(socket.SpliceAlways)
+					t.Cleanup(func() { socket.SetDefaultPipeSplice(prev) })
+					const total = 2 << 20
+					f := newPipeFixture(t, true, kind)
+					if err := unix.SetsockoptInt(f.dstFD, unix.SOL_SOCKET, unix.SO_SNDBUF, 16<<10); err != nil {
+						t.Fatal(err)
+					}
+					f.out.(interface{ SetReadBuffer(int) error }).SetReadBuffer(64 << 10)
+					if when == "at once" {
+						setAppend(t, f.dstFD)
+					}
+					data := randomBytes(16, total)
+					go writeChunks(f.in, data, 17, 64<<10)
+					gate := make(chan struct{})
+					if when == "at once" {
+						close(gate)
+					}
+					got := make(chan []byte, 1)
+					go func() {
+						<-gate
+						b, _ := io.ReadAll(f.out)
+						got <- b
+					}()
+					mid := []byte("-- queued behind parked bytes --")
+					var midAt int64 = -1
+					var midErr error = errors.New("callback never ran")
+					var src, dst *socket.Socket
+					var parked int
+					if when == "mid-stream" {
+						socket.SetPipeWaitHook(func(s *socket.Socket) {
+							if s != src || midAt >= 0 || socket.SplicedLen(dst) == 0 {
+								return
+							}
+							parked = socket.SplicedLen(dst)
+							midAt = dst.BytesWritten()
+							dst.Send(mid, func(err error) { midErr = err })
+							setAppend(t, f.dstFD)
+							close(gate)
+						})
+						t.Cleanup(func() { socket.SetPipeWaitHook(nil) })
+					}
+					start(t, f.l, func() {
+						src, dst = f.sockets()
+						src.Pipe(dst, nil)
+						dst.OnFinish(func() { dst.Destroy(nil) })
+					})
+					want := data
+					if when == "mid-stream" {
+						if midAt < 0 {
+							t.Fatal("no byte was ever parked")
+						}
+						if midErr != nil {
+							t.Errorf("the destination's own write called back with %v", midErr)
+						}
+						want = append(append(append([]byte(nil), data[:midAt]...), mid...), data[midAt:]...)
+					}
+					if b := <-got; !bytes.Equal(b, want) {
+						i := 0
+						for i < len(b) && i < len(want) && b[i] == want[i] {
+							i++
+						}
+						t.Fatalf("read %d bytes, want %d (parked %d when refused); first difference at %d", len(b), len(want), parked, i)
+					}
+					_, _, moved := socket.SpliceStats(f.l)
+					if moved == 0 || moved >= total {
+						t.Errorf("spliced %d bytes; want some (before the refusal), not all", moved)
+					}
+					f.checkPath(-1)
+					f.checkFDs()
+				})
+			}
+		})
+	}
+}
