@@ -162,7 +162,10 @@ func (s *Socket) spliceDst() *Socket {
 		return nil
 	}
 	d := s.pipeTo
-	if s.fl&(fPipeNoData|fEncoded|fLayered) != 0 || d.fl&fLayered != 0 || d.loop != s.loop || !spliceable(s.kind) || !spliceable(d.kind) {
+	if d.loop != s.loop {
+		return nil // first: another loop's socket is not ours to read
+	}
+	if s.fl&(fPipeNoData|fEncoded|fLayered) != 0 || d.fl&fLayered != 0 || !spliceable(s.kind) || !spliceable(d.kind) {
 		return nil
 	}
 	if d.fd == sysnet.Invalid || d.fl&(fConnected|fCorked|fEnding) != fConnected || d.st.Load()&(stWritable|stDestroyed) != stWritable {
