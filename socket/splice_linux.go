@@ -228,6 +228,7 @@ func (s *Socket) spliceIn(d *Socket) bool {
 	s.bytesRead.Add(int64(n))
 	s.touch()
 	d.bytesWritten.Add(int64(n))
+	d.touch() // a write to it, for its idle timer, as Send is
 	kp.n += n
 	if n < spliceOffAt {
 		s.c().spl.on = false // small reads: copy them (SpliceAuto)
