@@ -69,6 +69,8 @@ const (
 	CodeSocketClosed                 = "ERR_SOCKET_CLOSED"
 	CodeInvalidHandleType            = "ERR_INVALID_HANDLE_TYPE"
 	CodeUnknownEncoding              = "ERR_UNKNOWN_ENCODING"
+	CodeInvalidAddress               = "ERR_INVALID_ADDRESS"
+	CodeIPBlocked                    = "ERR_IP_BLOCKED"
 	// CodeBufferFull is nodenet's own: a socket's write queue passed the hard
 	// cap the user set (Node has no cap; see socket.Options.MaxBufferSize).
 	CodeBufferFull = "ERR_NODENET_BUFFER_FULL"

@@ -157,6 +157,11 @@ func (s *Server) accepted(l *listener, fd nodenet.FD, sa sysnet.Addr) {
 		_ = s.home.Exec(func() { emitAll(&s.onDrop, func(f func(DropInfo)) { f(info) }) })
 		return
 	}
+	if bl := s.opts.BlockList; bl != nil && !l.unix && bl.CheckAddr(sa.IP.Addr()) {
+		sysnet.Close(fd)
+		s.connectionGone()
+		return
+	}
 	target := l.loop
 	// Decided per listener, not from s.listeners: that slice is home-loop
 	// state, and with per-loop listeners this runs on the other loops.

@@ -49,6 +49,12 @@ type Options struct {
 	KeepAliveInitialDelay time.Duration
 	HighWaterMark         int
 	MaxBufferSize         int
+	// BlockList, when set, closes every TCP connection from an address it
+	// blocks as soon as it is accepted (Node's blockList option): no
+	// 'connection', no 'drop', and it does not count as a connection. The
+	// maxConnections check comes first, as in Node: a blocked connection
+	// over the limit is a 'drop'. The list may change while the server runs.
+	BlockList *nodenet.BlockList
 
 	// Logger receives the server's own logs: unhandled error events,
 	// descriptor exhaustion, panics in connection listeners. nil uses the

@@ -71,6 +71,10 @@ type ConnectOptions struct {
 	// TypeOfService is Node's typeOfService option: see
 	// Options.TypeOfService.
 	TypeOfService int
+	// BlockList is Node's blockList option: see Options.BlockList. As in
+	// Node it is an option of the new socket, so Connect takes it and
+	// Socket.Connect ignores it.
+	BlockList *nodenet.BlockList
 }
 
 // Connect creates a socket and connects it (Node's net.connect /
@@ -88,7 +92,7 @@ func Connect(o ConnectOptions, cb func()) (*Socket, error) {
 	s := newSocket(o.Loop)
 	s.applyOptions(&Options{AllowHalfOpen: o.AllowHalfOpen, HighWaterMark: o.HighWaterMark,
 		MaxBufferSize: o.MaxBufferSize, NoDelay: o.NoDelay, KeepAlive: o.KeepAlive,
-		KeepAliveInitialDelay: o.KeepAliveInitialDelay, TypeOfService: o.TypeOfService})
+		KeepAliveInitialDelay: o.KeepAliveInitialDelay, TypeOfService: o.TypeOfService, BlockList: o.BlockList})
 	s.exec(func() { s.startConnect(&o, cb, true) })
 	return s, nil
 }
@@ -315,7 +319,9 @@ func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAdd
 			}
 			continue
 		}
-		ips = append(ips, ip.Unmap())
+		// An IPv4-mapped answer stays an IPv6 address, connected to over
+		// IPv6 and distinct from its IPv4 form, as Node keeps it.
+		ips = append(ips, ip)
 	}
 	if len(ips) == 0 {
 		if firstErr == nil {
@@ -411,11 +417,6 @@ func (s *Socket) nextAttempt(plan *attemptPlan) {
 		plan.next++
 		last := plan.next == len(plan.ips)
 		display := ip.String() + ":" + strconv.Itoa(plan.port)
-		if plan.multi {
-			c.attempted = append(c.attempted, display)
-			view := append([]string(nil), c.attempted...)
-			c.attemptedView.Store(&view)
-		}
 		err := s.tryConnect(ip, plan, display, last)
 		if err == nil {
 			return
@@ -464,7 +465,19 @@ func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, la
 			return err
 		}
 	}
+	if bl := c.blockList; bl != nil && bl.CheckAddr(ip) {
+		// After the bind, as Node's internalConnect checks.
+		sysnet.Close(fd)
+		return nodenet.NewIPBlockedError(ip.String())
+	}
 	s.setKind(kind)
+	if plan.multi {
+		// Listed once it gets past the bind and the block list, as Node's
+		// internalConnectMultiple lists it: just before connect(2).
+		c.attempted = append(c.attempted, display)
+		view := append([]string(nil), c.attempted...)
+		c.attemptedView.Store(&view)
+	}
 	sa := ipSockaddr(ip, plan.port)
 	err = sysnet.Connect(fd, sa)
 	if err != nil {

@@ -50,6 +50,10 @@ type Options struct {
 	// option; 0, the kernel's default, sets nothing). A wrapped FD keeps
 	// its own, as in Node, which applies the option only at connect.
 	TypeOfService int
+	// BlockList, when set, refuses to connect to the addresses it blocks
+	// (Node's blockList option): the attempt fails with ERR_IP_BLOCKED, and
+	// with several addresses to try the next one is tried.
+	BlockList *nodenet.BlockList
 }
 
 type sockKind uint8
@@ -262,8 +266,9 @@ type socketCold struct {
 	flushedBase   uint64       // bytes flushed through queues already given back
 	keepAliveSecs atomic.Int32 // SetKeepAlive's delay, for KeepAlive from any goroutine
 	maxBuffer     int
-	corked        atomic.Int32 // Cork depth (Node's writableCorked); loop writes, any goroutine reads
-	tos           atomic.Int32 // SetTypeOfService's byte + 1 (0: never set), from any goroutine
+	corked        atomic.Int32       // Cork depth (Node's writableCorked); loop writes, any goroutine reads
+	tos           atomic.Int32       // SetTypeOfService's byte + 1 (0: never set), from any goroutine
+	blockList     *nodenet.BlockList // Options.BlockList; set before anyone sees the socket
 
 	// Encoding of data events.
 	enc    atomic.Uint32 // an encoding.Encoding, published for ReadableEncoding; loop writes
@@ -337,6 +342,9 @@ func (s *Socket) applyOptions(o *Options) {
 	s.applyStreamOptions(o.AllowHalfOpen, o.HighWaterMark, o.MaxBufferSize, o.NoDelay, o.KeepAlive, o.KeepAliveInitialDelay)
 	if o.TypeOfService > 0 {
 		s.c().tos.Store(int32(o.TypeOfService) + 1)
+	}
+	if o.BlockList != nil {
+		s.c().blockList = o.BlockList
 	}
 }
 
