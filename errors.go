@@ -84,6 +84,9 @@ const (
 	// implementations: Register, SetInterest, ...) was called from another
 	// goroutine; it did nothing.
 	CodeNotOnLoop = "ERR_NODENET_NOT_ON_LOOP"
+	// CodeAlreadyConnected is nodenet's own: Connect on a socket that is
+	// connected (Node has no such error; see socket.Socket.Connect).
+	CodeAlreadyConnected = "ERR_NODENET_ALREADY_CONNECTED"
 )
 
 // Sentinels for errors.Is; each matches every *Error with its Code.
@@ -107,6 +110,7 @@ var (
 	ErrBufferFull                   = NewError(CodeBufferFull, "write queue exceeded its limit")
 	ErrLoopStopped                  = NewError(CodeLoopStopped, "the event loop was stopped")
 	ErrCallbackPanic                = &Error{Code: CodeCallbackPanic, Message: CodeCallbackPanic}
+	ErrAlreadyConnected             = NewError(CodeAlreadyConnected, "Socket is already connected")
 	ErrNotOnLoop                    = NewError(CodeNotOnLoop, "called off the loop goroutine; only the loop's own goroutine may call this")
 )
 

@@ -20,6 +20,7 @@ var winErrnos = map[windows.Errno][2]string{
 	windows.WSAEADDRINUSE:             {"EADDRINUSE", "address already in use"},
 	windows.WSAEADDRNOTAVAIL:          {"EADDRNOTAVAIL", "address not available"},
 	windows.WSAETIMEDOUT:              {"ETIMEDOUT", "connection timed out"},
+	windows.WSAEALREADY:               {"EALREADY", "connection already in progress"},
 	windows.WSAENOTCONN:               {"ENOTCONN", "socket is not connected"},
 	windows.WSAEMFILE:                 {"EMFILE", "too many open files"},
 	windows.WSAENOBUFS:                {"ENOBUFS", "no buffer space available"},

@@ -99,12 +99,24 @@ func Connect(o ConnectOptions, cb func()) (*Socket, error) {
 
 // Connect connects an existing socket (Node's socket.connect). A destroyed
 // socket may connect again: it is reset, with fresh counters.
+//
+// A socket that is connecting already is destroyed with "connect EALREADY
+// <address>:<port> - Local (<local address>:<port>)", as Node's second
+// connect(2) on the same handle fails. A socket that is connected is left
+// alone and Connect returns ERR_NODENET_ALREADY_CONNECTED: Node's connect
+// there "succeeds" without connecting anywhere — the socket stays with its
+// first peer, whatever address was given, and emits 'connect' and 'ready'
+// again — which would tell a Go program it reached an address it never
+// did.
 func (s *Socket) Connect(o ConnectOptions, cb func()) error {
 	if s.zero() {
 		return errZero()
 	}
 	if err := o.validate(); err != nil {
 		return err
+	}
+	if s.st.Load()&(stOpen|stDestroyed) == stOpen {
+		return nodenet.NewError(nodenet.CodeAlreadyConnected, "Socket is already connected")
 	}
 	o.applyDefaults()
 	s.exec(func() { s.startConnect(&o, cb, false) })
@@ -181,8 +193,14 @@ type connectAttempt struct {
 
 func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 	c := s.c()
-	if s.is(stConnecting) || (s.has(fConnected) && !s.is(stDestroyed)) {
-		s.destroyWith(nodenet.NewError("ERR_SOCKET_CONNECTED", "Socket is already connected"))
+	if s.is(stConnecting) {
+		s.connectWhileConnecting(o, cb)
+		return
+	}
+	if s.has(fConnected) && !s.is(stDestroyed) {
+		// Connected between the call's check and this task (a call from
+		// another goroutine): the call could not say so any more.
+		s.destroyWith(nodenet.NewError(nodenet.CodeAlreadyConnected, "Socket is already connected"))
 		return
 	}
 	switch {
@@ -279,6 +297,61 @@ func (o *ConnectOptions) lookupOptions() LookupOptions {
 	}
 	lo.All = anyFamily && o.LocalAddress == "" && auto
 	return lo
+}
+
+// connectWhileConnecting is a second Connect while the first is in
+// progress. In Node it goes its own way — the connect callback is added, the
+// host is looked up — and its connect(2) on the handle, which the first
+// connect holds, fails with EALREADY: the socket is destroyed with that,
+// naming the second target and the socket's own address, a tick after the
+// call (after the first connect's own tick).
+func (s *Socket) connectWhileConnecting(o *ConnectOptions, cb func()) {
+	c := s.c()
+	if cb != nil {
+		s.listeners().add(newListenerID(), EventConnect, cb, true)
+	}
+	gen := c.connectGen
+	fail := func(address string, port int) {
+		if c.connectGen != gen || !s.is(stConnecting) || s.is(stDestroyed) {
+			return
+		}
+		fd := sysnet.Invalid
+		if c.attempt != nil {
+			fd = c.attempt.fd
+		}
+		s.destroyWith(syncConnectError(fd, sysnet.EALREADY, address, port))
+	}
+	host := o.Host
+	if host == "" {
+		host = "localhost"
+	}
+	switch {
+	case o.Path != "":
+		s.loop.NextTick(func() { fail(o.Path, 0) })
+	case nodenet.IsIP(host) != 0:
+		s.loop.NextTick(func() { fail(host, o.Port) })
+	default:
+		lookup := o.Lookup
+		if lookup == nil {
+			lookup = DefaultLookup
+		}
+		lo, port := o.lookupOptions(), o.Port
+		s.loop.Ref()
+		resolver.Default.Submit(func() {
+			addrs, err := runLookup(lookup, host, lo)
+			_ = s.loop.Post(func() {
+				s.loop.Unref()
+				switch {
+				case err != nil:
+					if c.connectGen == gen && s.is(stConnecting) {
+						s.destroyWith(err)
+					}
+				case len(addrs) > 0:
+					fail(addrs[0].Address, port)
+				}
+			})
+		})
+	}
 }
 
 func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAddress, err error, all bool, o *ConnectOptions) {

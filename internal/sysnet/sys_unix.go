@@ -11,6 +11,7 @@ import (
 // Errors the callers construct or compare with.
 var (
 	ETIMEDOUT  error = unix.ETIMEDOUT
+	EALREADY   error = unix.EALREADY
 	EADDRINUSE error = unix.EADDRINUSE
 	EPIPE      error = unix.EPIPE
 	EBADF      error = unix.EBADF

@@ -14,6 +14,7 @@ import (
 // package maps to the same Node codes as their POSIX namesakes.
 var (
 	ETIMEDOUT  error = windows.WSAETIMEDOUT
+	EALREADY   error = windows.WSAEALREADY
 	EADDRINUSE error = windows.WSAEADDRINUSE
 	EPIPE      error = windows.WSAESHUTDOWN
 	EBADF      error = windows.WSAEBADF
