@@ -1,6 +1,7 @@
 package socket
 
 import (
+	"errors"
 	"net/netip"
 	"runtime"
 	"strconv"
@@ -240,6 +241,12 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 	if o.Path != "" {
 		c.path = o.Path
 		s.setKind(kindUnix)
+		// Node's connect to a path starts it within the call, announcing
+		// it there — before the caller could add a listener.
+		s.ev().emitAttempt(EventConnectionAttempt, o.Path, 0, 0)
+		if c.connectGen != gen || s.is(stDestroyed) {
+			return
+		}
 		s.loop.NextTick(func() {
 			if c.connectGen == gen && s.is(stConnecting) {
 				s.connectUnix(o.Path)
@@ -490,9 +497,13 @@ func (s *Socket) nextAttempt(plan *attemptPlan) {
 		plan.next++
 		last := plan.next == len(plan.ips)
 		display := ip.String() + ":" + strconv.Itoa(plan.port)
+		gen := c.connectGen
 		err := s.tryConnect(ip, plan, display, last)
-		if err == nil {
+		if err == nil || err == errAttemptAbandoned {
 			return
+		}
+		if s.is(stDestroyed) || c.connectGen != gen {
+			return // a listener of the attempt's events destroyed or reconnected it
 		}
 		c.attemptErrs = append(c.attemptErrs, err)
 		if !plan.multi {
@@ -500,6 +511,19 @@ func (s *Socket) nextAttempt(plan *attemptPlan) {
 		}
 	}
 	s.failAttempts()
+}
+
+// errAttemptAbandoned: a 'connectionAttempt' listener destroyed the socket
+// or connected it elsewhere; the attempt was not made and nothing follows.
+var errAttemptAbandoned = errors.New("connect attempt abandoned")
+
+// attemptFamily is Node's addressType of an attempt: 6 for an IPv4-mapped
+// IPv6 address, which is connected to over IPv6.
+func attemptFamily(ip netip.Addr) int {
+	if ip.Is4() {
+		return 4
+	}
+	return 6
 }
 
 func (s *Socket) failAttempts() {
@@ -538,27 +562,52 @@ func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, la
 			return err
 		}
 	}
+	address, family, gen := ip.String(), attemptFamily(ip), c.connectGen
+	// The attempt's events, where Node emits them: a lone address is
+	// announced before the block list is asked, one of several after it.
+	announce := func() bool {
+		s.ev().emitAttempt(EventConnectionAttempt, address, plan.port, family)
+		return !s.is(stDestroyed) && c.connectGen == gen
+	}
+	if !plan.multi && !announce() {
+		sysnet.Close(fd)
+		return errAttemptAbandoned
+	}
 	if bl := c.blockList; bl != nil && bl.CheckAddr(ip) {
 		// After the bind, as Node's internalConnect checks.
 		sysnet.Close(fd)
-		return nodenet.NewIPBlockedError(ip.String())
+		e := nodenet.NewIPBlockedError(address)
+		if plan.multi {
+			s.ev().emitAttemptFailed(address, plan.port, family, e)
+		}
+		return e
 	}
-	s.setKind(kind)
 	if plan.multi {
+		if !announce() {
+			sysnet.Close(fd)
+			return errAttemptAbandoned
+		}
 		// Listed once it gets past the bind and the block list, as Node's
 		// internalConnectMultiple lists it: just before connect(2).
 		c.attempted = append(c.attempted, display)
 		view := append([]string(nil), c.attempted...)
 		c.attemptedView.Store(&view)
 	}
+	s.setKind(kind)
 	sa := ipSockaddr(ip, plan.port)
 	err = sysnet.Connect(fd, sa)
 	if err != nil {
-		e := s.connectError(err, ip.String(), plan.port, plan)
+		e := s.connectError(err, address, plan.port, plan)
 		if err != sysnet.ECONNREFUSED {
-			e = syncConnectError(fd, err, ip.String(), plan.port)
+			e = syncConnectError(fd, err, address, plan.port)
 		}
 		sysnet.Close(fd)
+		// libuv reports a refusal through the connect callback, which
+		// emits 'connectionAttemptFailed'; Node's single connect destroys
+		// on any other immediate failure without it.
+		if plan.multi || err == sysnet.ECONNREFUSED {
+			s.ev().emitAttemptFailed(address, plan.port, family, e)
+		}
 		return e
 	}
 	a := &connectAttempt{fd: fd, addr: ip, port: plan.port, display: display}
@@ -576,8 +625,12 @@ func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, la
 			if c.attempt != a || c.connectGen != gen || !s.is(stConnecting) {
 				return
 			}
+			s.ev().emitAttempt(EventConnectionAttemptTimeout, address, plan.port, family)
+			if c.attempt != a || c.connectGen != gen || !s.is(stConnecting) {
+				return // a listener destroyed the socket or connected it anew
+			}
 			s.abandonAttempt()
-			c.attemptErrs = append(c.attemptErrs, nodenet.NewHostPortError("connect", sysnet.ETIMEDOUT, ip.String(), plan.port))
+			c.attemptErrs = append(c.attemptErrs, nodenet.NewHostPortError("connect", sysnet.ETIMEDOUT, address, plan.port))
 			s.nextAttempt(plan)
 		})
 	}
@@ -666,7 +719,17 @@ func (s *Socket) onConnectEvent(ev nodenet.Events) {
 	if err != nil {
 		plan := a.plan
 		s.abandonAttempt()
-		c.attemptErrs = append(c.attemptErrs, s.connectError(err, a.addr.String(), a.port, plan))
+		e := s.connectError(err, a.addr.String(), a.port, plan)
+		c.attemptErrs = append(c.attemptErrs, e)
+		gen := c.connectGen
+		if s.kind == kindUnix {
+			s.ev().emitAttemptFailed(c.path, 0, 0, e)
+		} else {
+			s.ev().emitAttemptFailed(a.addr.String(), a.port, attemptFamily(a.addr), e)
+		}
+		if s.is(stDestroyed) || c.connectGen != gen {
+			return
+		}
 		if plan.multi {
 			s.nextAttempt(plan)
 		} else {

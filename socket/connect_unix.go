@@ -22,11 +22,22 @@ func (s *Socket) connectUnix(path string) {
 		s.failLater(nodenet.NewHostPortError("connect", err, path, 0))
 		return
 	}
+	gen := c.connectGen
 	err = sysnet.ConnectUnix(fd, sa)
 	if err != nil {
 		sysnet.Close(fd)
 		e := nodenet.NewHostPortError("connect", err, path, 0)
-		s.failLater(e)
+		// libuv reports a pipe's failed connect through its callback, so
+		// Node emits 'connectionAttemptFailed' before destroying.
+		s.loop.SetImmediate(func() {
+			if c.connectGen != gen {
+				return
+			}
+			s.ev().emitAttemptFailed(path, 0, 0, e)
+			if c.connectGen == gen && !s.is(stDestroyed) {
+				s.destroyWith(e)
+			}
+		})
 		return
 	}
 	s.setFD(fd)

@@ -15,6 +15,18 @@ func newListenerID() ListenerID { return ListenerID(listenerSeq.Add(1)) }
 // success), the address and family (4 or 6) it answered, and the host name.
 type LookupListener func(err error, address string, family int, host string)
 
+// ConnectionAttemptListener receives Node's 'connectionAttempt' (a connect
+// to address:port starts) and 'connectionAttemptTimeout' (that attempt ran
+// out of AutoSelectFamilyAttemptTimeout and the next address is tried)
+// events. family is 4 or 6; a Unix path has port and family 0 (Node:
+// undefined).
+type ConnectionAttemptListener func(address string, port int, family int)
+
+// ConnectionAttemptFailedListener receives Node's 'connectionAttemptFailed'
+// event: the attempt to address:port failed with err (the next address is
+// tried, or the socket is destroyed with the error).
+type ConnectionAttemptFailedListener func(address string, port int, family int, err error)
+
 // Event names a Socket event, for RemoveAllListeners and ListenerCount.
 type Event uint8
 
@@ -30,6 +42,9 @@ const (
 	EventError
 	EventTimeout
 	EventClose
+	EventConnectionAttempt
+	EventConnectionAttemptFailed
+	EventConnectionAttemptTimeout
 
 	numEvents // the number of events
 )
@@ -239,6 +254,40 @@ func (l *eventListeners) emitLookup(err error, address string, family int, host 
 		}
 		if f := fn.(LookupListener); f != nil {
 			f(err, address, family, host)
+		}
+	}
+}
+
+func (l *eventListeners) emitAttempt(ev Event, address string, port, family int) {
+	if l == nil {
+		return
+	}
+	n := l.begin()
+	defer l.end()
+	for i := 0; ; {
+		fn := l.next(ev, &i, n)
+		if fn == nil {
+			return
+		}
+		if f := fn.(ConnectionAttemptListener); f != nil {
+			f(address, port, family)
+		}
+	}
+}
+
+func (l *eventListeners) emitAttemptFailed(address string, port, family int, err error) {
+	if l == nil {
+		return
+	}
+	n := l.begin()
+	defer l.end()
+	for i := 0; ; {
+		fn := l.next(EventConnectionAttemptFailed, &i, n)
+		if fn == nil {
+			return
+		}
+		if f := fn.(ConnectionAttemptFailedListener); f != nil {
+			f(address, port, family, err)
 		}
 	}
 }

@@ -15,6 +15,10 @@ func nilListener(fn any) bool {
 		return f == nil
 	case LookupListener:
 		return f == nil
+	case ConnectionAttemptListener:
+		return f == nil
+	case ConnectionAttemptFailedListener:
+		return f == nil
 	}
 	return fn == nil
 }
@@ -68,6 +72,44 @@ func (s *Socket) OnLookup(fn LookupListener) ListenerID { return on(s, EventLook
 
 // OnceLookup adds a one-time 'lookup' listener.
 func (s *Socket) OnceLookup(fn LookupListener) ListenerID { return on(s, EventLookup, fn, true, nil) }
+
+// OnConnectionAttempt adds a listener for 'connectionAttempt', emitted as
+// each connect(2) to an address starts (after the local bind and the block
+// list).
+func (s *Socket) OnConnectionAttempt(fn ConnectionAttemptListener) ListenerID {
+	return on(s, EventConnectionAttempt, fn, false, nil)
+}
+
+// OnceConnectionAttempt adds a one-time 'connectionAttempt' listener.
+func (s *Socket) OnceConnectionAttempt(fn ConnectionAttemptListener) ListenerID {
+	return on(s, EventConnectionAttempt, fn, true, nil)
+}
+
+// OnConnectionAttemptFailed adds a listener for 'connectionAttemptFailed',
+// emitted when an attempt fails: refused, unreachable, or (among several
+// addresses) blocked by the BlockList.
+func (s *Socket) OnConnectionAttemptFailed(fn ConnectionAttemptFailedListener) ListenerID {
+	return on(s, EventConnectionAttemptFailed, fn, false, nil)
+}
+
+// OnceConnectionAttemptFailed adds a one-time 'connectionAttemptFailed'
+// listener.
+func (s *Socket) OnceConnectionAttemptFailed(fn ConnectionAttemptFailedListener) ListenerID {
+	return on(s, EventConnectionAttemptFailed, fn, true, nil)
+}
+
+// OnConnectionAttemptTimeout adds a listener for 'connectionAttemptTimeout',
+// emitted when an attempt among several addresses outlives
+// AutoSelectFamilyAttemptTimeout and is abandoned for the next.
+func (s *Socket) OnConnectionAttemptTimeout(fn ConnectionAttemptListener) ListenerID {
+	return on(s, EventConnectionAttemptTimeout, fn, false, nil)
+}
+
+// OnceConnectionAttemptTimeout adds a one-time 'connectionAttemptTimeout'
+// listener.
+func (s *Socket) OnceConnectionAttemptTimeout(fn ConnectionAttemptListener) ListenerID {
+	return on(s, EventConnectionAttemptTimeout, fn, true, nil)
+}
 
 // OnData adds a listener for 'data'. Like Node, adding a data listener starts
 // the flow of data unless the socket was explicitly paused. The slice is the
