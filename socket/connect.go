@@ -39,8 +39,8 @@ type ConnectOptions struct {
 
 	LocalAddress string // bind the local side to this IP first
 	LocalPort    int    // bind the local side to this port first
-	Family       int    // 0 (any), 4 or 6
-	Hints        int    // resolver hints: 0 or HintAddrConfig|HintV4Mapped|HintAll
+	Family       int    // 0 (any), 4 or 6; another value reaches a custom Lookup as it is, as in Node
+	Hints        int    // resolver hints: 0 or HintAddrConfig|HintV4Mapped|HintAll (any value for a custom Lookup)
 	Lookup       LookupFunc
 
 	// Timeout is Node's timeout option: SetTimeout(Timeout) before
@@ -151,13 +151,16 @@ func (o *ConnectOptions) validate() error {
 			return err
 		}
 	}
-	// Node checks family only when it resolves a name (dns.lookup's
-	// validateOneOf): with an IP literal the option is ignored.
-	if o.Family != 0 && o.Family != 4 && o.Family != 6 && nodenet.IsIP(o.Host) == 0 {
-		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The property 'options.family' must be one of: 0, 4, 6. Received "+strconv.Itoa(o.Family))
-	}
-	if o.Hints != 0 && o.Hints&^(HintAddrConfig|HintV4Mapped|HintAll) != 0 {
-		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'hints' is invalid. Received "+strconv.Itoa(o.Hints))
+	// Node checks family and hints only when dns.lookup resolves a name
+	// (its validateOneOf and hints check): with an IP literal they are
+	// ignored, and a custom lookup gets them as they are.
+	if byDNS := o.Lookup == nil && nodenet.IsIP(o.Host) == 0; byDNS {
+		if o.Family != 0 && o.Family != 4 && o.Family != 6 {
+			return nodenet.NewError(nodenet.CodeInvalidArgValue, "The property 'options.family' must be one of: 0, 4, 6. Received "+strconv.Itoa(o.Family))
+		}
+		if o.Hints != 0 && o.Hints&^(HintAddrConfig|HintV4Mapped|HintAll) != 0 {
+			return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'hints' is invalid. Received "+strconv.Itoa(o.Hints))
+		}
 	}
 	if err := validateTypeOfService(o.TypeOfService, "options.typeOfService"); err != nil {
 		return err

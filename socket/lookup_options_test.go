@@ -37,6 +37,8 @@ func TestNS013_LookupOptions(t *testing.T) {
 			socket.LookupOptions{Hints: socket.HintAll | socket.HintV4Mapped, All: true}, 2},
 		{"autoselect-off", socket.ConnectOptions{AutoSelectFamily: boolp(false)}, socket.LookupOptions{Hints: addrConfig}, 1},
 		{"local-address", socket.ConnectOptions{LocalAddress: "127.0.0.1"}, socket.LookupOptions{Hints: addrConfig}, 1},
+		// A custom lookup is given what dns.lookup would refuse, unchecked.
+		{"custom-unchecked", socket.ConnectOptions{Family: 5, Hints: 12345}, socket.LookupOptions{Family: 5, Hints: 12345, All: true}, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -77,6 +79,26 @@ func TestNS013_LookupOptions(t *testing.T) {
 				t.Fatalf("'lookup' events %v (want %d), connected %v", lookups, tc.lookups, connected)
 			}
 		})
+	}
+}
+
+// NS-013: family and hints are Node's dns.lookup checks, so they are made
+// only when that resolves a name: not for an IP literal, not for a custom
+// Lookup (nodenet refused them everywhere).
+func TestNS013_FamilyHintsCheckedForDNSOnly(t *testing.T) {
+	custom := func(string, socket.LookupOptions) ([]socket.LookupAddress, error) { return nil, nil }
+	for _, o := range []socket.ConnectOptions{{Port: 80, Host: "name.test", Family: 5}, {Port: 80, Hints: 12345}} {
+		if err := o.Validate(); code(err) != "ERR_INVALID_ARG_VALUE" {
+			t.Errorf("%+v: %v, want ERR_INVALID_ARG_VALUE", o, err)
+		}
+		lit, cust := o, o
+		lit.Host, cust.Lookup = "127.0.0.1", custom
+		if err := lit.Validate(); err != nil {
+			t.Errorf("IP literal: %v", err)
+		}
+		if err := cust.Validate(); err != nil {
+			t.Errorf("custom lookup: %v", err)
+		}
 	}
 }
 

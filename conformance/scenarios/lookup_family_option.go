@@ -22,6 +22,7 @@ func init() {
 			{"family6", socket.ConnectOptions{Host: "six.test", Family: 6, AutoSelectFamily: &off}},
 			{"default", socket.ConnectOptions{Host: "any.test"}},
 			{"one", socket.ConnectOptions{Host: "one.test", AutoSelectFamily: &off}},
+			{"odd", socket.ConnectOptions{Host: "odd.test", Family: 5, Hints: 12345}},
 		}
 		loop, _ := reactor.New()
 		loop.Main(func() {

@@ -2,7 +2,8 @@
 // The family and hints options reach the lookup; an IP-literal host does no
 // lookup and emits no 'lookup'; family 6 with a name; with neither family
 // nor hints the lookup is asked hints ADDRCONFIG (not on Windows), and all
-// addresses only while autoSelectFamily is on. One connection at a time, so
+// addresses only while autoSelectFamily is on; a custom lookup gets a family
+// and hints dns.lookup would refuse, unchecked. One connection at a time, so
 // that the resolver's lines come in order.
 const net = require('net');
 const dns = require('dns');
@@ -18,6 +19,7 @@ const cases = [
   ['family6', { host: 'six.test', family: 6, autoSelectFamily: false }],
   ['default', { host: 'any.test' }],
   ['one', { host: 'one.test', autoSelectFamily: false }],
+  ['odd', { host: 'odd.test', family: 5, hints: 12345 }],
 ];
 const srv = net.createServer((c) => c.end());
 listen(srv, (port) => {
