@@ -88,7 +88,8 @@ run:
 test-windows:
 	GO=$(GO) bash scripts/test-windows.sh
 
-# soak: the long reliability runs (15,000 connections for a minute, and the
-# long fault and abuse variants); bounded to 15 minutes.
+# soak: the long reliability runs (15,000 connections for a minute, the
+# long fault and abuse variants, and the cross-goroutine contract stress
+# harness for NODENET_STRESS_MS, 2 minutes by default); bounded to 15 minutes.
 soak:
 	NODENET_SOAK=1 $(GO) test -v -count=1 -timeout 15m ./reliability/

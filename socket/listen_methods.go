@@ -149,7 +149,10 @@ func (s *Socket) OnDrain(fn func()) ListenerID { return onDrain(s, fn, false) }
 //
 //	if !s.Send(b, nil) { s.OnceDrain(resume) }
 //
-// works from any goroutine.
+// works from any goroutine. The rule looks at the latest false any
+// goroutine got off the loop: added from another goroutine when that false
+// is already answered, the listener is called at once (there is no drain
+// left to wait for).
 func (s *Socket) OnceDrain(fn func()) ListenerID { return onDrain(s, fn, true) }
 
 // OnError adds a listener for 'error'. It is emitted at most once per socket,
