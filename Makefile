@@ -16,10 +16,12 @@ unit: tools
 	$(GO) test -race -timeout 15m $(PKGS)
 
 # tools: the real peers the protocol examples are tested against (redis-cli,
-# redis-benchmark, redis-server, curl, wrk); apt-get only when one is missing.
+# redis-benchmark, redis-server, curl, wrk, openssl); apt-get only when one is
+# missing. Also Node v26 in conformance/.node (npm), for the tls peer tests.
 .PHONY: tools
 tools:
 	sh scripts/install-tools.sh
+	$(GO) run ./conformance -node >/dev/null
 
 # conformance: the differential suite (conformance/, docs/differential.md):
 # every scenario run in Node v26 (installed with npm into conformance/.node

@@ -49,6 +49,7 @@ var (
 	flagUpdate  = flag.Bool("update", false, "rewrite the diff of every .pending file, delete those whose scenario now matches, regenerate PENDING.md (never touches .deliberate)")
 	flagNew     = flag.Bool("new-pending", false, "write a .pending file (summary to fill in) for every failing scenario that has no expectation file")
 	flagVerbose = flag.Bool("v", false, "print both traces of every scenario, not only of failures")
+	flagNode    = flag.Bool("node", false, "install the pinned Node if missing, print its path and exit (make tools; the tls package's peer tests use it)")
 )
 
 func main() {
@@ -67,6 +68,10 @@ func main() {
 	node, err := ensureNode(root)
 	if err != nil {
 		fatal(err)
+	}
+	if *flagNode {
+		fmt.Println(node)
+		return
 	}
 	if err := checkRefusedPort(); err != nil {
 		fatal(err)

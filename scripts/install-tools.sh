@@ -1,11 +1,12 @@
 #!/bin/sh
 # Installs the real peers the protocol examples are tested and benchmarked
 # against (Debian packages): redis-cli/redis-benchmark (redis-tools),
-# redis-server, curl, wrk. Quick and idempotent: does nothing when all are
+# redis-server, curl, wrk, and openssl (s_client/s_server, for the tls
+# package). Quick and idempotent: does nothing when all are
 # present; otherwise apt-get update once, then install what is missing.
 set -e
 missing=""
-for pair in redis-cli:redis-tools redis-benchmark:redis-tools redis-server:redis-server curl:curl wrk:wrk; do
+for pair in redis-cli:redis-tools redis-benchmark:redis-tools redis-server:redis-server curl:curl wrk:wrk openssl:openssl; do
 	tool=${pair%%:*}
 	pkg=${pair#*:}
 	command -v "$tool" >/dev/null 2>&1 || missing="$missing $pkg"

@@ -109,10 +109,7 @@ func cryptoError(err error) error {
 	}
 	var op *net.OpError
 	if errors.As(err, &op) && (op.Op == "remote error" || op.Op == "local error") && op.Err != nil {
-		if code, reason, ok := alertCode(op.Err.Error()); ok {
-			if op.Op == "local error" {
-				return tlsError(CodeHandshakeFailure, reason+": "+err.Error(), err)
-			}
+		if code, reason, ok := alertCode(op.Err.Error()); ok && op.Op == "remote error" {
 			return tlsError(code, reason+": "+err.Error(), err)
 		}
 	}
@@ -126,6 +123,10 @@ func cryptoError(err error) error {
 }
 
 var localMessages = []struct{ text, code, reason string }{
+	// A renegotiation: crypto/tls never renegotiates (a server answers
+	// a second ClientHello with this, a client a HelloRequest with
+	// no_renegotiation).
+	{"when waiting for *tls.helloRequestMsg", CodeNoRenegotiation, "no renegotiation"},
 	{"didn't provide a certificate", CodePeerNoCertificate, "peer did not return a certificate"},
 	{"no cipher suite supported", CodeNoSharedCipher, "no shared cipher"},
 	{"no key exchanges supported", CodeNoSharedCipher, "no shared cipher"},
@@ -213,13 +214,13 @@ func chainError(err error, presented []*x509.Certificate) *nodenet.Error {
 	case errors.As(err, &ua):
 		switch {
 		case len(presented) == 1 && selfSigned(presented[0]):
-			return tlsError(CodeDepthZeroSelfSigned, "self-signed certificate", err)
+			return tlsError(CodeDepthZeroSelfSigned, "self-signed certificate"+systemCAHint, err)
 		case len(presented) > 1 && selfSigned(presented[len(presented)-1]):
 			return tlsError(CodeSelfSignedInChain, "self-signed certificate in certificate chain", err)
 		case len(presented) == 1:
-			return tlsError(CodeUnableToVerifyLeaf, "unable to verify the first certificate", err)
+			return tlsError(CodeUnableToVerifyLeaf, "unable to verify the first certificate"+systemCAHint, err)
 		}
-		return tlsError(CodeUnableToGetIssuerLocal, "unable to get local issuer certificate", err)
+		return tlsError(CodeUnableToGetIssuerLocal, "unable to get local issuer certificate"+systemCAHint, err)
 	case errors.As(err, &ci):
 		switch ci.Reason {
 		case x509.Expired:
@@ -242,6 +243,10 @@ func chainError(err error, presented []*x509.Certificate) *nodenet.Error {
 	}
 	return nil
 }
+
+// systemCAHint is what Node 26 appends to the verification errors a
+// missing root explains.
+const systemCAHint = "; if the root CA is installed locally, try running Node.js with --use-system-ca"
 
 func selfSigned(c *x509.Certificate) bool {
 	// CheckSignature, not CheckSignatureFrom: a self-signed leaf is not a CA.
