@@ -46,6 +46,7 @@ type engine struct {
 	// Writes made before the handshake finished, sent once it has.
 	held      []heldWrite
 	heldBytes int
+	heldSize  atomic.Int64 // heldBytes, for BufferSize from any goroutine
 	heldFull  bool // a held write returned false: 'drain' follows the release
 	endWanted bool // End was called before the handshake finished
 	notified  bool // close_notify sent
@@ -189,6 +190,7 @@ func (e *engine) Write(p []byte, cb func(error)) bool {
 	}
 	e.held = append(e.held, heldWrite{p: append([]byte(nil), p...), cb: cb})
 	e.heldBytes += len(p)
+	e.heldSize.Store(int64(e.heldBytes))
 	if e.heldBytes < e.hwm {
 		return true
 	}
@@ -244,6 +246,7 @@ func (e *engine) Destroyed() {
 	}
 	held := e.held
 	e.held, e.heldBytes, e.plain = nil, 0, nil
+	e.heldSize.Store(0)
 	for _, h := range held {
 		if h.cb != nil {
 			e.tr.SendRaw(nil, h.cb) // ERR_STREAM_DESTROYED, on the next tick
@@ -307,9 +310,10 @@ func (e *engine) readFailed(err error) {
 		// buffered data first); pump comes back here when the user flows.
 		return
 	}
-	if errors.Is(err, io.EOF) {
-		// close_notify, or a FIN at a record boundary: Node emits 'end'
-		// for both (and so does crypto/tls, which accepts the latter).
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		// close_notify, a FIN at a record boundary, even a FIN inside a
+		// record: Node emits 'end' for all three (checked with Node 26;
+		// crypto/tls accepts the second and reports the third).
 		e.ended = true
 		e.tr.EndOfInput()
 		return
@@ -431,6 +435,7 @@ func (e *engine) handshakeDone() {
 func (e *engine) release() {
 	held := e.held
 	e.held, e.heldBytes = nil, 0
+	e.heldSize.Store(0)
 	for _, h := range held {
 		e.seal(h.p, h.cb)
 		if e.state != esSecure {

@@ -43,7 +43,6 @@ const (
 	CodeBadRecordMAC           = "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC"
 	CodeUnexpectedMessage      = "ERR_SSL_UNEXPECTED_MESSAGE"
 	CodeNoRenegotiation        = "ERR_SSL_NO_RENEGOTIATION"
-	CodeUnexpectedEOF          = "ERR_SSL_UNEXPECTED_EOF_WHILE_READING"
 	CodeNoCipherMatch          = "ERR_SSL_NO_CIPHER_MATCH"
 	CodeInvalidKeyCert         = "ERR_OSSL_X509_KEY_VALUES_MISMATCH"
 	CodePEMNoStartLine         = "ERR_OSSL_PEM_NO_START_LINE"
@@ -194,12 +193,7 @@ func looksLikeHTTP(h []byte) bool {
 
 // readError maps an error of an established connection's read side: a
 // FIN inside a record, a record that fails to decrypt, an alert.
-func readError(err error) error {
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return tlsError(CodeUnexpectedEOF, "unexpected eof while reading", err)
-	}
-	return cryptoError(err)
-}
+func readError(err error) error { return cryptoError(err) }
 
 func writeError(err error) error { return cryptoError(err) }
 

@@ -282,6 +282,14 @@ func (t *TLSSocket) handshakeTimedOut() {
 
 // --- the secure API ---
 
+// BufferSize is the number of bytes waiting for the kernel: the plaintext
+// of writes held until the handshake is done, then the TLS records queued
+// (see TLSSocket).
+func (t *TLSSocket) BufferSize() int { return t.Socket.BufferSize() + int(t.e.heldSize.Load()) }
+
+// WritableLength is BufferSize (Node's writable.writableLength).
+func (t *TLSSocket) WritableLength() int { return t.BufferSize() }
+
 // Encrypted is Node's tlsSocket.encrypted: always true.
 func (t *TLSSocket) Encrypted() bool { return true }
 
