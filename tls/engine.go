@@ -47,9 +47,9 @@ type engine struct {
 	held      []heldWrite
 	heldBytes int
 	heldSize  atomic.Int64 // heldBytes, for BufferSize from any goroutine
-	heldFull  bool // a held write returned false: 'drain' follows the release
-	endWanted bool // End was called before the handshake finished
-	notified  bool // close_notify sent
+	heldFull  bool         // a held write returned false: 'drain' follows the release
+	endWanted bool         // End was called before the handshake finished
+	notified  bool         // close_notify sent
 
 	// plain is one record's plaintext, decrypted while the user did not
 	// want data (no data listener, or paused): the engine keeps reading
