@@ -378,7 +378,7 @@ func (e *engine) startHandshake() {
 	e.state = esHandshaking
 	e.updateReading()
 	e.tr.SetBusy(true) // the loop waits for handshakeDone
-	pool.submit(e)
+	poolFor(e.server).submit(e)
 }
 
 // runHandshake runs on a pool goroutine: crypto/tls, then the checks that

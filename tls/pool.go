@@ -5,8 +5,9 @@ import (
 	"sync/atomic"
 )
 
-// DefaultMaxHandshakeGoroutines bounds the goroutines that run handshakes
-// (see SetMaxHandshakeGoroutines).
+// DefaultMaxHandshakeGoroutines bounds the goroutines that run server
+// handshakes, and separately those that run client handshakes (see
+// SetMaxHandshakeGoroutines).
 const DefaultMaxHandshakeGoroutines = 1024
 
 // The handshake pool. crypto/tls's handshake is a blocking function that
@@ -28,6 +29,12 @@ const DefaultMaxHandshakeGoroutines = 1024
 //     whose pool is held by peers that stall after their ClientHello serves
 //     the queue as those time out (handshakeTimeout, 120 s by default):
 //     raise the bound or lower the timeout for such loads.
+//   - Server and client handshakes have pools of their own. A handshake
+//     waits for its peer; sharing one bound, a process that is both ends of
+//     some connections (a proxy, a test) deadlocked: client handshakes took
+//     every goroutine and waited for server handshakes queued behind them.
+//     With two pools a waiting server handshake's client is always running
+//     (it sent its ClientHello), so the wait always ends.
 type handshakePool struct {
 	mu      sync.Mutex
 	queue   []*engine
@@ -36,16 +43,24 @@ type handshakePool struct {
 }
 
 var (
-	pool         handshakePool
-	maxHandshake atomic.Int64
+	serverPool, clientPool handshakePool
+	maxHandshake           atomic.Int64
 )
+
+func poolFor(server bool) *handshakePool {
+	if server {
+		return &serverPool
+	}
+	return &clientPool
+}
 
 func init() { maxHandshake.Store(DefaultMaxHandshakeGoroutines) }
 
-// SetMaxHandshakeGoroutines sets how many handshakes may run at once, each
-// on its own goroutine (default DefaultMaxHandshakeGoroutines); more wait
-// in a queue. n < 1 means 1. Established and idle connections never hold a
-// goroutine. It returns the previous bound.
+// SetMaxHandshakeGoroutines sets how many server handshakes, and how many
+// client handshakes, may run at once, each on its own goroutine (default
+// DefaultMaxHandshakeGoroutines each); more wait in a queue. n < 1 means 1.
+// Established and idle connections never hold a goroutine. It returns the
+// previous bound.
 func SetMaxHandshakeGoroutines(n int) int {
 	if n < 1 {
 		n = 1
@@ -53,12 +68,16 @@ func SetMaxHandshakeGoroutines(n int) int {
 	return int(maxHandshake.Swap(int64(n)))
 }
 
-// HandshakeStats reports the pool: handshakes running on goroutines now,
-// and handshakes waiting for one.
+// HandshakeStats reports the pools (server and client together):
+// handshakes running on goroutines now, and handshakes waiting for one.
 func HandshakeStats() (running, queued int) {
-	pool.mu.Lock()
-	defer pool.mu.Unlock()
-	return pool.running, len(pool.queue) - pool.head
+	for _, p := range []*handshakePool{&serverPool, &clientPool} {
+		p.mu.Lock()
+		running += p.running
+		queued += len(p.queue) - p.head
+		p.mu.Unlock()
+	}
+	return running, queued
 }
 
 func (p *handshakePool) submit(e *engine) {
