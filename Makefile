@@ -82,6 +82,7 @@ bench-micro:
 
 run:
 	$(GO) run ./examples/echo -selftest
+	$(GO) run ./examples/echo -selftest -tls
 
 # test-windows: the Windows build (poller, reactor, buffer, socket, server) run under Wine,
 # headless; installs Wine and MinGW with apt-get when missing and uses a fresh

@@ -412,7 +412,7 @@ func (e *engine) handshakeDone() {
 		return
 	}
 	if e.hsErr != nil {
-		e.fail(handshakeError(e.hsErr, e.server, e.w.eof))
+		e.fail(handshakeError(e.hsErr, e.server))
 		return
 	}
 	e.state = esSecure

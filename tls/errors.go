@@ -73,13 +73,15 @@ func errHangUp(server bool, cause error) error {
 	return tlsError(CodeConnReset, "Client network socket disconnected before secure TLS connection was established", cause)
 }
 
-// handshakeError gives a failed handshake Node's code.
-func handshakeError(err error, server, eof bool) error {
+// handshakeError gives a failed handshake Node's code. What crypto/tls
+// says decides, not whether a FIN came: an alert followed by a FIN is the
+// alert.
+func handshakeError(err error, server bool) error {
 	var ne *nodenet.Error
 	if errors.As(err, &ne) {
 		return err
 	}
-	if eof || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
 		return errHangUp(server, err)
 	}
 	return cryptoError(err)
