@@ -14,6 +14,7 @@ import (
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/server"
 	"github.com/nodenet/nodenet/socket"
+	nntls "github.com/nodenet/nodenet/tls"
 )
 
 // allocResult: heap allocations in the whole server process (one nodenet
@@ -33,10 +34,11 @@ type allocResult struct {
 
 // runAllocs runs `nnbench allocs` pinned to CPU 0 (it hosts the server and
 // starts its own load child on CPU 1) and returns its result.
-func runAllocs(cfg *config, conns, size int, cpuprofile string) (allocResult, error) {
+func runAllocs(cfg *config, conns, size int, cpuprofile string, extra ...string) (allocResult, error) {
 	var ar allocResult
 	args := []string{"-c", "0", cfg.self, "allocs", "-c", strconv.Itoa(conns), "-s", strconv.Itoa(size),
 		"-window", cfg.window.String()}
+	args = append(args, extra...)
 	if cpuprofile != "" {
 		args = append(args, "-cpuprofile", cpuprofile)
 	}
@@ -62,6 +64,7 @@ func allocsMain(args []string) {
 	protoKind := fs.String("proto", "", "resp | http: host examples/resp or examples/http instead of the echo server, driven by redis-benchmark or wrk")
 	op := fs.String("op", "get", "with -proto: set | get (resp), plaintext | json (http)")
 	depth := fs.Int("depth", 1, "with -proto: pipelining depth")
+	useTLS := fs.Bool("tls", false, "serve TLS (package tls, a self-signed ECDSA certificate) and load over TLS")
 	fs.Parse(args)
 	if *protoKind != "" {
 		protoAllocs(*protoKind, *op, *conns, *depth)
@@ -77,8 +80,20 @@ func allocsMain(args []string) {
 	if *loops == 1 {
 		opts = server.Options{Loop: group.Loops()[0]}
 	}
-	srv, err := server.New(opts, func(c *socket.Socket) { c.Pipe(c, nil) })
-	if err != nil {
+	var srv *server.Server
+	if *useTLS {
+		certPEM, keyPEM, err := selfSigned("ecdsa")
+		if err != nil {
+			fatalf("%v", err)
+		}
+		ts, err := nntls.CreateServer(nntls.ServerOptions{Options: opts,
+			SecureContextOptions: nntls.SecureContextOptions{Cert: certPEM, Key: keyPEM}},
+			func(c *nntls.TLSSocket) { c.Pipe(c.Socket, nil) })
+		if err != nil {
+			fatalf("%v", err)
+		}
+		srv = ts.Server
+	} else if srv, err = server.New(opts, func(c *socket.Socket) { c.Pipe(c, nil) }); err != nil {
 		fatalf("%v", err)
 	}
 	listening := make(chan struct{})
@@ -118,7 +133,11 @@ func allocsMain(args []string) {
 			(float64(m1.StackInuse)-float64(m0.StackInuse))/n, float64(m1.Sys-m0.Sys)/n, float64(m1.Mallocs-m0.Mallocs)/n)
 		return
 	}
-	ch, err := startLoad(cfg, addr, cell{Mode: *mode, Conns: *conns, Size: *size})
+	lc := cell{Mode: *mode, Conns: *conns, Size: *size}
+	if *useTLS {
+		lc.TLS = "ecdsa"
+	}
+	ch, err := startLoad(cfg, addr, lc)
 	if err != nil {
 		fatalf("%v", err)
 	}
@@ -154,7 +173,8 @@ func allocsMain(args []string) {
 		fatalf("%d echo errors: %s", lr.Errors, lr.FirstErr)
 	}
 	ar := allocResult{Conns: *conns, Size: *size, Msgs: lr.Units,
-		Mallocs: m1.Mallocs - m0.Mallocs, Bytes: m1.TotalAlloc - m0.TotalAlloc, GCs: m1.NumGC - m0.NumGC}
+		Workload: map[bool]string{true: fmt.Sprintf("TLS ping-pong %d B, %d conns", *size, *conns)}[*useTLS],
+		Mallocs:  m1.Mallocs - m0.Mallocs, Bytes: m1.TotalAlloc - m0.TotalAlloc, GCs: m1.NumGC - m0.NumGC}
 	if lr.Units > 0 {
 		ar.MallocsPerMsg = float64(ar.Mallocs) / float64(lr.Units)
 		ar.BytesPerMsg = float64(ar.Bytes) / float64(lr.Units)

@@ -48,6 +48,9 @@ type loadResult struct {
 	LoadCPU  float64        `json:"loadCpu"` // CPU seconds the child used in the window
 }
 
+// loadTLS: the load generator speaks TLS (-tls).
+var loadTLS bool
+
 type loadState struct {
 	phase   atomic.Int32 // 0 warm-up, 1 measuring, 2 stopping
 	units   atomic.Int64
@@ -104,7 +107,9 @@ func loadMain(args []string) {
 	conns := fs.Int("c", 50, "connections (churn: concurrent workers)")
 	size := fs.Int("s", 64, "message size (stream: write size)")
 	srcs := fs.Int("srcs", 1, "spread connections over 127.0.0.1..N source addresses")
+	useTLS := fs.Bool("tls", false, "speak TLS (crypto/tls, tls.go): churn is then a full handshake per connection")
 	fs.Parse(args)
+	loadTLS = *useTLS
 	raiseNofile()
 
 	st := &loadState{}
@@ -132,6 +137,9 @@ func loadMain(args []string) {
 						break
 					}
 					time.Sleep(50 * time.Millisecond)
+				}
+				if err == nil && loadTLS {
+					c, err = tlsWrap(c)
 				}
 				if err != nil {
 					st.fail(fmt.Errorf("dial: %w", err))
@@ -347,7 +355,13 @@ func churn(ctx context.Context, st *loadState, addr string, id, srcs, size int) 
 		}
 		t := time.Now()
 		c, err := d.DialContext(ctx, "tcp", addr)
+		if err == nil && loadTLS {
+			c, err = tlsWrap(c)
+		}
 		if err != nil {
+			if st.phase.Load() == 2 {
+				return
+			}
 			st.fail(err)
 			time.Sleep(10 * time.Millisecond)
 			continue

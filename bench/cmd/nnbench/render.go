@@ -175,6 +175,9 @@ func fmtNum(x float64) string {
 }
 
 func unitLabel(c cell) string {
+	if c.TLS != "" && c.Mode == "churn" {
+		return "CPU µs / handshake"
+	}
 	switch c.Mode {
 	case "stream":
 		return "CPU µs / MB"
@@ -187,6 +190,9 @@ func unitLabel(c cell) string {
 }
 
 func rateLabel(c cell) string {
+	if c.TLS != "" && c.Mode == "churn" {
+		return "handshakes/s"
+	}
 	switch c.Mode {
 	case "stream":
 		return "MB/s"
@@ -204,7 +210,7 @@ func renderTables(rep *report) string {
 	fmt.Fprintf(&b, "### Server cost per unit of work (median over %d rounds; in parentheses: this system ÷ nodenet, median of per-round ratios — above 1 means nodenet is cheaper)\n\n", rep.Rounds)
 	fmt.Fprintf(&b, "| cell | unit | %s |\n|---|---|%s\n", strings.Join(sysCols, " | "), strings.Repeat("---:|", len(sysCols)))
 	for _, c := range rep.Cells {
-		if c.Unpinned {
+		if c.Unpinned || c.TLS != "" {
 			continue
 		}
 		fmt.Fprintf(&b, "| %s | %s |", c.Title, unitLabel(c))
@@ -222,7 +228,7 @@ func renderTables(rep *report) string {
 	fmt.Fprintf(&b, "\n### Rates and latency beside it (medians; rates are capped by the load generator's single core)\n\n")
 	fmt.Fprintf(&b, "| cell | measure | %s |\n|---|---|%s\n", strings.Join(sysCols, " | "), strings.Repeat("---:|", len(sysCols)))
 	for _, c := range rep.Cells {
-		if c.Unpinned || c.Mode == "idle" {
+		if c.Unpinned || c.Mode == "idle" || c.TLS != "" {
 			continue
 		}
 		rows := []struct {
@@ -266,11 +272,16 @@ func renderTables(rep *report) string {
 			}
 		}
 	}
+	b.WriteString(renderTLSTables(rep, a))
 	if len(rep.Allocs) > 0 {
 		b.WriteString("\n### nodenet heap allocations per echoed message (whole server process, one loop, steady state)\n\n")
 		b.WriteString("| workload | messages | mallocs | mallocs / msg | bytes / msg | GCs |\n|---|---:|---:|---:|---:|---:|\n")
 		for _, ar := range rep.Allocs {
-			fmt.Fprintf(&b, "| ping-pong %d B, %d conns | %d | %d | %.4f | %.2f | %d |\n", ar.Size, ar.Conns, ar.Msgs, ar.Mallocs, ar.MallocsPerMsg, ar.BytesPerMsg, ar.GCs)
+			name := fmt.Sprintf("ping-pong %d B, %d conns", ar.Size, ar.Conns)
+			if ar.Workload != "" {
+				name = ar.Workload
+			}
+			fmt.Fprintf(&b, "| %s | %d | %d | %.4f | %.2f | %d |\n", name, ar.Msgs, ar.Mallocs, ar.MallocsPerMsg, ar.BytesPerMsg, ar.GCs)
 		}
 	}
 	b.WriteString("\n" + renderTargets(rep, a))
@@ -300,6 +311,15 @@ func renderTargets(rep *report, a agg) string {
 		target{"p99 ≤ gnet", "pp64-1000", "gnet", p99, 1, false},
 		target{"p99 ≤ 1.1× cepoll", "pp64-1000", "cepoll", p99, 1.1, false},
 		target{"RSS/conn ≤ 0.6× gnet", "idle-15k", "gnet", perUnit, 0.6, false})
+	for _, id := range []string{"tls-hs-ecdsa", "tls-hs-rsa"} {
+		ts = append(ts,
+			target{"CPU/handshake ≤ stdlib (crypto/tls)", id, "stdlib", perUnit, 1, false},
+			target{"CPU/handshake ≤ 0.6× node", id, "node", perUnit, 0.6, false})
+	}
+	ts = append(ts,
+		target{"CPU/msg ≤ stdlib (crypto/tls)", "tls-pp1k-50", "stdlib", perUnit, 1, false},
+		target{"CPU/msg ≤ 0.6× node", "tls-pp1k-50", "node", perUnit, 0.6, false},
+		target{"RSS/conn ≤ 0.25× stdlib (crypto/tls)", "tls-idle-10k", "stdlib", perUnit, 0.25, false})
 	title := map[string]string{}
 	for _, c := range rep.Cells {
 		title[c.ID] = c.Title
@@ -457,7 +477,7 @@ func renderSVG(rep *report) string {
 	colors := map[string]string{"nodenet": "#1f77b4", "cepoll": "#7f7f7f", "gnet": "#ff7f0e", "node": "#2ca02c", "stdlib": "#d62728"}
 	var cells []cell
 	for _, c := range rep.Cells {
-		if !c.Unpinned {
+		if !c.Unpinned && c.TLS == "" {
 			cells = append(cells, c)
 		}
 	}
@@ -551,5 +571,62 @@ func renderSVG(rep *report) string {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="10">%s</text>`+"\n", gx+groupW2*0.4, p2top+panelH+14, c.ID)
 	}
 	b.WriteString("</svg>\n")
+	return b.String()
+}
+
+// renderTLSTables is the TLS cells' section: nodenet's echo -tls beside
+// Node's tls echo and the stdlib's crypto/tls echo.
+func renderTLSTables(rep *report, a agg) string {
+	var cells []cell
+	for _, c := range rep.Cells {
+		if c.TLS != "" {
+			cells = append(cells, c)
+		}
+	}
+	if len(cells) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n### TLS echo: server cost per unit of work (median over %d rounds; in parentheses: this system ÷ nodenet)\n\n", rep.Rounds)
+	b.WriteString("nodenet = `examples/echo -tls`; node = `tls.createServer(opts, c => c.pipe(c))` (`bench/node/tlsecho.js`); stdlib = crypto/tls, goroutine per connection, GOMAXPROCS=1. Clients: crypto/tls, TLS 1.3, X25519, no resumption, no verification (the server is measured).\n\n")
+	fmt.Fprintf(&b, "| cell | unit | %s |\n|---|---|%s\n", strings.Join(tlsSystems, " | "), strings.Repeat("---:|", len(tlsSystems)))
+	for _, c := range cells {
+		fmt.Fprintf(&b, "| %s | %s |", c.Title, unitLabel(c))
+		for _, s := range tlsSystems {
+			v := a.med(c.ID, s, perUnit)
+			if s == "nodenet" {
+				fmt.Fprintf(&b, " **%s** |", fmtNum(v))
+				continue
+			}
+			r, _ := a.ratio(c.ID, s, "nodenet", perUnit)
+			fmt.Fprintf(&b, " %s (×%.2f) |", fmtNum(v), r)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n| cell | measure | " + strings.Join(tlsSystems, " | ") + " |\n|---|---|" + strings.Repeat("---:|", len(tlsSystems)) + "\n")
+	for _, c := range cells {
+		if c.Mode == "idle" {
+			fmt.Fprintf(&b, "| %s | nodenet goroutines before → after |", c.Title)
+			var before, after []float64
+			for _, r := range a[c.ID]["nodenet"] {
+				if r.GoroutinesAfter > 0 {
+					before = append(before, float64(r.GoroutinesBefore))
+					after = append(after, float64(r.GoroutinesAfter))
+				}
+			}
+			fmt.Fprintf(&b, " %s → %s | – | – |\n", fmtNum(median(before)), fmtNum(median(after)))
+			continue
+		}
+		for _, row := range []struct {
+			name string
+			f    func(runResult) float64
+		}{{rateLabel(c), rate}, {"p50 µs", p50}, {"p99 µs", p99}} {
+			fmt.Fprintf(&b, "| %s | %s |", c.Title, row.name)
+			for _, s := range tlsSystems {
+				fmt.Fprintf(&b, " %s |", fmtNum(a.med(c.ID, s, row.f)))
+			}
+			b.WriteString("\n")
+		}
+	}
 	return b.String()
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -50,6 +51,10 @@ var systems = map[string]system{
 
 var mainSystems = []string{"nodenet", "cepoll", "gnet", "node", "stdlib"}
 
+// tlsSystems serve the TLS cells: nodenet's echo -tls, Node's tls echo and
+// the stdlib's crypto/tls echo (goroutine per connection).
+var tlsSystems = []string{"nodenet", "node", "stdlib"}
+
 // nodePath is the pinned Node (bin/node, installed by build.sh).
 var nodePath = "bin/node"
 
@@ -75,6 +80,10 @@ type cell struct {
 	// route, and the pipelining depth.
 	Op    string `json:",omitempty"`
 	Depth int    `json:",omitempty"`
+	// TLS, when set, runs the cell over TLS with that server key: "ecdsa"
+	// (P-256) or "rsa" (2048); the churn mode is then a full handshake per
+	// connection (tls.go).
+	TLS string `json:",omitempty"`
 }
 
 func (c cell) repeat() int {
@@ -94,6 +103,16 @@ func fullCells() []cell {
 		{ID: "churn", Title: "connection churn (connect, 64 B echo, close), 16 workers", Mode: "churn", Conns: 16, Size: 64, Srcs: 4, Unit: "conn", Systems: mainSystems},
 		{ID: "idle-15k", Title: "idle memory, 15,000 conns", Mode: "idle", Conns: 15000, Size: 1, Srcs: 4, Unit: "B/conn", Systems: mainSystems},
 		{ID: "group2", Title: "ping-pong 64 B, 1,000 conns, 2 loops, server unpinned", Mode: "pingpong", Conns: 1000, Size: 64, Unit: "msg", Systems: []string{"nodenet×2", "nodenet×2rp", "gnet×2"}, Unpinned: true},
+	}
+}
+
+// tlsCells are the TLS echo cells, run in make bench beside the plain ones.
+func tlsCells() []cell {
+	return []cell{
+		{ID: "tls-hs-ecdsa", Title: "TLS 1.3 handshakes, ECDSA P-256 (connect, full handshake, 1 B echo, close), 16 workers", Mode: "churn", Conns: 16, Size: 1, Srcs: 4, Unit: "handshake", TLS: "ecdsa", Systems: tlsSystems},
+		{ID: "tls-hs-rsa", Title: "TLS 1.3 handshakes, RSA 2048, 16 workers", Mode: "churn", Conns: 16, Size: 1, Srcs: 4, Unit: "handshake", TLS: "rsa", Systems: tlsSystems},
+		{ID: "tls-pp1k-50", Title: "TLS ping-pong 1 KiB, 50 conns", Mode: "pingpong", Conns: 50, Size: 1024, Unit: "msg", TLS: "ecdsa", Systems: tlsSystems},
+		{ID: "tls-idle-10k", Title: "TLS idle memory, 10,000 conns", Mode: "idle", Conns: 10000, Size: 1, Srcs: 4, Unit: "B/conn", TLS: "ecdsa", Systems: tlsSystems},
 	}
 }
 
@@ -121,13 +140,17 @@ type runResult struct {
 	P999      float64 `json:"p999"`
 	RSSBefore int64   `json:"rssBefore,omitempty"`
 	RSSAfter  int64   `json:"rssAfter,omitempty"`
-	QuietBusy float64 `json:"quietBusy"` // cores busy just before the cell (other processes)
-	LoadAvg   string  `json:"loadAvg"`
-	Foreign   float64 `json:"foreign"` // cores used by other processes during the window
-	Attempts  int     `json:"attempts"`
-	Disturbed bool    `json:"disturbed"`
-	Errors    int64   `json:"errors"`
-	Err       string  `json:"err,omitempty"`
+	// Goroutines in a nodenet server before and after the idle
+	// connections (its echo prints them on SIGUSR1); 0: not asked.
+	GoroutinesBefore int     `json:"goroutinesBefore,omitempty"`
+	GoroutinesAfter  int     `json:"goroutinesAfter,omitempty"`
+	QuietBusy        float64 `json:"quietBusy"` // cores busy just before the cell (other processes)
+	LoadAvg          string  `json:"loadAvg"`
+	Foreign          float64 `json:"foreign"` // cores used by other processes during the window
+	Attempts         int     `json:"attempts"`
+	Disturbed        bool    `json:"disturbed"`
+	Errors           int64   `json:"errors"`
+	Err              string  `json:"err,omitempty"`
 }
 
 type config struct {
@@ -183,7 +206,7 @@ func runMain(args []string) {
 	cfg := &config{bin: *bin, self: self, warmup: *warmup, window: *window,
 		quietMax: 0.25, quietWait: 5 * time.Second, foreignMax: 0.2, retries: 2,
 		deadline: start.Add(*budget), reserve: 15 * time.Second}
-	cells := fullCells()
+	cells := append(fullCells(), tlsCells()...)
 	mode := "full"
 	if *quick {
 		cells, mode = quickCells(), "quick"
@@ -196,7 +219,7 @@ func runMain(args []string) {
 	}
 	if *only != "" {
 		var sel []cell
-		for _, c := range append(fullCells(), protocolCells()...) {
+		for _, c := range append(append(fullCells(), tlsCells()...), protocolCells()...) {
 			if strings.Contains(","+*only+",", ","+c.ID+",") {
 				sel = append(sel, c)
 			}
@@ -226,6 +249,14 @@ func runMain(args []string) {
 	}
 	if _, err := exec.LookPath("taskset"); err != nil {
 		fatalf("taskset (util-linux) is not on PATH")
+	}
+	for _, c := range cells {
+		if c.TLS != "" {
+			if err := writeBenchCerts(*bin); err != nil {
+				fatalf("TLS certificates: %v", err)
+			}
+			break
+		}
 	}
 
 	for _, c := range cells {
@@ -318,6 +349,15 @@ func runMain(args []string) {
 			fmt.Printf("allocs c=%d s=%d: %.4f mallocs/msg, %.2f B/msg over %d msgs\n", a.c, a.s, ar.MallocsPerMsg, ar.BytesPerMsg, ar.Msgs)
 			rep.Allocs = append(rep.Allocs, ar)
 		}
+		if hasTLS(cells) {
+			if ar, err := runAllocs(cfg, 50, 1024, "", "-tls"); err != nil {
+				rep.Notes = append(rep.Notes, "allocs tls: "+err.Error())
+				fmt.Println("allocs tls:", err)
+			} else {
+				fmt.Printf("allocs %s: %.4f mallocs/msg, %.2f B/msg over %d msgs\n", ar.Workload, ar.MallocsPerMsg, ar.BytesPerMsg, ar.Msgs)
+				rep.Allocs = append(rep.Allocs, ar)
+			}
+		}
 	}
 	rep.LoadAfter = loadAvg()
 	rep.Elapsed = time.Since(start).Seconds()
@@ -352,6 +392,15 @@ func runMain(args []string) {
 		}
 	}
 	fmt.Printf("wrote %s.json %s %s in %v\n", *out, *md, *svg, time.Since(start).Round(time.Second))
+}
+
+func hasTLS(cells []cell) bool {
+	for _, c := range cells {
+		if c.TLS != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func maxDur(ds []time.Duration) time.Duration {
@@ -420,8 +469,12 @@ func printRun(r runResult, c cell) {
 	}
 	switch c.Mode {
 	case "idle":
-		fmt.Printf("  r%d %-10s %-9s %8.0f B/conn  (rss %d→%d KiB)  quiet %.2f foreign %.2f%s\n",
-			r.Round+1, c.ID, r.System, r.PerUnit, r.RSSBefore>>10, r.RSSAfter>>10, r.QuietBusy, r.Foreign, flag)
+		g := ""
+		if r.GoroutinesAfter > 0 {
+			g = fmt.Sprintf("  goroutines %d→%d", r.GoroutinesBefore, r.GoroutinesAfter)
+		}
+		fmt.Printf("  r%d %-10s %-9s %8.0f B/conn  (rss %d→%d KiB)%s  quiet %.2f foreign %.2f%s\n",
+			r.Round+1, c.ID, r.System, r.PerUnit, r.RSSBefore>>10, r.RSSAfter>>10, g, r.QuietBusy, r.Foreign, flag)
 	default:
 		fmt.Printf("  r%d %-10s %-9s %8.3f µs/%s  %10.0f %s/s  p99 %7.0f µs  srvcpu %.2f  quiet %.2f foreign %.2f%s\n",
 			r.Round+1, c.ID, r.System, r.PerUnit, c.Unit, r.Rate, c.Unit, r.P99, r.ServerCPU/r.Window, r.QuietBusy, r.Foreign, flag)
@@ -493,7 +546,25 @@ func freePort() int {
 type serverProc struct {
 	cmd *exec.Cmd
 	pid int
-	log *strings.Builder
+	log *syncBuffer
+}
+
+// syncBuffer is a server's output, read while the process writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func startServer(cfg *config, s system, pinned bool) (*serverProc, string, error) {
@@ -504,7 +575,7 @@ func startServer(cfg *config, s system, pinned bool) (*serverProc, string, error
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), s.env...)
-	lb := &strings.Builder{}
+	lb := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = lb, lb
 	if err := cmd.Start(); err != nil {
 		return nil, "", err
@@ -539,6 +610,9 @@ type child struct {
 func startLoad(cfg *config, addr string, c cell) (*child, error) {
 	argv := []string{"taskset", "-c", "1", cfg.self, "load", "-addr", addr, "-mode", c.Mode,
 		"-c", strconv.Itoa(c.Conns), "-s", strconv.Itoa(c.Size), "-srcs", strconv.Itoa(max(c.Srcs, 1))}
+	if c.TLS != "" {
+		argv = append(argv, "-tls")
+	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "GOGC=400")
 	cmd.Stderr = os.Stderr
@@ -586,6 +660,9 @@ func runOnce(cfg *config, c cell, s system) (res runResult) {
 	if isProtocol(c) {
 		return runProtocolOnce(cfg, c, s)
 	}
+	if c.TLS != "" {
+		s = withTLS(cfg, s, c.TLS)
+	}
 	srv, addr, err := startServer(cfg, s, !c.Unpinned)
 	if err != nil {
 		res.Err = err.Error()
@@ -596,6 +673,7 @@ func runOnce(cfg *config, c cell, s system) (res runResult) {
 	time.Sleep(100 * time.Millisecond)
 	if c.Mode == "idle" {
 		res.RSSBefore, _ = procRSS(srv.pid)
+		res.GoroutinesBefore = srv.goroutines(s)
 	}
 	ch, err := startLoad(cfg, addr, c)
 	if err != nil {
@@ -610,6 +688,7 @@ func runOnce(cfg *config, c cell, s system) (res runResult) {
 	if c.Mode == "idle" {
 		time.Sleep(time.Second)
 		res.RSSAfter, _ = procRSS(srv.pid)
+		res.GoroutinesAfter = srv.goroutines(s)
 	} else {
 		time.Sleep(cfg.warmup)
 	}

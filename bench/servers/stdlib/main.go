@@ -6,10 +6,15 @@
 // while blocked in the read, 3 fds per connection, and 15,000 idle
 // connections would then not fit under the 20,000-file limit.
 //
+// With -tls it serves TLS the stdlib way: crypto/tls's listener, one
+// goroutine per connection (handshake included), the same io.Copy.
+//
 //	stdlib -addr 127.0.0.1:7000 -loops 1
+//	stdlib -addr 127.0.0.1:7000 -tls -cert cert.pem -key key.pem
 package main
 
 import (
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
@@ -21,11 +26,21 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:7000", "host:port to listen on")
 	loops := flag.Int("loops", 1, "GOMAXPROCS")
+	useTLS := flag.Bool("tls", false, "serve TLS (crypto/tls) with -cert and -key")
+	certFile := flag.String("cert", "", "PEM certificate")
+	keyFile := flag.String("key", "", "PEM key")
 	flag.Parse()
 	runtime.GOMAXPROCS(*loops)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
+	}
+	if *useTLS {
+		kp, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{kp}})
 	}
 	fmt.Printf("stdlib echo listening on %s with GOMAXPROCS=%d\n", *addr, *loops)
 	for {
