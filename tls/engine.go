@@ -58,6 +58,10 @@ type engine struct {
 	plain      []byte
 	ended      bool // EndOfInput reported
 	pumpQueued bool
+	// mayHold: crypto/tls may hold records it read during the handshake
+	// (the wire handed it whatever had arrived then); pump reads until it
+	// says it has none, then only when the wire has a whole record.
+	mayHold bool
 
 	timer     *reactor.Timer
 	cancelled atomic.Bool // destroyed: a queued handshake is skipped
@@ -137,6 +141,7 @@ func (e *engine) init(t *TLSSocket, server bool) {
 
 // attach installs the engine on t's socket. Loop goroutine.
 func (e *engine) attach() error {
+
 	tr, err := seam.Attach(e.t.Socket, e)
 	if err != nil {
 		return err
@@ -286,7 +291,13 @@ func (e *engine) pump() {
 			e.tr.Deliver(p)
 			continue
 		}
+		if !e.mayHold && !e.w.hasRecord() {
+			break // nothing to decrypt: spare crypto/tls a read that allocates
+		}
 		n, err := e.conn.Read(e.plainBuf)
+		if err == errWouldBlock {
+			e.mayHold = false
+		}
 		if n > 0 {
 			if e.tr.Flowing() {
 				e.tr.Deliver(e.plainBuf[:n])
@@ -416,6 +427,7 @@ func (e *engine) handshakeDone() {
 		return
 	}
 	e.state = esSecure
+	e.mayHold = true
 	if !e.t.secured() {
 		return // rejected (the socket is destroyed)
 	}
