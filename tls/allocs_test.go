@@ -11,7 +11,7 @@ import (
 // What an echoed message costs once the handshake is done, on both ends: a
 // nodenet TLS client and a nodenet TLS echo server on one loop, 1 KiB
 // messages, every malloc of the process counted. nodenet allocates
-// nothing; crypto/tls allocates one 16-byte object per record it reads
+// nothing; crypto/tls allocates one 24-byte object per record it reads
 // from the wire (readFromUntil's &atLeastReader escapes into
 // bytes.Buffer.ReadFrom) and nothing per record it writes: a round trip is
 // two records read, so two allocations.

@@ -110,7 +110,11 @@ func allocsMain(args []string) {
 		runtime.GC()
 		var m0 runtime.MemStats
 		runtime.ReadMemStats(&m0)
-		ch, err := startLoad(cfg, addr, cell{Mode: "idle", Conns: *conns, Size: 1, Srcs: 4})
+		ic := cell{Mode: "idle", Conns: *conns, Size: 1, Srcs: 4}
+		if *useTLS {
+			ic.TLS = "ecdsa"
+		}
+		ch, err := startLoad(cfg, addr, ic)
 		if err != nil {
 			fatalf("%v", err)
 		}
