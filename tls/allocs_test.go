@@ -1,6 +1,7 @@
 package tls_test
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/nodenet/nodenet/internal/looptest"
@@ -56,11 +57,35 @@ func TestEchoAllocations(t *testing.T) {
 	for i := 0; i < 200; i++ { // tickets, buffers and pools settle
 		roundTrip()
 	}
-	avg := testing.AllocsPerRun(2000, roundTrip)
+	avg := mallocsPerRun(2000, roundTrip)
 	l.Post(func() { client.End(nil, nil); srv.Close(nil) })
 	wait()
-	if avg > 2 {
-		t.Fatalf("%.3f allocations per echoed 1 KiB message (client and server); want at most 2, crypto/tls's one per record read", avg)
+	// Under -race sync.Pool drops a quarter of its Puts: crypto/tls's
+	// pooled record buffers (two encrypts a round trip, each drop costing
+	// the pool entry and its buffer) and the reactor's task node come back
+	// as about 1.7 allocations more (measured 3.69-3.78); one allocation
+	// of nodenet's own per message would still exceed the bound. Without
+	// -race the 0.05 is a rare runtime allocation outside the echo (2.001).
+	limit := 2.05
+	if raceEnabled {
+		limit = 4.5
+	}
+	if avg > limit {
+		t.Fatalf("%.3f allocations per echoed 1 KiB message (client and server); want at most %.2f, crypto/tls's one per record read", avg, limit)
 	}
 	t.Logf("%.3f allocations per round trip (one record read on each end)", avg)
+}
+
+// mallocsPerRun is testing.AllocsPerRun without its rounding down to whole
+// allocations: the mean number of mallocs of the process per call of f.
+func mallocsPerRun(runs int, f func()) float64 {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	f()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	for i := 0; i < runs; i++ {
+		f()
+	}
+	runtime.ReadMemStats(&m1)
+	return float64(m1.Mallocs-m0.Mallocs) / float64(runs)
 }

@@ -137,9 +137,17 @@ func TestSNI(t *testing.T) {
 	if code(d.err) != nntls.CodeCertAltnameInvalid {
 		t.Fatalf("wrong SNI: %v", d.err)
 	}
+	// The client rejects the certificate after sending its Finished, so
+	// the server may complete that fourth handshake too (as Node's does)
+	// or see the client's reset first: a fourth entry, if there, is the
+	// wrong name served the default certificate.
 	s.mu.Lock()
-	if strings.Join(s.names, ",") != "a.example.com,b.example.com,default.test" ||
-		strings.Join(s.locals, ",") != "a.example.com,*.example.com,default.test" {
+	names, locals := s.names, s.locals
+	if len(names) == 4 && names[3] == "other.test" && locals[3] == "default.test" {
+		names, locals = names[:3], locals[:3]
+	}
+	if strings.Join(names, ",") != "a.example.com,b.example.com,default.test" ||
+		strings.Join(locals, ",") != "a.example.com,*.example.com,default.test" {
 		t.Fatalf("server saw names %q, served %q", s.names, s.locals)
 	}
 	s.mu.Unlock()
