@@ -231,3 +231,40 @@ func TestConnectPeerGoneDuringHandshake(t *testing.T) {
 		})
 	}
 }
+
+// Connect passes every net.connect option to its socket: a blocked address
+// is ERR_IP_BLOCKED before any byte (blockList), and typeOfService is
+// applied to the connection.
+func TestConnectSocketOptions(t *testing.T) {
+	port := goServer(t, serverConfig(chain.Leaf.CertPEM, chain.Leaf.KeyPEM), nil)
+	bl := nodenet.NewBlockList()
+	if err := bl.AddAddress("127.0.0.1", "ipv4"); err != nil {
+		t.Fatal(err)
+	}
+	r := clientRun(t, nntls.ConnectOptions{ConnectOptions: socket.ConnectOptions{Port: port, BlockList: bl},
+		SecureContextOptions: nntls.SecureContextOptions{CA: chain.CA.CertPEM}})
+	if code(r.err) != nodenet.CodeIPBlocked || join(r.events) != "error close" || !r.closeErr {
+		t.Fatalf("blocked: events %q, err %v", join(r.events), r.err)
+	}
+
+	l := newLoop(t)
+	tos := -1
+	var tosErr error
+	l.Post(func() {
+		c, err := nntls.Connect(nntls.ConnectOptions{ConnectOptions: socket.ConnectOptions{Loop: l, Port: port, Host: "127.0.0.1", TypeOfService: 0x10},
+			SecureContextOptions: nntls.SecureContextOptions{CA: chain.CA.CertPEM}}, nil)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		c.OnSecureConnect(func() {
+			tos, tosErr = c.TypeOfService()
+			c.End(nil, nil)
+		})
+		c.OnError(func(err error) { t.Error(err) })
+	})
+	looptest.Run(t, l, hangGuard)
+	if tos != 0x10 || tosErr != nil {
+		t.Fatalf("typeOfService %#x, %v; want 0x10", tos, tosErr)
+	}
+}

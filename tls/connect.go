@@ -90,7 +90,8 @@ func Connect(o ConnectOptions, cb func()) (*TLSSocket, error) {
 		var err error
 		sock, err = socket.New(socket.Options{Loop: o.Loop, AllowHalfOpen: o.AllowHalfOpen,
 			HighWaterMark: o.HighWaterMark, MaxBufferSize: o.MaxBufferSize, NoDelay: o.NoDelay,
-			KeepAlive: o.KeepAlive, KeepAliveInitialDelay: o.KeepAliveInitialDelay})
+			KeepAlive: o.KeepAlive, KeepAliveInitialDelay: o.KeepAliveInitialDelay,
+			TypeOfService: o.TypeOfService, BlockList: o.BlockList})
 		if err != nil {
 			return nil, err
 		}
