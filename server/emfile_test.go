@@ -105,7 +105,7 @@ type childStats struct {
 }
 
 // TestEMFILEServerSurvives floods a server that has few descriptors: it
-// must not spin (its CPU time stays low), report the exhaustion once, keep
+// must not spin (its CPU time stays low: checked under `make soak`), report the exhaustion once, keep
 // serving the connections it has, and accept again once some close.
 func TestEMFILEServerSurvives(t *testing.T) {
 	if os.Getenv(emfileChildEnv) == "1" {
@@ -242,9 +242,11 @@ func TestEMFILEServerSurvives(t *testing.T) {
 	t.Logf("flood: %d connections in %v; child CPU %v = %.1f%% of one core; %d error event(s), first %s; %d live connections",
 		dials.Load(), wall.Round(time.Millisecond), (during.cpu - before.cpu).Round(time.Millisecond), 100*cpuShare, during.errors, during.firstCode, during.conns)
 	// A spinning loop burns a whole core (measured here, under gVisor and
-	// -race: 57-66%); handling the paced flood costs a few percent. The
-	// bound is generous so a loaded machine cannot flake.
-	if cpuShare > 0.3 {
+	// -race: 57-66%); handling the paced flood costs a few percent. That is
+	// a timing assertion, so it is made only in `make soak`
+	// (NODENET_SOAK=1), never in `make test`, where a loaded machine could
+	// fail it; there the share is only logged.
+	if os.Getenv("NODENET_SOAK") == "1" && cpuShare > 0.3 {
 		t.Errorf("child used %.0f%% of a core while flooded: the loop spins on EMFILE", 100*cpuShare)
 	}
 	if during.errors != 1 || during.firstCode != "EMFILE" {
