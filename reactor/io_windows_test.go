@@ -46,6 +46,9 @@ type readHandler struct {
 	got    []byte
 	events int
 	err    error
+	// firstRead, when not nil, is closed at the end of the first event
+	// that read bytes (the socket had nothing more to give).
+	firstRead chan struct{}
 }
 
 func (h *readHandler) HandleEvent(ev nodenet.Events) {
@@ -57,6 +60,11 @@ func (h *readHandler) HandleEvent(ev nodenet.Events) {
 	for {
 		n, err := recv(h.fd, buf)
 		if err == windows.WSAEWOULDBLOCK {
+			if h.firstRead != nil && len(h.got) > 0 {
+				// Everything sent so far is read and this event is over.
+				close(h.firstRead)
+				h.firstRead = nil
+			}
 			break
 		}
 		if err != nil {
@@ -73,11 +81,15 @@ func (h *readHandler) HandleEvent(ev nodenet.Events) {
 	}
 }
 
+// TestRegisterDispatchesReads: a registration keeps delivering reads after
+// its first event (AFD_POLL is one-shot and must be re-armed): the second
+// write is sent only once the first was read, so it needs a second event.
 func TestRegisterDispatchesReads(t *testing.T) {
 	l := newLoop(t)
 	c, s := tcpPair(t)
 	a := rawSocket(t, s)
-	h := &readHandler{l: l, fd: a, want: 5}
+	first := make(chan struct{})
+	h := &readHandler{l: l, fd: a, want: 5, firstRead: first}
 	registered := make(chan struct{})
 	l.Post(func() {
 		if err := l.Register(a, nodenet.EventRead, h); err != nil {
@@ -89,8 +101,11 @@ func TestRegisterDispatchesReads(t *testing.T) {
 	go func() {
 		<-registered
 		c.Write([]byte("hel"))
-		time.Sleep(20 * time.Millisecond) // most likely two events
-		c.Write([]byte("lo"))
+		select {
+		case <-first:
+			c.Write([]byte("lo"))
+		case <-time.After(hangAfter):
+		}
 	}()
 	runGuarded(t, l)
 	if h.err != nil {
@@ -102,7 +117,9 @@ func TestRegisterDispatchesReads(t *testing.T) {
 	if l.Load() != 0 {
 		t.Fatalf("Load %d after Unregister", l.Load())
 	}
-	t.Logf("%d read events", h.events)
+	if h.events < 2 {
+		t.Fatalf("%d read events; the second write came after the first was read", h.events)
+	}
 }
 
 // writeHandler waits for writability, then switches the socket to read
@@ -110,6 +127,8 @@ func TestRegisterDispatchesReads(t *testing.T) {
 type writeHandler struct {
 	readHandler
 	wrote bool
+	// switched is closed once the registration was changed to read.
+	switched chan struct{}
 }
 
 func (h *writeHandler) HandleEvent(ev nodenet.Events) {
@@ -127,6 +146,7 @@ func (h *writeHandler) HandleEvent(ev nodenet.Events) {
 		if got := h.l.Interest(h.fd); got != nodenet.EventRead {
 			h.err = errors.New("Interest after SetInterest: " + got.String())
 		}
+		close(h.switched)
 		return
 	}
 	h.readHandler.HandleEvent(ev)
@@ -136,7 +156,8 @@ func TestSetInterestWriteThenRead(t *testing.T) {
 	l := newLoop(t)
 	c, s := tcpPair(t)
 	a := rawSocket(t, s)
-	h := &writeHandler{readHandler: readHandler{l: l, fd: a, want: 4}}
+	switched := make(chan struct{})
+	h := &writeHandler{readHandler: readHandler{l: l, fd: a, want: 4}, switched: switched}
 	l.Post(func() {
 		if err := l.Register(a, nodenet.EventWrite, h); err != nil {
 			t.Error(err)
@@ -144,19 +165,12 @@ func TestSetInterestWriteThenRead(t *testing.T) {
 		l.Ref()
 	})
 	go func() {
-		// Answer only once the loop has seen writability, so the read
-		// event comes through the modified registration.
-		deadline := time.Now().Add(hangAfter)
-		for time.Now().Before(deadline) {
-			done := make(chan bool, 1)
-			if l.Post(func() { done <- h.wrote }) != nil {
-				return
-			}
-			if <-done {
-				c.Write([]byte("pong"))
-				return
-			}
-			time.Sleep(time.Millisecond)
+		// Answer only once the loop has seen writability and switched to
+		// read, so the read event comes through the modified registration.
+		select {
+		case <-switched:
+			c.Write([]byte("pong"))
+		case <-time.After(hangAfter):
 		}
 	}()
 	runGuarded(t, l)

@@ -98,12 +98,21 @@ func TestGroupStopWithConnectionsOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	g.Start()
+	const n = 100
 	srv, _ := server.New(server.Options{Group: g}, echoServer)
+	// 'connection' runs on the accepting loops once each socket is counted:
+	// the n-th means the server holds all n.
+	var accepted atomic.Int64
+	allAccepted := make(chan struct{})
+	srv.OnConnection(func(*socket.Socket) {
+		if accepted.Add(1) == n {
+			close(allAccepted)
+		}
+	})
 	up := make(chan struct{})
 	srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() { close(up) })
 	wait(t, up, "listening")
 	info, _ := srv.AddressInfo()
-	const n = 100
 	var connects, closes atomic.Int64
 	allUp := make(chan struct{})
 	cl, _ := reactor.NewGroup(1, reactor.RoundRobin)
@@ -120,8 +129,9 @@ func TestGroupStopWithConnectionsOpen(t *testing.T) {
 		}
 	})
 	wait(t, allUp, "connections")
-	for srv.Connections() != n {
-		time.Sleep(time.Millisecond) // hang-guarded by the test timeout; accepts land asynchronously
+	wait(t, allAccepted, "the server's connections")
+	if c := srv.Connections(); c != n {
+		t.Fatalf("server counts %d connections, want %d", c, n)
 	}
 	g.Stop() // server loops go away under open connections
 	cl.Stop()

@@ -73,19 +73,31 @@ func TestNC044_EndBeforeClose(t *testing.T) {
 			t.Fatalf("%s: events %s, want %s", mode, o.ev, want)
 		}
 	}
-	// A server socket that starts reading late still emits close after end.
+	// A server socket that starts reading late — only once the client's
+	// data and FIN are already waiting for it — still emits close after end.
 	l := newLoop(t)
 	var o obs
 	start(t, l, func() {
 		var srv *server.Server
+		var accepted *socket.Socket
+		clientFinished := false
+		resumeWhenBoth := func() {
+			if accepted != nil && clientFinished {
+				accepted.Resume()
+			}
+		}
 		srv = listen(t, l, server.Options{PauseOnConnect: true}, func(c *socket.Socket) {
 			observe(c, &o)
 			c.OnData(func([]byte) {})
 			c.OnClose(func(bool) { srv.Close(nil) })
-			l.SetTimeout(20*time.Millisecond, func() { c.Resume() })
+			accepted = c
+			resumeWhenBoth()
 		}, func(_ *server.Server, port int) {
 			s, _ := socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: "127.0.0.1"}, nil)
 			s.OnData(func([]byte) {})
+			// 'finish': the data and the FIN are in the server's kernel
+			// buffer (loopback delivers them inside the send).
+			s.OnFinish(func() { clientFinished = true; resumeWhenBoth() })
 			s.End([]byte("late reader"), nil)
 		})
 	})

@@ -313,13 +313,18 @@ func TestGettersFromAnotherGoroutine(t *testing.T) {
 	}
 	_ = c.SetTimeout(time.Minute, nil)
 	c.SetKeepAlive(true, 3*time.Second)
-	// Posted: read until the loop took them (each read is race-free).
-	deadline := time.Now().Add(hangGuard)
-	for c.Timeout() != time.Minute || func() bool { on, d := c.KeepAlive(); return !on || d != 3*time.Second }() {
-		if time.Now().After(deadline) {
-			t.Fatal("Timeout/KeepAlive never showed the posted settings")
-		}
-		time.Sleep(time.Millisecond)
+	// Posted: a task posted after them runs once the loop took them.
+	taken := make(chan struct{})
+	if err := c.Loop().Post(func() { close(taken) }); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-taken:
+	case <-time.After(hangGuard):
+		t.Fatal("the loop never ran the posted settings")
+	}
+	if on, d := c.KeepAlive(); c.Timeout() != time.Minute || !on || d != 3*time.Second {
+		t.Fatalf("after the loop took them: Timeout %v, KeepAlive %v %v", c.Timeout(), on, d)
 	}
 	if n := c.ListenerCount(socket.EventData); n != 0 {
 		t.Fatalf("ListenerCount(data) = %d", n)
