@@ -12,10 +12,12 @@ const inlineRing = 4
 // and 'drain', exactly when the kernel has taken that write's last byte.
 //
 // A Queue is not safe for concurrent use: it belongs to its socket's event
-// loop. The zero value is an empty Queue; call Init to share the loop's Pool
-// (otherwise it makes a private Pool on first use), which lets a socket embed
-// the Queue without a separate allocation. A Queue must not be copied after
-// first use: its ring may point into itself.
+// loop. A socket borrows one from its loop's Pool (Pool.GetQueue) only while
+// bytes are waiting and gives it back empty (Pool.PutQueue), so an idle
+// connection holds none. NewQueue makes one outside a Pool's spares; the
+// zero value is an empty Queue that makes a private Pool on first use unless
+// Init binds it to one. A Queue must not be copied after first use: its ring
+// may point into itself.
 type Queue struct {
 	pool *Pool
 
@@ -44,8 +46,7 @@ func NewQueue(p *Pool) *Queue {
 	return q
 }
 
-// Init binds an empty Queue to p, the Pool of the socket's event loop, so that
-// a socket can embed its Queue. A nil p gives the Queue a private Pool on first
+// Init binds a Queue to p, the Pool of the socket's event loop. A nil p gives the Queue a private Pool on first
 // use. Init on a Queue that holds bytes resets it first, returning its chunks to
 // their old Pool.
 func (q *Queue) Init(p *Pool) {
