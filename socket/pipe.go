@@ -187,6 +187,9 @@ func (s *Socket) unpipeFirst() {
 			dst.RemoveListener(c.pipeDrainID)
 			c.pipeDrainID = 0
 		}
+		if c := s.coldOrNil(); c != nil && len(c.pipes) > 0 {
+			s.pipeWaitEnded() // the other destinations carry on
+		}
 	}
 }
 
@@ -229,6 +232,28 @@ func (p *pipeState) detach() {
 	if p.drainID != 0 {
 		p.dst.RemoveListener(p.drainID)
 	}
+	if p.waiting {
+		p.waiting = false
+		p.src.pipeWaitEnded()
+	}
+}
+
+// pipeWaitEnded: a destination that held the source paused for its 'drain'
+// was unpiped. Node's unpipe runs that pipe's ondrain, so the source flows
+// again unless another destination is still waiting; unpipe pauses it anyway
+// when no destination is left.
+func (s *Socket) pipeWaitEnded() {
+	if s.has(fPipeWait) {
+		return
+	}
+	if c := s.coldOrNil(); c != nil {
+		for _, q := range c.pipes {
+			if q.waiting && !q.detached {
+				return
+			}
+		}
+	}
+	s.flow()
 }
 
 // Unpipe stops piping s into dst (or into every destination when dst is

@@ -3,13 +3,14 @@
 package socket_test
 
 import (
-	"github.com/nodenet/nodenet"
+	"bytes"
 	"io"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/socket"
 	"golang.org/x/sys/unix"
 )
@@ -244,5 +245,56 @@ func TestUnpipePausesSource(t *testing.T) {
 	})
 	if want := "true,false true"; strings.Join(got, ",") != want {
 		t.Errorf("flowing after Unpipe(other), Unpipe(dst): %s; want %s", strings.Join(got, ","), want)
+	}
+}
+
+// TestUnpipeWaitingDestinationResumesSource: a source piped to two
+// destinations waits for the 'drain' of the one that is full; unpiping that
+// one lets the source flow to the other again, as Node's unpipe runs the
+// pipe's ondrain (it stayed paused for ever, and the copy hung). Both pipe
+// forms: the first pipe is served inline, the second through listeners, and
+// either may be the full one.
+func TestUnpipeWaitingDestinationResumesSource(t *testing.T) {
+	for _, full := range []string{"inline", "listener"} {
+		t.Run("full="+full, func(t *testing.T) {
+			const total = 4 << 20
+			srcFD, in := connPair(t, "unix")
+			fastFD, fastPeer := connPair(t, "unix")
+			slowFD, slowPeer := connPair(t, "unix") // never read until the end
+			defer slowPeer.Close()
+			data := randomBytes(21, total)
+			go writeChunks(in, data, 22, 64<<10)
+			got := make(chan []byte, 1)
+			go func() { b, _ := io.ReadAll(fastPeer); got <- b }()
+			l := newLoop(t)
+			unpiped := false
+			start(t, l, func() {
+				src := newFDSocket(t, socket.Options{Loop: l, FD: srcFD})
+				fast := newFDSocket(t, socket.Options{Loop: l, FD: fastFD})
+				slow := newFDSocket(t, socket.Options{Loop: l, FD: slowFD})
+				if full == "inline" {
+					src.Pipe(slow, nil)
+					src.Pipe(fast, nil)
+				} else {
+					src.Pipe(fast, nil)
+					src.Pipe(slow, nil)
+				}
+				// Runs after both pipes' listeners: once the slow side asks
+				// for 'drain', it is unpiped and never drains.
+				src.OnData(func([]byte) {
+					if !unpiped && slow.WritableNeedDrain() {
+						unpiped = true
+						src.Unpipe(slow)
+					}
+				})
+				fast.OnFinish(func() { slow.Destroy(nil); fast.Destroy(nil) })
+			})
+			if !unpiped {
+				t.Fatal("the slow destination never filled: the test proves nothing")
+			}
+			if b := <-got; !bytes.Equal(b, data) {
+				t.Fatalf("fast destination got %d bytes, differing from the %d sent", len(b), len(data))
+			}
+		})
 	}
 }
