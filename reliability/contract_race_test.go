@@ -211,8 +211,17 @@ func newRaceWorld(t *testing.T) *raceWorld {
 	}
 	w.sink.OnError(func(error) {})
 	wait(t, ready, "connect")
-	go func() { // later connections (none expected) must not block the server
-		for range w.accepted {
+	stopDraining := make(chan struct{})
+	// goleak (TestMain) checks that this goroutine is gone after cleanup.
+	t.Cleanup(func() { close(stopDraining) })
+	// Later connections (none expected) must not block the server.
+	go func() {
+		for {
+			select {
+			case <-w.accepted:
+			case <-stopDraining:
+				return
+			}
 		}
 	}()
 	w.timer = cliL.SetInterval(time.Millisecond, func() {})
