@@ -205,7 +205,7 @@ func (cn *conn) process(buf []byte) []byte {
 			if len(buf) == 0 {
 				break
 			}
-			if !cn.begun {
+			if !cn.begun && !blankOnly(buf) {
 				cn.begun, cn.reqActive, cn.reqStart = true, true, cn.loop.Now()
 			}
 			req, n, err := cn.p.ParseHead(buf)

@@ -150,3 +150,16 @@ func (cn *conn) onTimer() {
 		cn.timer.Refresh()
 	}
 }
+
+// blankOnly: b holds nothing but the empty lines a parser skips before a
+// request line. They do not begin a request (llhttp ignores them too), so
+// a client that ends a body with an extra CRLF and then idles is closed by
+// the keep-alive limit, not answered 408. O(1) for a real request.
+func blankOnly(b []byte) bool {
+	for _, c := range b {
+		if c != '\r' && c != '\n' {
+			return false
+		}
+	}
+	return true
+}

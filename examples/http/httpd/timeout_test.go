@@ -145,6 +145,16 @@ func TestKeepAliveTimeout(t *testing.T) {
 		}
 		cl.expect408()
 	})
+	t.Run("blank lines are not a request", func(t *testing.T) {
+		// An extra CRLF after a body (old clients send one) leaves the
+		// connection idle: closed by the keep-alive limit without a 408.
+		cl := dial(t, ts.addr)
+		cl.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi\r\n")
+		if _, b := cl.response("POST"); b != "hi" {
+			t.Fatal(b)
+		}
+		cl.expectEOF()
+	})
 	t.Run("busy is not idle", func(t *testing.T) {
 		// Requests back to back for over two keep-alive periods: each
 		// answer restarts the countdown. The period is long enough that a
