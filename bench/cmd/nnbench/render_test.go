@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -25,5 +26,39 @@ func TestIndexMergesRepeatedRuns(t *testing.T) {
 	failed := mergeRuns(runResult{PerUnit: 1, ServerCPU: 1}, runResult{Err: "boom"})
 	if failed.Err != "boom" {
 		t.Fatalf("a failed part must fail the merged run: %+v", failed)
+	}
+}
+
+// A full run's report has both kinds of cells: the echo tables leave the
+// protocol cells out, the protocol tables have them, and each allocation
+// table has only its own kind.
+func TestCombinedReport(t *testing.T) {
+	cells := interleave(fullCells(), protocolCells())
+	if cells[0].ID != "pp64-1" || cells[1].ID != "resp-set-p1" || len(cells) != len(fullCells())+len(protocolCells()) {
+		t.Fatalf("interleave: %s %s … %d cells", cells[0].ID, cells[1].ID, len(cells))
+	}
+	rep := &report{Mode: "full", Rounds: 1, Cells: cells, Results: []runResult{
+		{Cell: "pp64-50", System: "nodenet", PerUnit: 7, Rate: 1},
+		{Cell: "pp64-50", System: "gnet", PerUnit: 8, Rate: 1},
+		{Cell: "http-c50-p16", System: "nodenet", PerUnit: 0.9, Rate: 1},
+		{Cell: "http-c50-p16", System: "gnet", PerUnit: 1.0, Rate: 1},
+	}, Allocs: []allocResult{
+		{Conns: 50, Size: 64, Msgs: 1000},
+		{Conns: 50, Size: 16, Msgs: 1000, Workload: "http plaintext, 50 conns, depth 16"},
+	}}
+	md := renderMarkdown(rep, "bench.svg", "bench-protocols.svg")
+	for _, want := range []string{"## Echo servers", "## Protocol servers", "| HTTP plaintext, 50 conns, pipelined 16 | ≤ 0.9× gnet | 0.90 | 1 | **yes** |",
+		"| ping-pong 64 B, 50 conns | CPU/msg ≤ 0.9× gnet | 0.88 | 1 | **yes** |", "![server CPU per request relative to nodenet](bench-protocols.svg)",
+		"| ping-pong 64 B, 50 conns | 1000 |", "| http plaintext, 50 conns, depth 16 | 1000 |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	echo := renderTables(rep)
+	if strings.Contains(echo, "HTTP plaintext") || strings.Contains(echo, "depth 16") {
+		t.Errorf("echo tables show protocol cells or allocations:\n%s", echo)
+	}
+	if strings.Contains(renderSVG(rep), "http-c50") {
+		t.Error("the echo chart draws a protocol cell")
 	}
 }

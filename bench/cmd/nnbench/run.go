@@ -186,19 +186,20 @@ type report struct {
 
 func runMain(args []string) {
 	fs := flag.NewFlagSet("run", flag.ExitOnError)
-	quick := fs.Bool("quick", false, "the 1-minute subset")
-	protocols := fs.Bool("protocols", false, "the protocol cells (RESP and HTTP, protocols.go) instead of the echo cells")
+	quick := fs.Bool("quick", false, "the 1-minute subset (echo cells only)")
+	protocols := fs.Bool("protocols", false, "the protocol cells only (RESP and HTTP, protocols.go)")
 	rounds := fs.Int("rounds", 5, "interleaved rounds")
-	budget := fs.Duration("budget", 9*time.Minute, "stop starting new work after this")
-	window := fs.Duration("window", 1200*time.Millisecond, "measured window per run")
-	warmup := fs.Duration("warmup", 300*time.Millisecond, "warm-up before each window")
+	budget := fs.Duration("budget", 18*time.Minute, "stop starting new work after this")
+	window := fs.Duration("window", 1200*time.Millisecond, "measured window per echo run (a protocol run is one bounded tool run)")
+	warmup := fs.Duration("warmup", 300*time.Millisecond, "warm-up before each echo window")
 	bin := fs.String("bin", "bin", "directory of built servers")
 	out := fs.String("out", "results/full", "results prefix: writes PREFIX.json")
 	md := fs.String("md", "", "write the markdown report here")
-	svg := fs.String("svg", "", "write the SVG chart here")
+	svg := fs.String("svg", "", "write the SVG chart here (the echo chart; the protocol chart for a protocols-only run)")
+	psvg := fs.String("psvg", "", "write the protocol cells' SVG chart here, when the run has echo cells too")
 	svgRef := fs.String("svgref", "", "how the markdown links the chart (default: base name of -svg)")
 	only := fs.String("cells", "", "comma-separated cell IDs to run (default: all of the mode)")
-	allocs := fs.Bool("allocs", true, "measure nodenet allocations per message")
+	allocs := fs.Bool("allocs", true, "measure nodenet allocations per message / request")
 	fs.Parse(args)
 
 	start := time.Now()
@@ -206,7 +207,9 @@ func runMain(args []string) {
 	cfg := &config{bin: *bin, self: self, warmup: *warmup, window: *window,
 		quietMax: 0.25, quietWait: 5 * time.Second, foreignMax: 0.2, retries: 2,
 		deadline: start.Add(*budget), reserve: 15 * time.Second}
-	cells := append(fullCells(), tlsCells()...)
+	// The full run: echo (plain, then TLS) and protocol cells alternate
+	// within every round, so both kinds see the same stretch of machine state.
+	cells := interleave(append(fullCells(), tlsCells()...), protocolCells())
 	mode := "full"
 	if *quick {
 		cells, mode = quickCells(), "quick"
@@ -219,28 +222,29 @@ func runMain(args []string) {
 	}
 	if *only != "" {
 		var sel []cell
-		for _, c := range append(append(fullCells(), tlsCells()...), protocolCells()...) {
+		for _, c := range interleave(append(fullCells(), tlsCells()...), protocolCells()) {
 			if strings.Contains(","+*only+",", ","+c.ID+",") {
 				sel = append(sel, c)
 			}
 		}
-		cells = sel
-		nproto := 0
-		for _, c := range cells {
-			if isProtocol(c) {
-				nproto++
+		cells, mode = sel, "cells"
+	}
+	hasEcho, hasProto := kinds(cells)
+	if hasProto && !hasEcho {
+		mode = "protocols"
+	}
+	need := []string{"nodenet", "cepoll", "gnet", "stdlib"}
+	if hasProto {
+		need = append(need, "resp", "http", "gnethttp", "stdresp", "nethttp")
+		for _, tool := range []string{"redis-server", "redis-benchmark", "wrk"} {
+			if _, err := exec.LookPath(tool); err != nil {
+				fatalf("%s is not on PATH: the protocol cells need it (make tools installs it)", tool)
 			}
 		}
-		switch {
-		case nproto == len(cells) && nproto > 0:
-			mode = "protocols"
-		case nproto > 0:
-			fatalf("-cells: echo and protocol cells are reported separately; run them in two invocations")
-		}
 	}
-	for _, need := range []string{"nodenet", "cepoll", "gnet", "stdlib"} {
-		if _, err := os.Stat(filepath.Join(*bin, need)); err != nil {
-			fatalf("missing %s/%s: build with `make bench` (bench/build.sh)", *bin, need)
+	for _, n := range need {
+		if _, err := os.Stat(filepath.Join(*bin, n)); err != nil {
+			fatalf("missing %s/%s: build with `make bench` (bench/build.sh)", *bin, n)
 		}
 	}
 	nodePath = filepath.Join(*bin, "node")
@@ -257,6 +261,10 @@ func runMain(args []string) {
 			}
 			break
 		}
+	}
+	if *allocs && hasProto {
+		// Each protocol allocation run is a warm-up and a 3 s tool run.
+		cfg.reserve += time.Duration(len(protocolAllocSets)) * 6 * time.Second
 	}
 
 	for _, c := range cells {
@@ -323,18 +331,7 @@ func runMain(args []string) {
 		fmt.Printf("round %d done in %v; load average %s\n", r+1, time.Since(rs).Round(time.Second), loadAvg())
 	}
 
-	if *allocs && mode == "protocols" {
-		for _, a := range protocolAllocSets {
-			ar, err := runProtoAllocs(cfg, a.kind, a.op, a.conns, a.depth)
-			if err != nil {
-				rep.Notes = append(rep.Notes, "allocs: "+err.Error())
-				fmt.Println("allocs:", err)
-				continue
-			}
-			fmt.Printf("allocs %s: %.4f mallocs/req, %.2f B/req over %d requests\n", ar.Workload, ar.MallocsPerMsg, ar.BytesPerMsg, ar.Msgs)
-			rep.Allocs = append(rep.Allocs, ar)
-		}
-	} else if *allocs {
+	if *allocs && hasEcho {
 		sets := []struct{ c, s int }{{50, 64}, {1000, 64}, {50, 4096}}
 		if *quick {
 			sets = sets[:1]
@@ -359,6 +356,18 @@ func runMain(args []string) {
 			}
 		}
 	}
+	if *allocs && hasProto {
+		for _, a := range protocolAllocSets {
+			ar, err := runProtoAllocs(cfg, a.kind, a.op, a.conns, a.depth)
+			if err != nil {
+				rep.Notes = append(rep.Notes, "allocs: "+err.Error())
+				fmt.Println("allocs:", err)
+				continue
+			}
+			fmt.Printf("allocs %s: %.4f mallocs/req, %.2f B/req over %d requests\n", ar.Workload, ar.MallocsPerMsg, ar.BytesPerMsg, ar.Msgs)
+			rep.Allocs = append(rep.Allocs, ar)
+		}
+	}
 	rep.LoadAfter = loadAvg()
 	rep.Elapsed = time.Since(start).Seconds()
 
@@ -371,26 +380,11 @@ func runMain(args []string) {
 	if ref == "" && *svg != "" {
 		ref = filepath.Base(*svg)
 	}
-	text, tables := renderMarkdown(rep, ref), renderTables(rep)
-	if mode == "protocols" {
-		text, tables = renderProtocolMarkdown(rep, ref), renderProtocolTables(rep)
+	pref := ""
+	if *psvg != "" {
+		pref = filepath.Base(*psvg)
 	}
-	fmt.Println()
-	fmt.Println(tables)
-	if *md != "" {
-		if err := os.WriteFile(*md, []byte(text), 0o644); err != nil {
-			fatalf("%v", err)
-		}
-	}
-	if *svg != "" {
-		chart := renderSVG(rep)
-		if mode == "protocols" {
-			chart = renderProtocolSVG(rep)
-		}
-		if err := os.WriteFile(*svg, []byte(chart), 0o644); err != nil {
-			fatalf("%v", err)
-		}
-	}
+	writeReport(rep, *md, *svg, *psvg, ref, pref)
 	fmt.Printf("wrote %s.json %s %s in %v\n", *out, *md, *svg, time.Since(start).Round(time.Second))
 }
 
@@ -401,6 +395,32 @@ func hasTLS(cells []cell) bool {
 		}
 	}
 	return false
+}
+
+// interleave alternates the echo and the protocol cells (a1 b1 a2 b2 …).
+func interleave(a, b []cell) []cell {
+	out := make([]cell, 0, len(a)+len(b))
+	for i := 0; i < max(len(a), len(b)); i++ {
+		if i < len(a) {
+			out = append(out, a[i])
+		}
+		if i < len(b) {
+			out = append(out, b[i])
+		}
+	}
+	return out
+}
+
+// kinds reports whether cells has echo cells and protocol cells.
+func kinds(cells []cell) (echo, proto bool) {
+	for _, c := range cells {
+		if isProtocol(c) {
+			proto = true
+		} else {
+			echo = true
+		}
+	}
+	return
 }
 
 func maxDur(ds []time.Duration) time.Duration {
