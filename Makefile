@@ -65,16 +65,20 @@ lint:
 # 1 KiB ping-pong, idle memory against Node and crypto/tls), and the protocol cells of
 # issue 15 (examples/resp against redis-server and a Go stdlib RESP server
 # under redis-benchmark; examples/http against gnet, net/http and Node under
-# wrk), echo and protocol cells alternating in the same 5 rounds, then the
-# allocation runs of both; server on CPU 0 and load on CPU 1. At most 20
-# minutes: new work stops at 18 (fewer rounds, or shorter echo windows, when
-# other processes force redos), the allocation runs and the report fit in the
-# rest. Writes docs/bench.md (echo and protocol tables, one report),
-# docs/bench.svg and docs/bench-protocols.svg (raw data:
-# bench/results/full.json). See bench/README.md.
-bench: tools
-	cd bench && GO=$(GO) ./build.sh && ./bin/nnbench run -rounds 5 -budget 18m \
-		-out results/full -md ../docs/bench.md -svg ../docs/bench.svg -psvg ../docs/bench-protocols.svg
+# wrk), and the proxy cells of issue 16 (examples/proxy against HAProxy
+# splicing and not, Go's io.Copy, gnet and Node, in front of the C epoll
+# echo), echo, protocol and proxy cells alternating in the same 5 rounds,
+# then the allocation runs of all; server on CPU 0 and load on CPU 1. At
+# most 33 minutes: new work stops at 30 (fewer rounds, or shorter echo
+# windows, when other processes force redos), the allocation runs and the
+# report fit in the rest. Writes docs/bench.md (echo, protocol and proxy
+# tables, one report), docs/bench.svg, docs/bench-protocols.svg and
+# docs/bench-proxy.svg (raw data: bench/results/full.json). Installs
+# Debian's haproxy when missing. See bench/README.md.
+bench: tools haproxy
+	cd bench && GO=$(GO) ./build.sh && ./bin/nnbench run -rounds 5 -budget 30m \
+		-out results/full -md ../docs/bench.md -svg ../docs/bench.svg -psvg ../docs/bench-protocols.svg \
+		-xsvg ../docs/bench-proxy.svg
 
 # bench-quick: a 1-minute subset (ping-pong 64 B at 50 connections and
 # streaming, 3 rounds); writes bench/results/quick.{json,md,svg}.
@@ -91,6 +95,22 @@ bench-quick:
 bench-protocols: tools
 	cd bench && GO=$(GO) ./build.sh && ./bin/nnbench run -protocols -rounds 3 -budget 5m \
 		-out results/protocols -md results/protocols.md -svg results/protocols.svg
+
+# bench-proxy: the proxy cells alone (a subset of make bench, for work on
+# Pipe and examples/proxy) with the streaming echo cell, 3 rounds plus the
+# proxy allocation runs, at most 7 minutes; writes
+# bench/results/proxy.{json,md,svg}. The record is make bench's
+# docs/bench.md. The threshold sweep behind SpliceAuto:
+# `cd bench && ./bin/nnbench run -cells splice-pp1k,splice-pp4k,splice-pp16k,splice-pp64k,splice-pp256k,splice-stream`;
+# the descriptors of 15,000 idle proxied pairs: `./bin/nnbench fds`.
+.PHONY: bench-proxy haproxy
+bench-proxy: haproxy
+	cd bench && GO=$(GO) ./build.sh && ./bin/nnbench run -proxy -rounds 3 -budget 6m \
+		-out results/proxy -md results/proxy.md -svg results/proxy.svg
+
+# haproxy: Debian's HAProxy, for the proxy cells; apt-get only when missing.
+haproxy:
+	@command -v haproxy >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy; }
 
 # bench-micro: the library's own go test benchmarks (reactor, write queue,
 # socket hot paths); figures in docs/performance.md.

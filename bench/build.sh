@@ -30,6 +30,9 @@ ln -sf "../$node_bin" bin/node
 (cd .. && "$GO" build -o bench/bin/nodenet ./examples/echo)
 (cd .. && "$GO" build -o bench/bin/resp ./examples/resp)
 (cd .. && "$GO" build -o bench/bin/http ./examples/http)
+(cd .. && "$GO" build -o bench/bin/proxy ./examples/proxy)
+"$GO" build -o bin/stdproxy ./servers/stdproxy
+"$GO" build -o bin/gnetproxy ./servers/gnetproxy
 "$GO" build -o bin/gnet ./servers/gnet
 "$GO" build -o bin/stdlib ./servers/stdlib
 "$GO" build -o bin/stdresp ./servers/stdresp
@@ -37,4 +40,4 @@ ln -sf "../$node_bin" bin/node
 "$GO" build -o bin/nethttp ./servers/nethttp
 "$GO" build -o bin/nnbench ./cmd/nnbench
 gcc -O2 -Wall -o bin/cepoll cepoll/echo.c
-echo "bench: built nodenet resp http cepoll gnet gnethttp stdlib stdresp nethttp nnbench in bench/bin; node $(bin/node --version)"
+echo "bench: built nodenet resp http proxy stdproxy gnetproxy cepoll gnet gnethttp stdlib stdresp nethttp nnbench in bench/bin; node $(bin/node --version)"

@@ -65,6 +65,7 @@ func allocsMain(args []string) {
 	op := fs.String("op", "get", "with -proto: set | get (resp), plaintext | json (http)")
 	depth := fs.Int("depth", 1, "with -proto: pipelining depth")
 	useTLS := fs.Bool("tls", false, "serve TLS (package tls, a self-signed ECDSA certificate) and load over TLS")
+	upstream := fs.String("upstream", "", "host:port: host examples/proxy's forwarding to this upstream instead of the echo server")
 	fs.Parse(args)
 	if *protoKind != "" {
 		protoAllocs(*protoKind, *op, *conns, *depth)
@@ -80,6 +81,11 @@ func allocsMain(args []string) {
 	if *loops == 1 {
 		opts = server.Options{Loop: group.Loops()[0]}
 	}
+	serve := func(c *socket.Socket) { c.Pipe(c, nil) }
+	if *upstream != "" {
+		serve = serveProxy(*upstream)
+		opts.AllowHalfOpen = true
+	}
 	var srv *server.Server
 	if *useTLS {
 		certPEM, keyPEM, err := selfSigned("ecdsa")
@@ -93,7 +99,7 @@ func allocsMain(args []string) {
 			fatalf("%v", err)
 		}
 		srv = ts.Server
-	} else if srv, err = server.New(opts, func(c *socket.Socket) { c.Pipe(c, nil) }); err != nil {
+	} else if srv, err = server.New(opts, serve); err != nil {
 		fatalf("%v", err)
 	}
 	listening := make(chan struct{})

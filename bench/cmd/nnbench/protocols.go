@@ -52,6 +52,9 @@ func isProtocol(c cell) bool { return c.Mode == "resp" || c.Mode == "http" }
 
 // lookupSystem resolves a cell's system name.
 func lookupSystem(c cell, name string) system {
+	if isProxyCell(c) {
+		return system{Name: name, Loops: 1} // bound to its upstream per run (proxy.go)
+	}
 	if m, ok := protoSystems[c.Mode]; ok {
 		return m[name]
 	}

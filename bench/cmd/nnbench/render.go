@@ -18,6 +18,7 @@ func renderMain(args []string) {
 	svg := fs.String("svg", "", "SVG output")
 	svgRef := fs.String("svgref", "", "how the markdown links the chart")
 	psvg := fs.String("psvg", "", "SVG output for the protocol cells of a run that has echo cells too")
+	xsvg := fs.String("xsvg", "", "SVG output for the proxy cells of a run that has echo cells too")
 	fs.Parse(args)
 	b, err := os.ReadFile(*in)
 	if err != nil {
@@ -35,14 +36,23 @@ func renderMain(args []string) {
 	if *psvg != "" {
 		pref = filepath.Base(*psvg)
 	}
-	writeReport(&rep, *md, *svg, *psvg, ref, pref)
+	xref := ""
+	if *xsvg != "" {
+		xref = filepath.Base(*xsvg)
+	}
+	writeReport(&rep, *md, *svg, *psvg, *xsvg, ref, pref, xref)
 }
 
 // writeReport prints the tables and writes the markdown report and the
 // charts: for a run with both kinds of cells one report (echo, then
 // protocols) with two charts; for one kind, its own report and chart.
-func writeReport(rep *report, md, svg, psvg, ref, pref string) {
+func writeReport(rep *report, md, svg, psvg, xsvg, ref, pref, xref string) {
 	echo, proto := kinds(rep.Cells)
+	proxy := hasProxy(rep.Cells)
+	if proxy && !echo && !proto {
+		writeProxyReport(rep, md, svg, ref)
+		return
+	}
 	var tables string
 	if echo {
 		tables = renderTables(rep)
@@ -50,10 +60,13 @@ func writeReport(rep *report, md, svg, psvg, ref, pref string) {
 	if proto {
 		tables += "\n" + renderProtocolTables(rep)
 	}
+	if proxy {
+		tables += "\n" + renderProxyTables(rep)
+	}
 	fmt.Println()
 	fmt.Println(tables)
 	if md != "" {
-		if err := os.WriteFile(md, []byte(renderMarkdown(rep, ref, pref)), 0o644); err != nil {
+		if err := os.WriteFile(md, []byte(renderMarkdown(rep, ref, pref, xref)), 0o644); err != nil {
 			fatalf("%v", err)
 		}
 	}
@@ -70,6 +83,9 @@ func writeReport(rep *report, md, svg, psvg, ref, pref string) {
 		write(svg, renderSVG(rep))
 		if proto {
 			write(psvg, renderProtocolSVG(rep))
+		}
+		if proxy {
+			write(xsvg, renderProxySVG(rep))
 		}
 	case proto:
 		write(svg, renderProtocolSVG(rep))
@@ -416,8 +432,9 @@ func renderTargets(rep *report, a agg) string {
 // renderMarkdown is the report: the echo cells, then (when the run had
 // them) the protocol cells of the same rounds; a protocols-only run gets
 // renderProtocolMarkdown.
-func renderMarkdown(rep *report, svgRef, protoSvgRef string) string {
+func renderMarkdown(rep *report, svgRef, protoSvgRef, proxySvgRef string) string {
 	echo, proto := kinds(rep.Cells)
+	proxy := hasProxy(rep.Cells)
 	if proto && !echo {
 		return renderProtocolMarkdown(rep, svgRef)
 	}
@@ -459,6 +476,15 @@ func renderMarkdown(rep *report, svgRef, protoSvgRef string) string {
 			fmt.Fprintf(&b, "![server CPU per request relative to nodenet](%s)\n\n", protoSvgRef)
 		}
 		b.WriteString(renderProtocolTables(rep))
+	}
+	if proxy {
+		b.WriteString("\n## Proxies (issue 16: Pipe by splice, same rounds)\n\n")
+		if proxySvgRef != "" {
+			fmt.Fprintf(&b, "![proxy CPU relative to nodenet](%s)\n\n", proxySvgRef)
+		}
+		b.WriteString(renderProxyTables(rep))
+	}
+	if proto || proxy {
 		b.WriteString("\n## Machine load, failures, method\n")
 	}
 	b.WriteString("\n### Machine load seen per cell\n\n")
@@ -495,11 +521,19 @@ func renderMarkdown(rep *report, svgRef, protoSvgRef string) string {
 	if proto {
 		b.WriteString(strings.Replace(protocolMethodText, "### Method", "### Method: protocol cells", 1))
 	}
+	if proxy {
+		b.WriteString(strings.Replace(proxyMethodText, "### Method", "### Method: proxy cells", 1))
+	}
 	if notes, err := os.ReadFile("notes.md"); err == nil {
 		b.WriteString("\n" + string(notes))
 	}
 	if proto {
 		if notes, err := os.ReadFile("notes-protocols.md"); err == nil {
+			b.WriteString("\n" + string(notes))
+		}
+	}
+	if proxy {
+		if notes, err := os.ReadFile("notes-proxy.md"); err == nil {
 			b.WriteString("\n" + string(notes))
 		}
 	}
@@ -510,7 +544,7 @@ func renderMarkdown(rep *report, svgRef, protoSvgRef string) string {
 func echoCells(rep *report) []cell {
 	var cs []cell
 	for _, c := range rep.Cells {
-		if !isProtocol(c) {
+		if !isProtocol(c) && !isProxyCell(c) {
 			cs = append(cs, c)
 		}
 	}
@@ -520,7 +554,7 @@ func echoCells(rep *report) []cell {
 // echoAllocs and protoAllocs split the allocation runs by kind.
 func echoAllocs(rep *report) (out []allocResult) {
 	for _, ar := range rep.Allocs {
-		if !isProtoAlloc(ar) {
+		if !isProtoAlloc(ar) && !isProxyAlloc(ar) {
 			out = append(out, ar)
 		}
 	}
@@ -530,7 +564,7 @@ func echoAllocs(rep *report) (out []allocResult) {
 // isProtoAlloc says whether an allocation run is a protocol workload's; the
 // echo runs have no workload name, or a TLS echo one.
 func isProtoAlloc(ar allocResult) bool {
-	return ar.Workload != "" && !strings.HasPrefix(ar.Workload, "TLS")
+	return ar.Workload != "" && !strings.HasPrefix(ar.Workload, "TLS") && !isProxyAlloc(ar)
 }
 
 func protoAllocRuns(rep *report) (out []allocResult) {

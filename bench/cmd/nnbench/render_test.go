@@ -46,7 +46,7 @@ func TestCombinedReport(t *testing.T) {
 		{Conns: 50, Size: 64, Msgs: 1000},
 		{Conns: 50, Size: 16, Msgs: 1000, Workload: "http plaintext, 50 conns, depth 16"},
 	}}
-	md := renderMarkdown(rep, "bench.svg", "bench-protocols.svg")
+	md := renderMarkdown(rep, "bench.svg", "bench-protocols.svg", "")
 	for _, want := range []string{"## Echo servers", "## Protocol servers", "| HTTP plaintext, 50 conns, pipelined 16 | ≤ 0.9× gnet | 0.90 | 1 | **yes** |",
 		"| ping-pong 64 B, 50 conns | CPU/msg ≤ 0.9× gnet | 0.88 | 1 | **yes** |", "![server CPU per request relative to nodenet](bench-protocols.svg)",
 		"| ping-pong 64 B, 50 conns | 1000 |", "| http plaintext, 50 conns, depth 16 | 1000 |"} {

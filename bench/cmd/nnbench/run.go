@@ -84,6 +84,9 @@ type cell struct {
 	// (P-256) or "rsa" (2048); the churn mode is then a full handshake per
 	// connection (tls.go).
 	TLS string `json:",omitempty"`
+	// Via is "proxy" for a proxy cell (proxy.go): the load goes through
+	// the system, a proxy, to an upstream echo server.
+	Via string `json:",omitempty"`
 }
 
 func (c cell) repeat() int {
@@ -138,6 +141,7 @@ type runResult struct {
 	P50       float64 `json:"p50"`     // µs
 	P99       float64 `json:"p99"`
 	P999      float64 `json:"p999"`
+	PerMB     float64 `json:"perMB,omitempty"` // proxy ping-pong cells: µs of server CPU per MB of echoed payload
 	RSSBefore int64   `json:"rssBefore,omitempty"`
 	RSSAfter  int64   `json:"rssAfter,omitempty"`
 	// Goroutines in a nodenet server before and after the idle
@@ -188,6 +192,7 @@ func runMain(args []string) {
 	fs := flag.NewFlagSet("run", flag.ExitOnError)
 	quick := fs.Bool("quick", false, "the 1-minute subset (echo cells only)")
 	protocols := fs.Bool("protocols", false, "the protocol cells only (RESP and HTTP, protocols.go)")
+	proxy := fs.Bool("proxy", false, "the proxy cells only (proxy.go), with the streaming echo cell")
 	rounds := fs.Int("rounds", 5, "interleaved rounds")
 	budget := fs.Duration("budget", 18*time.Minute, "stop starting new work after this")
 	window := fs.Duration("window", 1200*time.Millisecond, "measured window per echo run (a protocol run is one bounded tool run)")
@@ -197,6 +202,7 @@ func runMain(args []string) {
 	md := fs.String("md", "", "write the markdown report here")
 	svg := fs.String("svg", "", "write the SVG chart here (the echo chart; the protocol chart for a protocols-only run)")
 	psvg := fs.String("psvg", "", "write the protocol cells' SVG chart here, when the run has echo cells too")
+	xsvg := fs.String("xsvg", "", "write the proxy cells' SVG chart here, when the run has echo cells too")
 	svgRef := fs.String("svgref", "", "how the markdown links the chart (default: base name of -svg)")
 	only := fs.String("cells", "", "comma-separated cell IDs to run (default: all of the mode)")
 	allocs := fs.Bool("allocs", true, "measure nodenet allocations per message / request")
@@ -207,9 +213,10 @@ func runMain(args []string) {
 	cfg := &config{bin: *bin, self: self, warmup: *warmup, window: *window,
 		quietMax: 0.25, quietWait: 5 * time.Second, foreignMax: 0.2, retries: 2,
 		deadline: start.Add(*budget), reserve: 15 * time.Second}
-	// The full run: echo (plain, then TLS) and protocol cells alternate
-	// within every round, so both kinds see the same stretch of machine state.
-	cells := interleave(append(fullCells(), tlsCells()...), protocolCells())
+	// The full run: echo (plain, then TLS), protocol and proxy cells
+	// alternate within every round, so every kind sees the same stretch of
+	// machine state.
+	cells := allCells()
 	mode := "full"
 	if *quick {
 		cells, mode = quickCells(), "quick"
@@ -220,9 +227,12 @@ func runMain(args []string) {
 	if *protocols {
 		cells, mode = protocolCells(), "protocols"
 	}
+	if *proxy {
+		cells, mode = append(proxyCells(), proxyStreamEcho()), "proxy"
+	}
 	if *only != "" {
 		var sel []cell
-		for _, c := range interleave(append(fullCells(), tlsCells()...), protocolCells()) {
+		for _, c := range append(allCells(), spliceCells()...) {
 			if strings.Contains(","+*only+",", ","+c.ID+",") {
 				sel = append(sel, c)
 			}
@@ -230,10 +240,16 @@ func runMain(args []string) {
 		cells, mode = sel, "cells"
 	}
 	hasEcho, hasProto := kinds(cells)
-	if hasProto && !hasEcho {
+	if hasProto && !hasEcho && !hasProxy(cells) {
 		mode = "protocols"
 	}
 	need := []string{"nodenet", "cepoll", "gnet", "stdlib"}
+	if hasProxy(cells) {
+		need = append(need, "proxy", "stdproxy", "gnetproxy")
+		if _, err := exec.LookPath("haproxy"); err != nil {
+			fatalf("haproxy is not on PATH: the proxy cells need it (make bench installs it)")
+		}
+	}
 	if hasProto {
 		need = append(need, "resp", "http", "gnethttp", "stdresp", "nethttp")
 		for _, tool := range []string{"redis-server", "redis-benchmark", "wrk"} {
@@ -331,6 +347,18 @@ func runMain(args []string) {
 		fmt.Printf("round %d done in %v; load average %s\n", r+1, time.Since(rs).Round(time.Second), loadAvg())
 	}
 
+	if *allocs && hasProxy(cells) {
+		for _, a := range proxyAllocSets {
+			ar, err := runProxyAllocs(cfg, a.c, a.s)
+			if err != nil {
+				rep.Notes = append(rep.Notes, "allocs: "+err.Error())
+				fmt.Println("allocs:", err)
+				continue
+			}
+			fmt.Printf("allocs %s: %.4f mallocs/msg, %.2f B/msg over %d msgs\n", ar.Workload, ar.MallocsPerMsg, ar.BytesPerMsg, ar.Msgs)
+			rep.Allocs = append(rep.Allocs, ar)
+		}
+	}
 	if *allocs && hasEcho {
 		sets := []struct{ c, s int }{{50, 64}, {1000, 64}, {50, 4096}}
 		if *quick {
@@ -384,7 +412,11 @@ func runMain(args []string) {
 	if *psvg != "" {
 		pref = filepath.Base(*psvg)
 	}
-	writeReport(rep, *md, *svg, *psvg, ref, pref)
+	xref := ""
+	if *xsvg != "" {
+		xref = filepath.Base(*xsvg)
+	}
+	writeReport(rep, *md, *svg, *psvg, *xsvg, ref, pref, xref)
 	fmt.Printf("wrote %s.json %s %s in %v\n", *out, *md, *svg, time.Since(start).Round(time.Second))
 }
 
@@ -412,8 +444,19 @@ func interleave(a, b []cell) []cell {
 }
 
 // kinds reports whether cells has echo cells and protocol cells.
+// allCells are the full run's cells: echo (plain, then TLS), protocol and
+// proxy cells interleaved.
+func allCells() []cell {
+	return interleave(interleave(append(fullCells(), tlsCells()...), protocolCells()), proxyCells())
+}
+
+// kinds says whether cells hold echo cells and protocol cells (a proxy
+// cell is neither: hasProxy).
 func kinds(cells []cell) (echo, proto bool) {
 	for _, c := range cells {
+		if isProxyCell(c) {
+			continue
+		}
 		if isProtocol(c) {
 			proto = true
 		} else {
@@ -679,6 +722,9 @@ func (ch *child) kill() {
 func runOnce(cfg *config, c cell, s system) (res runResult) {
 	if isProtocol(c) {
 		return runProtocolOnce(cfg, c, s)
+	}
+	if isProxyCell(c) {
+		return runProxyOnce(cfg, c, s)
 	}
 	if c.TLS != "" {
 		s = withTLS(cfg, s, c.TLS)
