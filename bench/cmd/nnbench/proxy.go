@@ -184,12 +184,12 @@ func startUpstream(cfg *config) (*upstreamProc, error) {
 }
 
 // proxied binds a proxy cell's system to a running upstream.
-func proxied(name, upstream string) system {
+func proxied(name, upstream string, upPID int) system {
 	p, ok := proxySystems[name]
 	if !ok {
 		fatalf("unknown proxy %q", name)
 	}
-	return system{Name: name, Loops: 1, env: p.env, argv: func(bin, addr string, _ int) []string {
+	return system{Name: name, Loops: 1, env: p.env, sidecar: upPID, argv: func(bin, addr string, _ int) []string {
 		return p.argv(bin, addr, upstream)
 	}}
 }
@@ -204,7 +204,7 @@ func runProxyOnce(cfg *config, c cell, s system) runResult {
 	defer up.srv.stop()
 	pc := c
 	pc.Via = "" // measured as an ordinary server from here on
-	res := runOnce(cfg, pc, proxied(s.Name, up.addr))
+	res := runOnce(cfg, pc, proxied(s.Name, up.addr, up.srv.pid))
 	if c.Mode == "pingpong" && res.Bytes > 0 {
 		res.PerMB = res.ServerCPU * 1e6 / (float64(res.Bytes) / 1e6)
 	}

@@ -24,6 +24,10 @@ type system struct {
 	Loops int
 	argv  func(bin, addr string, loops int) []string
 	env   []string
+	// sidecar is the pid of a process the cell runs beside the server
+	// (a proxy cell's upstream echo): its CPU is measured apart and not
+	// counted as other processes' disturbance.
+	sidecar int
 }
 
 func binArgv(name string) func(bin, addr string, loops int) []string {
@@ -142,8 +146,11 @@ type runResult struct {
 	P99       float64 `json:"p99"`
 	P999      float64 `json:"p999"`
 	PerMB     float64 `json:"perMB,omitempty"` // proxy ping-pong cells: µs of server CPU per MB of echoed payload
-	RSSBefore int64   `json:"rssBefore,omitempty"`
-	RSSAfter  int64   `json:"rssAfter,omitempty"`
+	// SidecarCPU is the CPU seconds of the upstream echo behind a proxy
+	// cell's proxy during the window (not the proxy's, not foreign).
+	SidecarCPU float64 `json:"sidecarCPU,omitempty"`
+	RSSBefore  int64   `json:"rssBefore,omitempty"`
+	RSSAfter   int64   `json:"rssAfter,omitempty"`
 	// Goroutines in a nodenet server before and after the idle
 	// connections (its echo prints them on SIGUSR1); 0: not asked.
 	GoroutinesBefore int     `json:"goroutinesBefore,omitempty"`
@@ -764,11 +771,18 @@ func runOnce(cfg *config, c cell, s system) (res runResult) {
 	}
 	sc0, _ := procCPU(srv.pid)
 	lc0, _ := procCPU(ch.cmd.Process.Pid)
+	var uc0, uc1 float64
+	if s.sidecar != 0 {
+		uc0, _ = procCPU(s.sidecar)
+	}
 	st0, me0 := readCPUStat(), selfCPU()
 	fmt.Fprintln(ch.in, "START")
 	time.Sleep(window)
 	sc1, _ := procCPU(srv.pid)
 	lc1, _ := procCPU(ch.cmd.Process.Pid)
+	if s.sidecar != 0 {
+		uc1, _ = procCPU(s.sidecar)
+	}
 	st1, me1 := readCPUStat(), selfCPU()
 	fmt.Fprintln(ch.in, "STOP")
 	line, err := ch.expect("{", 30*time.Second)
@@ -785,7 +799,8 @@ func runOnce(cfg *config, c cell, s system) (res runResult) {
 	res.Window = lr.Seconds
 	res.ServerCPU = sc1 - sc0
 	res.LoadCPU = lc1 - lc0
-	res.Foreign = ((st1.busy-st0.busy)/clkTck - res.ServerCPU - res.LoadCPU - (me1 - me0)) / wall
+	res.SidecarCPU = uc1 - uc0
+	res.Foreign = ((st1.busy-st0.busy)/clkTck - res.ServerCPU - res.LoadCPU - res.SidecarCPU - (me1 - me0)) / wall
 	if res.Foreign < 0 {
 		res.Foreign = 0
 	}
