@@ -225,7 +225,9 @@ func testPipeBackpressureAcrossSockets(t *testing.T) {
 // Unpipe pauses the source once its last destination is gone, as Node's
 // readable.unpipe (isPaused true, readableFlowing false), even with a data
 // listener; unpiping a socket it does not pipe to changes nothing.
-func TestUnpipePausesSource(t *testing.T) {
+func TestUnpipePausesSource(t *testing.T) { eachMode(t, testUnpipePausesSource) }
+
+func testUnpipePausesSource(t *testing.T) {
 	srcFD, dstFD, in, _ := pipePair(t)
 	in.Close()
 	l := newLoop(t)
@@ -253,8 +255,13 @@ func TestUnpipePausesSource(t *testing.T) {
 // one lets the source flow to the other again, as Node's unpipe runs the
 // pipe's ondrain (it stayed paused for ever, and the copy hung). Both pipe
 // forms: the first pipe is served inline, the second through listeners, and
-// either may be the full one.
+// either may be the full one. Under each splice setting (the test's
+// 'data' listener keeps the bytes in user space: the setting changes nothing).
 func TestUnpipeWaitingDestinationResumesSource(t *testing.T) {
+	eachMode(t, testUnpipeWaitingDestinationResumesSource)
+}
+
+func testUnpipeWaitingDestinationResumesSource(t *testing.T) {
 	for _, full := range []string{"inline", "listener"} {
 		t.Run("full="+full, func(t *testing.T) {
 			const total = 4 << 20

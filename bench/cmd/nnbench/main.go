@@ -3,6 +3,7 @@
 //	nnbench run   [-quick] [-rounds N] [-budget D] ...   run every system, interleaved; write the report
 //	nnbench load  -addr A -mode M -c C -s S               the load generator (a child of run)
 //	nnbench allocs -c C -s S [-cpuprofile F]              nodenet in-process: mallocs per echoed message
+//	nnbench fds   [-pairs N] [-procs P] [-systems a,b]     descriptors held by idle proxied pairs
 //	nnbench render -in results.json -md F -svg F          re-render a report from saved results
 //
 // See docs/bench.md for what is measured and how.
@@ -15,7 +16,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: nnbench run|load|allocs|render [flags]")
+		fmt.Fprintln(os.Stderr, "usage: nnbench run|load|allocs|fds|render [flags]")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -25,6 +26,8 @@ func main() {
 		loadMain(os.Args[2:])
 	case "allocs":
 		allocsMain(os.Args[2:])
+	case "fds":
+		fdsMain(os.Args[2:])
 	case "render":
 		renderMain(os.Args[2:])
 	default:

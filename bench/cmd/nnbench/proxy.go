@@ -126,8 +126,8 @@ func proxyCells() []cell {
 	cs = append(cs,
 		cell{ID: "proxy-stream-10", Title: "proxy, streaming 64 KiB writes, 10 conns", Mode: "stream", Via: viaProxy,
 			Conns: 10, Size: 65536, Unit: "MB", Systems: proxyBig},
-		cell{ID: "proxy-idle-5k", Title: "proxy, idle memory, 5,000 pairs", Mode: "idle", Via: viaProxy,
-			Conns: 5000, Size: 1, Srcs: 4, Unit: "B/pair", Systems: proxyAll})
+		cell{ID: "proxy-idle-3k", Title: "proxy, idle memory, 3,000 pairs", Mode: "idle", Via: viaProxy,
+			Conns: 3000, Size: 1, Srcs: 4, Unit: "B/pair", Systems: proxyAll})
 	return cs
 }
 
