@@ -34,8 +34,11 @@ type pipeState struct {
 //
 // On Linux a pipe between two TCP or Unix sockets of one loop moves the
 // bytes with splice(2) when nothing in user space needs them (no 'data'
-// listener, no encoding on s): see PipeSplice. Everything above holds on
-// both paths, and bytes parked in the kernel count toward dst's BufferSize.
+// listener, no encoding on s): see PipeSplice. By default (SpliceAuto) it
+// splices only while s's reads are large — at 1 KiB a splice costs more
+// CPU than the copy, at 64 KiB about 0.75× (docs/performance.md). Everything
+// above holds on both paths, bytes parked in the kernel count toward dst's
+// BufferSize, and an idle pair holds no kernel pipe (only its two sockets).
 func (s *Socket) Pipe(dst *Socket, opts *PipeOptions) *Socket {
 	noEnd := opts != nil && opts.NoEnd
 	if s.loop.InLoop() {

@@ -63,7 +63,7 @@ var proxySystems = map[string]proxySystem{
 
 // haproxyArgv writes a one-thread mode-tcp configuration (splice: the
 // option line, or none for no splicing at all) and runs haproxy on it in
-// the foreground. maxconn 6000 covers the idle cell's 5,000 pairs and keeps
+// the foreground. maxconn 6000 covers the idle cell's 3,000 pairs and keeps
 // HAProxy's descriptor reservation (2 per connection, 2 per pipe: 15,014)
 // under the 20,000 files a process may open here; at 9,000 it refused to
 // start with splicing on.

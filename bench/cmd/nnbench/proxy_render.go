@@ -243,8 +243,8 @@ const proxyMethodText = `
   client's loop, Next/Write; no backpressure API); **node** = Node v26.10.0, ` + "`net.connect`" + ` + ` + "`pipe`" + ` both ways (` + "`bench/node/proxy.js`" + `).
 - Each run: a fresh upstream (` + "`bench/cepoll`" + `, the C epoll echo) on CPU 1, the proxy on CPU 0, the checked load generator on CPU 1
   (every echoed byte compared). Ping-pong: one message outstanding per connection, so each byte crosses the proxy twice; CPU per MB is
-  per MB of echoed payload. Streaming: 64 KiB writes and concurrent reads per connection. Idle: 5,000 connections each echo one byte, then
-  the proxy's RSS growth over its 5,000 pairs (10,000 sockets).
+  per MB of echoed payload. Streaming: 64 KiB writes and concurrent reads per connection. Idle: 3,000 connections each echo one byte, then
+  the proxy's RSS growth over its 3,000 pairs (6,000 sockets; Go's proxy holds 6 descriptors per idle pair, see ` + "`nnbench fds`" + `, so 5,000 would pass the 20,000-file limit).
 - The figure is the proxy's utime+stime (every thread, ` + "`/proc/<pid>/stat`" + `) over the window. The streaming echo cell is the one of
   ` + "`make bench`" + `, run in the same rounds.
 - Allocations: ` + "`nnbench allocs -upstream`" + ` hosts examples/proxy's forwarding in-process on one loop (CPU 0) with the load and the upstream on CPU 1.
