@@ -95,7 +95,7 @@ func (s *Socket) remoteInfo() AddressInfo {
 	}
 	a := s.peer(st)
 	if a.Address != "" && st&(stDestroyed|stPeerRead) == 0 {
-		s.mark(stPeerRead, true)
+		s.peerRead()
 	}
 	return a
 }
@@ -106,12 +106,12 @@ func (s *Socket) peer(st uint32) AddressInfo {
 		return s.inlineRemote(st)
 	}
 	c := s.coldOrNil()
-	if (c != nil && c.remote.known()) || st&stUnix != 0 {
+	if (c != nil && c.remote.known()) || sockKind(st&stKindMask>>stKindShift) == kindUnix {
 		return c.remoteGet()
 	}
 	switch {
 	case s.loop.InLoop():
-		if s.fd != sysnet.Invalid && s.has(fConnected) {
+		if s.fd != sysnet.Invalid && s.open() {
 			if sa, err := sysnet.PeerAddr(s.fd); err == nil {
 				c = s.c()
 				c.remote.set(sockaddrInfo(sa))
@@ -147,11 +147,7 @@ func (s *Socket) setAcceptedRemote(remote netip.AddrPort) {
 	ip := remote.Addr()
 	if s.st.Load()&(stRemote4|stRemote6) == 0 && ip.Zone() == "" {
 		s.raddr, s.rport = ip.As16(), remote.Port()
-		if ip.Is4() {
-			s.mark(stRemote4, true)
-		} else {
-			s.mark(stRemote6, true)
-		}
+		s.remoteInline(ip.Is4())
 		return
 	}
 	s.c().remote.set(sockaddrInfo(sysnet.Addr{IP: remote}))
@@ -160,7 +156,7 @@ func (s *Socket) setAcceptedRemote(remote netip.AddrPort) {
 // resetRemote forgets the peer for a reconnect. The binary copy is not
 // cleared (another goroutine may be formatting it); its bit is.
 func (s *Socket) resetRemote() {
-	s.mark(stRemote4|stRemote6|stPeerRead, false)
+	s.forgetPeer()
 	if c := s.coldOrNil(); c != nil {
 		c.remote.reset()
 	}
@@ -186,7 +182,7 @@ func (c *socketCold) localGet() AddressInfo {
 // as the zero value there until something asked on the loop.
 func (s *Socket) localInfo() AddressInfo {
 	c := s.coldOrNil()
-	if (c != nil && c.local.known()) || s.is(stUnix) {
+	if (c != nil && c.local.known()) || s.kind() == kindUnix {
 		return c.localGet()
 	}
 	ask := func(fd nodenet.FD) {
@@ -213,7 +209,7 @@ func (s *Socket) resetLocal() {
 // resolveLocal fills the local name cache right after connect so getters on
 // other goroutines see it too.
 func (s *Socket) resolveLocal() {
-	if s.kind == kindUnix || s.fd == sysnet.Invalid {
+	if s.kind() == kindUnix || s.fd == sysnet.Invalid {
 		return
 	}
 	if sa, err := sysnet.LocalAddr(s.fd); err == nil {

@@ -32,9 +32,8 @@ func newAccepted(l *reactor.Loop, fd nodenet.FD, o seam.AcceptOptions) (*Socket,
 		kind = kindTCP6
 	}
 	// accept4 made fd close-on-exec and nobody else has seen it yet.
-	s.set(fSoleFD)
-	if err := s.adopt(fd, kind, o.Remote); err != nil {
-		s.set(fHookDone) // the server counts the failure itself
+	if err := s.adopt(fd, kind, o.Remote, true); err != nil {
+		s.hookDone() // the server counts the failure itself
 		return nil, err
 	}
 	return s, nil
@@ -46,13 +45,14 @@ func (s *Socket) applyAccept(o *seam.AcceptOptions) {
 	s.applyStreamOptions(o.AllowHalfOpen, o.HighWaterMark, o.MaxBufferSize, o.NoDelay, o.KeepAlive, o.KeepAliveInitialDelay)
 	s.hook = o.Hook
 	if o.PauseOnConnect {
-		s.setFlow(stPaused)
+		s.pausing()
 	}
 }
 
 // adopt takes over a connected descriptor. It runs once, on a new socket,
 // before any other goroutine can see it.
-func (s *Socket) adopt(fd nodenet.FD, kind sockKind, remote netip.AddrPort) error {
+// sole: nothing but this socket holds fd (see fSoleFD).
+func (s *Socket) adopt(fd nodenet.FD, kind sockKind, remote netip.AddrPort, sole bool) error {
 	s.setFD(fd)
 	s.setKind(kind)
 	if remote.IsValid() && kind != kindUnix {
@@ -61,20 +61,17 @@ func (s *Socket) adopt(fd nodenet.FD, kind sockKind, remote netip.AddrPort) erro
 	// Registered with the interest the socket starts with (it reads at once
 	// unless paused on connect), not with none and then changed: that was an
 	// EPOLL_CTL_ADD plus an EPOLL_CTL_MOD per accepted connection.
-	s.set(fConnected | fEverConnected)
+	s.adopting(sole)
 	want := s.interest()
 	if err := s.loop.Register(fd, want, s.handler()); err != nil {
-		s.unset(fConnected | fEverConnected | fSoleFD)
+		s.adoptFailed()
 		s.setFD(sysnet.Invalid)
 		return err
 	}
-	s.setTo(fReadingNow, want&nodenet.EventRead != 0)
-	s.mark(stOpen, true)
+	s.setReadingNow(want&nodenet.EventRead != 0)
 	s.applySocketOptions()
 	if !s.is(stWritable) {
-		s.set(fEnding | fShutdownDone)
-		s.mark(stFinished, true)
-		s.mark(stEnding, true)
+		s.noWriteSide()
 	}
 	s.updateRef()
 	s.updateInterest()
@@ -90,7 +87,7 @@ func (s *Socket) FD() nodenet.FD {
 	if s.zero() {
 		return sysnet.Invalid // not 0, which is stdin
 	}
-	s.mark(stFDExposed, true)
+	s.exposeFD()
 	if s.loop.InLoop() {
 		return s.fd
 	}
@@ -98,7 +95,3 @@ func (s *Socket) FD() nodenet.FD {
 	s.withFD(func(f nodenet.FD) { fd = f })
 	return fd
 }
-
-// soleFD reports whether closing the descriptor also removes its poller
-// registration, so destroy may use Loop.CloseRegistered.
-func (s *Socket) soleFD() bool { return s.has(fSoleFD) && !s.is(stFDExposed) }

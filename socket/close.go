@@ -29,7 +29,7 @@ func (s *Socket) End(data []byte, cb func(error)) *Socket {
 		if data != nil {
 			data = append([]byte(nil), data...)
 		}
-		s.mark(stEnding, true)
+		s.endPosted() // Writable is false from here on, as after Node's end()
 		if err := s.loop.Post(func() { s.end(data, cb) }); err != nil {
 			failCallback(cb, err) // the loop is stopped: cb still hears of it
 		}
@@ -51,14 +51,14 @@ func (s *Socket) end(data []byte, cb func(error)) {
 	}
 	if s.has(fCorked) {
 		s.c().corked.Store(0)
-		s.unset(fCorked)
-		if s.has(fConnected) && !s.is(stDestroyed) {
+		s.setCorked(false)
+		if s.open() {
 			s.flush()
 		}
 	}
 	switch {
 	case err != nil:
-	case !s.has(fEnding) && !s.is(stErrored):
+	case !s.ending() && !s.is(stErrored):
 		if cb != nil && !s.is(stDestroyed) {
 			c := s.c()
 			c.endCbs = append(c.endCbs, cb)
@@ -93,8 +93,7 @@ var errEndDestroyed = nodenet.NewError(nodenet.CodeStreamDestroyed, "Cannot call
 // startEnding marks the write side ending and sends the FIN once the queue
 // is empty (Node's ending and _final).
 func (s *Socket) startEnding() {
-	s.set(fEnding)
-	s.mark(stEnding, true)
+	s.startingEnd()
 	if s.is(stDestroyed) {
 		return
 	}
@@ -103,7 +102,7 @@ func (s *Socket) startEnding() {
 	}
 	if s.fd == sysnet.Invalid {
 		// Never connected: the writable side just finishes.
-		s.set(fShutdownDone)
+		s.shutdownSent()
 		s.loop.NextTickArg(finishTick, s)
 		return
 	}
@@ -119,13 +118,13 @@ func (s *Socket) startEnding() {
 
 // maybeShutdown sends our FIN once End was called and the queue is empty.
 func (s *Socket) maybeShutdown() {
-	if !s.has(fEnding) || s.has(fShutdownDone) || s.is(stConnecting) || s.is(stDestroyed) || s.fd == sysnet.Invalid || !s.has(fConnected) || s.qlen() > 0 {
+	if !s.shutdownDue() {
 		return
 	}
 	if s.has(fLayered) && (s.c().layer.Shutdown() || s.qlen() > 0) {
 		return // the layer's close_notify goes first; afterFlush calls again
 	}
-	s.set(fShutdownDone)
+	s.shutdownSent()
 	if s.isNamedPipe() {
 		s.npShutdown() // schedules finish itself
 		return
@@ -152,7 +151,7 @@ func (s *Socket) finish() {
 	if s.is(stDestroyed) || s.is(stFinished) {
 		return
 	}
-	s.mark(stFinished, true)
+	s.finished()
 	// End's callbacks first, then 'finish' (Node's callFinishedCallbacks).
 	if c := s.coldOrNil(); c != nil {
 		cbs := c.endCbs
@@ -203,7 +202,7 @@ func (s *Socket) ResetAndDestroy() (*Socket, error) {
 	if s.zero() {
 		return s, errZero()
 	}
-	if s.is(stUnix) {
+	if s.kind() == kindUnix {
 		return s, nodenet.ErrInvalidHandleType
 	}
 	s.exec(func() {
@@ -235,15 +234,10 @@ func (s *Socket) destroyWith(err error) {
 	if s.is(stDestroyed) {
 		return
 	}
-	s.mark(stDestroyed, true)
-	s.mark(stOpen, false)
-	wasConnecting := s.is(stConnecting) && !s.has(fEverConnected)
-	// Node's socket has a handle from connect() on — while it resolves and
-	// connects too — so a failure before the connection closes the handle
-	// and 'close' carries hadError (true after ECONNREFUSED, ENOTFOUND, a
-	// bind error or Destroy(err) while connecting, as in Node 26).
-	hadHandle := s.fd != sysnet.Invalid || s.has(fEverConnected) || s.is(stConnecting)
-	s.mark(stConnecting, false)
+	// 'close' carries hadError after a failure with a handle: ECONNREFUSED,
+	// ENOTFOUND, a bind error or Destroy(err) while connecting, as in Node
+	// 26 (see destroying).
+	wasConnecting, hadHandle := s.destroying()
 	c := s.coldOrNil()
 	if c != nil {
 		c.connectGen++
@@ -277,7 +271,7 @@ func (s *Socket) destroyWith(err error) {
 			}
 		}
 	}
-	s.unset(fConnected | fReadingNow)
+	s.unregistered()
 	s.resetLocal()
 	flushDeferred := s.connectFlushDestroyed(c, wasConnecting) // before the queue is dropped
 	if s.q != nil {
@@ -315,13 +309,12 @@ func (s *Socket) destroyWith(err error) {
 	if s.has(fLayered) {
 		s.c().layer.Destroyed()
 	}
-	if s.hook != nil && s.hook.OnDestroy != nil && !s.has(fHookDone) {
-		s.set(fHookDone)
+	if s.hook != nil && s.hook.OnDestroy != nil && s.hookDone() {
 		s.hook.OnDestroy()
 	}
 	if err != nil {
 		s.c().setError(err)
-		s.mark(stErrored, true)
+		s.errored()
 		s.loop.NextTick(func() { s.emitError(err) })
 	}
 	if hadHandle {
@@ -335,10 +328,9 @@ func (s *Socket) destroyWith(err error) {
 
 func (s *Socket) emitError(err error) {
 	defer s.recoverPanic()
-	if s.has(fErrorEmitted) {
+	if !s.errorEmitting() {
 		return
 	}
-	s.set(fErrorEmitted)
 	if s.ev().count(EventError) == 0 {
 		s.loop.LogError("nodenet: unhandled socket error", err)
 		return
@@ -350,10 +342,9 @@ func (s *Socket) emitError(err error) {
 // hadError is then false here.
 func (s *Socket) emitClose(withHandle bool) {
 	defer s.recoverPanic()
-	if s.has(fCloseEmitted) {
+	if !s.closeEmitting() {
 		return
 	}
-	s.set(fCloseEmitted)
 	if c := s.coldOrNil(); c != nil && c.closeBytesWritten > 0 {
 		s.bytesWritten.Store(c.closeBytesWritten - 1)
 		c.closeBytesWritten = 0
@@ -374,10 +365,7 @@ func (s *Socket) recoverPanic() {
 // resetForReconnect un-destroys a socket for a new Connect (Node's
 // initSocketHandle): fresh state and counters, same listeners.
 func (s *Socket) resetForReconnect() {
-	s.mark(stDestroyed|stEnding|stEndEmitted|stFinished|stNeedDrain|stErrored|stDataEmitted, false)
-	s.unset(fReadEOF | fEnding | fShutdownDone | fErrorEmitted |
-		fCloseEmitted | fDetached | fDataWaiting | fEverConnected | fReadStarted |
-		fNoDelaySet | fKeepAliveSet | fSoleFD)
+	s.resetStateForReconnect() // each sub-state afresh (state.go)
 	s.resetRemote()
 	s.resetLocal()
 	if c := s.coldOrNil(); c != nil {

@@ -201,7 +201,7 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 		s.connectWhileConnecting(o, cb)
 		return
 	}
-	if s.has(fConnected) && !s.is(stDestroyed) {
+	if s.open() {
 		// Connected between the call's check and this task (a call from
 		// another goroutine): the call could not say so any more.
 		s.destroyWith(nodenet.NewError(nodenet.CodeAlreadyConnected, "Socket is already connected"))
@@ -210,15 +210,14 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 	switch {
 	case s.is(stDestroyed):
 		s.resetForReconnect()
-	case s.fd == sysnet.Invalid && s.has(fEnding):
+	case s.fd == sysnet.Invalid && s.ending():
 		// Ended before it ever connected: Node's connect re-initialises the
 		// stream (initSocketHandle's _undestroy), so the new connection
 		// starts writable.
-		s.unset(fEnding | fShutdownDone)
-		s.mark(stEnding|stFinished|stNeedDrain, false)
+		s.resetWriteSide()
 	}
 	c.connectGen++
-	s.mark(stConnecting, true)
+	s.connectStarted()
 	s.updateRef()
 	if cb != nil {
 		s.listeners().add(newListenerID(), EventConnect, cb, true)
@@ -725,7 +724,7 @@ func (s *Socket) onConnectEvent(ev nodenet.Events) {
 		e := s.connectError(err, a.addr.String(), a.port, plan)
 		c.attemptErrs = append(c.attemptErrs, e)
 		gen := c.connectGen
-		if s.kind == kindUnix {
+		if s.kind() == kindUnix {
 			s.ev().emitAttemptFailed(c.path, 0, 0, e)
 		} else {
 			s.ev().emitAttemptFailed(a.addr.String(), a.port, attemptFamily(a.addr), e)
@@ -744,7 +743,7 @@ func (s *Socket) onConnectEvent(ev nodenet.Events) {
 		a.timer.Stop()
 	}
 	c.attempt = nil
-	if s.kind != kindUnix {
+	if s.kind() != kindUnix {
 		c.remote.set(&AddressInfo{Address: a.addr.String(), Family: familyName(a.addr), Port: a.port})
 	}
 	s.afterConnect()
@@ -765,10 +764,7 @@ func (s *Socket) afterConnect() {
 		c.connectTimer.Stop()
 		c.connectTimer = nil
 	}
-	s.mark(stConnecting, false)
-	s.set(fConnected)
-	s.set(fEverConnected)
-	s.mark(stOpen, true)
+	s.connected()
 	s.resetLocal()
 	s.resolveLocal()
 	s.applySocketOptions()

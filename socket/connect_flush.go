@@ -77,8 +77,8 @@ func (s *Socket) connectFlush() {
 	case s.q == nil || s.q.Flushed() >= firstEnd:
 		// Node's afterWrite for the first chunk: 'drain' if nothing is left
 		// and a write returned false, then its callback.
-		if s.qlen() == 0 && s.is(stNeedDrain) && !s.has(fEnding) {
-			s.mark(stNeedDrain, false)
+		if s.qlen() == 0 && s.is(stNeedDrain) && !s.ending() {
+			s.disarmDrain()
 			s.ev().emit0(EventDrain)
 		}
 		if first != nil {

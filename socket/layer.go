@@ -29,8 +29,7 @@ func attachLayer(sock any, l seam.Layer) (seam.Transport, error) {
 		return nil, nodenet.NewError(nodenet.CodeInvalidArgValue, "A layer (TLS) needs a stream socket, not a Windows named pipe")
 	}
 	s.c().layer = l
-	s.set(fLayered)
-	s.unset(fDataWaiting)
+	s.layerAttached()
 	s.updateInterest()
 	return (*layerTransport)(s), nil
 }
@@ -82,13 +81,13 @@ func (t *layerTransport) SetReading(on bool) {
 	if s.has(fLayerRead) == on {
 		return
 	}
-	s.setTo(fLayerRead, on)
+	s.setLayerRead(on)
 	s.updateInterest()
 }
 
 func (t *layerTransport) SetBusy(on bool) {
 	s := t.s()
-	s.setTo(fLayerBusy, on)
+	s.setLayerBusy(on)
 	s.updateRef()
 }
 
@@ -98,7 +97,7 @@ func (t *layerTransport) Shutdown() { t.s().maybeShutdown() }
 
 func (t *layerTransport) NeedDrain() {
 	s := t.s()
-	s.mark(stNeedDrain, true)
+	s.armDrain()
 	if s.qlen() == 0 {
 		s.scheduleDone()
 	}
@@ -109,10 +108,10 @@ func (t *layerTransport) Destroy(err error) { t.s().destroyWith(err) }
 func (t *layerTransport) DestroyReported(err error) {
 	s := t.s()
 	if !s.is(stDestroyed) {
-		s.set(fErrorEmitted) // emitError skips it; close(hadError) stays true
+		s.errorEmitting() // claimed: emitError skips it; close(hadError) stays true
 	}
 	s.destroyWith(err)
 }
 
 func (t *layerTransport) Destroyed() bool { return t.s().is(stDestroyed) }
-func (t *layerTransport) Connected() bool { return t.s().has(fConnected) }
+func (t *layerTransport) Connected() bool { return t.s().open() }

@@ -129,9 +129,7 @@ func newAcceptedPipe(l *reactor.Loop, h windows.Handle, o seam.AcceptOptions) *S
 	s.applyAccept(&seam.AcceptOptions{AllowHalfOpen: o.AllowHalfOpen, PauseOnConnect: o.PauseOnConnect,
 		HighWaterMark: o.HighWaterMark, MaxBufferSize: o.MaxBufferSize, Hook: o.Hook})
 	s.attachPipe(h)
-	s.set(fConnected)
-	s.set(fEverConnected)
-	s.mark(stOpen, true)
+	s.connected()
 	s.updateRef()
 	s.updateInterest()
 	return s
@@ -197,7 +195,7 @@ func (s *Socket) npUpdate() {
 		return
 	}
 	want := s.wantRead()
-	s.setTo(fReadingNow, want)
+	s.setReadingNow(want)
 	if want {
 		if p.held > 0 || p.heldEOF {
 			if !p.deliverQueued {
@@ -286,7 +284,7 @@ func (p *namedPipe) onRead() {
 		s.touch()
 		p.held, p.heldOff = n, 0
 		if s.flowUndecided() {
-			s.set(fDataWaiting)
+			s.dataWaiting()
 		}
 	}
 	s.updateInterest()
@@ -300,7 +298,7 @@ func (p *namedPipe) deliverHeld() {
 	if p.closed || s.is(stDestroyed) || !s.wantRead() {
 		return
 	}
-	s.unset(fDataWaiting)
+	s.dataTaken()
 	if p.held > 0 {
 		b := p.rbuf[p.heldOff : p.heldOff+p.held]
 		p.held, p.heldOff = 0, 0
@@ -320,7 +318,7 @@ func (p *namedPipe) deliverHeld() {
 // npStartWrite issues one overlapped WriteFile with the head of the queue.
 func (s *Socket) npStartWrite() {
 	p := s.np.p
-	if p == nil || p.closed || p.writing || s.qlen() == 0 || s.has(fCorked) || !s.has(fConnected) || s.is(stDestroyed) {
+	if p == nil || p.closed || p.writing || s.qlen() == 0 || s.has(fCorked) || !s.open() {
 		return
 	}
 	if p.wbuf == nil {

@@ -27,7 +27,7 @@ func (s *Socket) sendOffLoop(b []byte, cb func(error)) bool {
 	c := s.c() // safe off the loop: only its atomics are used here
 	c.offLoop.Add(n)
 	ok := s.bufferSize.Load()+c.offLoop.Load() < int64(s.hwm)
-	writable := !s.is(stDestroyed) && !s.is(stEnding)
+	writable := !s.is(stDestroyed) && !s.is(endCalled)
 	if !ok && writable {
 		c.offFalse.Add(1)
 	}
@@ -39,7 +39,7 @@ func (s *Socket) sendOffLoop(b []byte, cb func(error)) bool {
 			// The caller had its answer already: a 'drain' is owed only if
 			// that answer was false (armOffLoopDrain), not because the
 			// write, decided again here, would have said false.
-			s.mark(stNeedDrain, false)
+			s.disarmDrain()
 		}
 		s.armOffLoopDrain(c)
 	}); err != nil {
@@ -61,10 +61,10 @@ func (s *Socket) armOffLoopDrain(c *socketCold) {
 		return
 	}
 	c.offArmed = f
-	if s.is(stDestroyed) || s.has(fEnding) {
+	if s.is(stDestroyed) || s.ending() {
 		return // no 'drain' after destroy or End, as on the loop
 	}
-	s.mark(stNeedDrain, true)
+	s.armDrain()
 	if s.qlen() == 0 {
 		s.scheduleDone()
 	}

@@ -52,9 +52,7 @@ func (s *Socket) Pipe(dst *Socket, opts *PipeOptions) *Socket {
 func (s *Socket) pipe(dst *Socket, noEnd bool) {
 	if s.pipeTo == nil && s.ev().count(EventData) == 0 && s.ev().count(EventEnd) == 0 {
 		s.pipeTo = dst
-		s.unset(fPipeWait | fPipeNoData)
-		s.setTo(fPipeNoEnd, noEnd)
-		s.syncPipeBits()
+		s.pipeAttached(noEnd)
 		if dst.loop == s.loop && dst.is(stNeedDrain) {
 			s.waitPipeDrain()
 		} else {
@@ -95,7 +93,7 @@ func (s *Socket) waitPipeDrain() {
 	if s.has(fPipeWait) {
 		return
 	}
-	s.set(fPipeWait)
+	s.pipeWaiting()
 	s.pause() // inline: we are on our loop
 	c := s.c()
 	if c.pipeDrainFn == nil {
@@ -125,7 +123,7 @@ func (s *Socket) pipeDrained() {
 	if !s.has(fPipeWait) {
 		return // unpiped meanwhile
 	}
-	s.unset(fPipeWait)
+	s.pipeWaitOver()
 	s.c().pipeDrainID = 0
 	if s.pipeTo != nil {
 		s.flow() // Resume
@@ -134,29 +132,20 @@ func (s *Socket) pipeDrained() {
 
 // pipeEnd is the inline pipe's 'end' listener, run before the others.
 func (s *Socket) pipeEnd() {
-	if s.pipeTo != nil && !s.has(fPipeNoEnd) {
-		s.set(fPipeNoEnd) // a once listener in Node: gone after it ran
-		s.syncPipeBits()
+	if s.pipeTo != nil && s.pipeEnds() {
+		s.pipeEndDropped() // a once listener in Node: gone after it ran
 		s.pipeTo.End(nil, nil)
 	}
 }
 
 // pipeListeners is how many listeners of ev the inline pipe stands for,
-// from any goroutine (the bits syncPipeBits keeps).
+// from any goroutine.
 func (s *Socket) pipeListeners(ev Event) int {
 	switch {
-	case ev == EventData && s.is(stPipeData), ev == EventEnd && s.is(stPipeEnd):
+	case ev == EventData && s.pipeCarriesData(), ev == EventEnd && s.pipeEnds():
 		return 1
 	}
 	return 0
-}
-
-// syncPipeBits publishes the inline pipe's listener share after pipeTo or
-// its flags changed (loop goroutine).
-func (s *Socket) syncPipeBits() {
-	on := s.pipeTo != nil
-	s.mark(stPipeData, on && !s.has(fPipeNoData))
-	s.mark(stPipeEnd, on && !s.has(fPipeNoEnd))
 }
 
 // pipeRemoveAll is RemoveAllListeners for the inline pipe's share: as in
@@ -168,12 +157,11 @@ func (s *Socket) pipeRemoveAll(ev Event) {
 	}
 	switch ev {
 	case EventData:
-		s.set(fPipeNoData)
+		s.pipeDataDropped()
 	case EventEnd:
-		s.set(fPipeNoEnd)
+		s.pipeEndDropped()
 	}
-	s.syncPipeBits()
-	if s.has(fPipeNoData) && s.has(fPipeNoEnd) {
+	if !s.pipeCarriesData() && !s.pipeEnds() {
 		s.unpipeFirst()
 	}
 }
@@ -182,10 +170,9 @@ func (s *Socket) pipeRemoveAll(ev Event) {
 func (s *Socket) unpipeFirst() {
 	dst := s.pipeTo
 	s.pipeTo = nil
-	s.unset(fPipeNoData | fPipeNoEnd)
-	s.syncPipeBits()
+	s.pipeDetached()
 	if s.has(fPipeWait) {
-		s.unset(fPipeWait)
+		s.pipeWaitOver()
 		if c := s.coldOrNil(); c != nil && c.pipeDrainID != 0 {
 			dst.RemoveListener(c.pipeDrainID)
 			c.pipeDrainID = 0

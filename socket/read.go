@@ -102,7 +102,7 @@ func (s *Socket) readOnce() {
 		}
 		s.deliver(buf[:n])
 	case n == 0 && s.has(fLayered):
-		s.set(fReadEOF)
+		s.eof()
 		s.updateInterest()
 		s.c().layer.InputEOF() // it calls onEOF after the plaintext before the FIN
 	case n == 0:
@@ -122,10 +122,8 @@ func (s *Socket) deliver(p []byte) {
 		}
 		p = c.decBuf
 	}
-	if !s.is(stDataEmitted) {
-		s.mark(stDataEmitted, true)
-	}
-	if s.pipeTo != nil && !s.has(fPipeNoData) {
+	s.dataEmitted()
+	if s.pipeTo != nil && s.pipeCarriesData() {
 		s.pipeData(p)
 	}
 	s.ev().emitBytes(p)
@@ -150,7 +148,7 @@ func (s *Socket) peekUndecided(buf []byte) {
 	n, err := sysnet.Peek(s.fd, buf[:1])
 	switch {
 	case n > 0:
-		s.set(fDataWaiting)
+		s.dataWaiting()
 		s.updateInterest()
 	case n == 0 && err == nil:
 		s.onEOF()
@@ -163,7 +161,7 @@ func (s *Socket) peekUndecided(buf []byte) {
 // onEOF: the peer shut down its side. 'end' follows on the next tick (after
 // the data already delivered), as in Node.
 func (s *Socket) onEOF() {
-	s.set(fReadEOF)
+	s.eof()
 	s.updateInterest()
 	if s.has(fEncoded) {
 		c := s.c()
@@ -183,17 +181,17 @@ func (s *Socket) emitEnd() {
 	if s.is(stDestroyed) || s.is(stEndEmitted) {
 		return
 	}
-	s.mark(stEndEmitted, true)
+	s.endEmitted()
 	s.pipeEnd()
 	s.ev().emit0(EventEnd)
 	if s.is(stDestroyed) {
 		return
 	}
 	switch {
-	case !s.is(stAllowHalfOpen) && !s.has(fEnding):
+	case !s.is(stAllowHalfOpen) && !s.ending():
 		// Node ends our side on the next tick, after 'end' listeners ran.
 		s.loop.NextTick(func() {
-			if !s.is(stDestroyed) && !s.has(fEnding) {
+			if !s.is(stDestroyed) && !s.ending() {
 				s.end(nil, nil)
 			}
 		})
@@ -221,8 +219,7 @@ func (s *Socket) pause() {
 	if s.is(stDestroyed) {
 		return
 	}
-	s.setFlow(stPaused)
-	s.unset(fDataWaiting) // peek again (wantPeek): what waited may have been read
+	s.pausing()
 	s.updateInterest()
 	if s.has(fLayered) {
 		s.c().layer.Pause()
@@ -244,8 +241,7 @@ func (s *Socket) flow() {
 	if s.is(stDestroyed) {
 		return // Node's Readable.resume does nothing once destroyed
 	}
-	s.setFlow(stFlowing)
-	s.set(fReadStarted)
+	s.flowing()
 	s.updateInterest()
 	if s.has(fLayered) {
 		s.c().layer.Flow()
@@ -279,7 +275,7 @@ func (s *Socket) SetEncoding(name string) error {
 		c := s.c()
 		c.enc.Store(uint32(enc))
 		c.dec.Reset(enc)
-		s.setTo(fEncoded, enc != encoding.Buffer)
+		s.setEncoded(enc != encoding.Buffer)
 	})
 	return nil
 }
@@ -288,44 +284,15 @@ func unknownEncoding(err error) error {
 	return &nodenet.Error{Code: nodenet.CodeUnknownEncoding, Message: err.Error(), Err: err}
 }
 
-// wantRead: connected, readable, not at EOF, and flowing — or undecided with
-// no data known to be waiting (see peekUndecided).
-func (s *Socket) wantRead() bool {
-	if s.has(fLayered) {
-		// The layer reads for itself (a handshake) and for the user.
-		return s.fl&(fConnected|fReadEOF|fLayerRead) == fConnected|fLayerRead && s.is(stReadable) && !s.is(stDestroyed)
-	}
-	return s.has(fConnected) && !s.is(stDestroyed) && s.is(stReadable) && !s.has(fReadEOF) &&
-		(s.is(stFlowing) || (s.flowUndecided() && !s.has(fDataWaiting)))
-}
-
-// wantPeek: paused after reading started, with no data known to be waiting:
-// read interest stays on so that a bare FIN is noticed (peekUndecided), as
-// Node's paused socket still reads. Not for Windows named pipes, which keep
-// their own read in flight (npUpdate).
-//
-// Not while the inline pipe holds the socket paused for its destination's
-// 'drain' (fPipeWait): that pause ends by itself when the destination
-// drains, and watching for a FIN meanwhile would cost a peek plus two
-// epoll_ctl per blocked chunk when streaming, since the peer is usually
-// still sending. A FIN that arrives then is seen on the resume, so 'end'
-// comes later than Node's; what the pipe does with it (end the
-// destination after its queued bytes) is the same.
-func (s *Socket) wantPeek() bool {
-	return s.is(stPaused) && !s.has(fLayered) && s.has(fReadStarted) && !s.has(fDataWaiting) && !s.has(fPipeWait) &&
-		s.has(fConnected) && !s.is(stDestroyed) && s.is(stReadable) && !s.has(fReadEOF)
-}
-
 // updateInterest registers exactly the interest the socket's state needs:
 // read while flowing, write while bytes are queued (never an idle EPOLLOUT),
 // and updates the loop ref, which depends on the same state (updateRef).
 func (s *Socket) updateInterest() {
-	if s.fd == sysnet.Invalid || !s.has(fConnected) || s.is(stDestroyed) {
+	if s.fd == sysnet.Invalid || !s.open() {
 		return
 	}
-	read := s.wantRead()
-	if read {
-		s.set(fReadStarted)
+	if s.wantRead() {
+		s.readStarted()
 	}
 	if s.isNamedPipe() {
 		s.npUpdate() // keeps a read and a write in flight instead
@@ -334,7 +301,7 @@ func (s *Socket) updateInterest() {
 	}
 	s.updateRef()
 	want := s.interest()
-	s.setTo(fReadingNow, want&nodenet.EventRead != 0)
+	s.setReadingNow(want&nodenet.EventRead != 0)
 	if s.has(fDetached) {
 		if want == 0 {
 			return
@@ -343,7 +310,7 @@ func (s *Socket) updateInterest() {
 			s.destroyWith(err)
 			return
 		}
-		s.unset(fDetached)
+		s.setDetached(false)
 		return
 	}
 	if err := s.loop.SetInterest(s.fd, want); err != nil {
@@ -371,5 +338,5 @@ func (s *Socket) detach() {
 		return
 	}
 	_ = s.loop.Unregister(s.fd)
-	s.set(fDetached)
+	s.setDetached(true)
 }

@@ -115,124 +115,13 @@ type Socket struct {
 	raddr [16]byte
 	rport uint16
 
-	st  atomic.Uint32 // stX bits: state other goroutines read
-	fl  flags         // fX bits: loop-only state
+	// The state machine (state.go): st what other goroutines may read, fl
+	// the loop's own.
+	st  atomic.Uint32
+	fl  flags
 	hwm int32
 
-	kind sockKind
-	ref  reactor.RefHold
-}
-
-// Bits of Socket.st, read from any goroutine.
-const (
-	stDestroyed uint32 = 1 << iota
-	stConnecting
-	stOpen // connected and not destroyed
-	stUnix // kind == kindUnix, for ResetAndDestroy off the loop
-	stEnding
-	stAllowHalfOpen
-	stRemote4 // raddr/rport hold an IPv4 peer
-	stRemote6 // raddr/rport hold an IPv6 peer
-	// The settings NoDelay and KeepAlive report, here so that the getters
-	// may be called from any goroutine.
-	stNoDelay
-	stKeepAlive
-	// FD handed the descriptor out: it may have been dup'ed or passed on, so
-	// closing it no longer removes its poller registration (see fSoleFD).
-	stFDExposed
-	// The inline pipe's share of the 'data' and 'end' listeners
-	// (pipeListeners), for ListenerCount from any goroutine.
-	stPipeData
-	stPipeEnd
-
-	// The stream state Node users read (writableFinished, readableEnded,
-	// readableFlowing, errored, ...): kept here rather than in fl so that
-	// the getters are exact from any goroutine. Only the loop writes them.
-	stReadable    // Node's readable option: the read side exists
-	stWritable    // Node's writable option: the write side exists
-	stEndEmitted  // 'end' was emitted (readableEnded)
-	stFinished    // 'finish' was emitted (writableFinished)
-	stNeedDrain   // a write returned false and 'drain' has not followed yet
-	stErrored     // destroyed with an error (cold.errorValue)
-	stFlowing     // readableFlowing true: a data listener, Resume or a pipe
-	stPaused      // readableFlowing false: Pause (neither bit: Node's null)
-	stDataEmitted // a 'data' event was emitted (readableDidRead)
-	// A remote getter answered while the socket was open: Node caches that
-	// answer (_peername) and keeps it after close; unread, the remote
-	// address is undefined once the socket is destroyed.
-	stPeerRead
-)
-
-func (s *Socket) is(b uint32) bool { return s.st.Load()&b != 0 }
-
-func (s *Socket) mark(b uint32, on bool) {
-	if on {
-		s.st.Or(b)
-	} else {
-		s.st.And(^b)
-	}
-}
-
-// flags are the socket's loop-only booleans, packed: 24 bools would cost an
-// idle connection 24 bytes.
-type flags uint32
-
-const (
-	fConnected     flags = 1 << iota // the descriptor is a live connection
-	fEverConnected                   // connected at least once
-	fReadEOF                         // the kernel reported EOF
-	fEnding                          // End was called
-	fShutdownDone
-	fErrorEmitted
-	fCloseEmitted
-	fRefed
-	fReadingNow  // read interest registered
-	fDetached    // unregistered from the poller after a hang-up while not reading
-	fDataWaiting // not flowing (undecided or paused) and data waits in the kernel (peekUndecided)
-	fNoDelaySet  // the value currently applied to the descriptor
-	fKeepAliveSet
-	fDoneQueued
-	fCorked     // cold.corked > 0
-	fEncoded    // cold.enc is not encoding.Buffer
-	fHookDone   // the owner's OnDestroy ran (or must not run)
-	fPipeNoEnd  // the pipe to pipeTo does not end it
-	fPipeNoData // the pipe to pipeTo's data listener was removed
-	fPipeWait   // the pipe to pipeTo paused us and waits for its 'drain'
-	// fReadStarted: the socket asked for data (Resume, a data listener, a
-	// pipe; before 'connect' too) or, undecided, read since it connected:
-	// libuv's "reading" state (Node's handle.reading). Pause does not clear
-	// it — Node's pause() leaves the handle reading (NS-037) — so a socket
-	// paused after it started reading still keeps its loop alive and still
-	// notices a bare FIN (see wantPeek); EOF and destroy end it.
-	fReadStarted
-	// The descriptor came from accept (close-on-exec) and nothing else holds
-	// it unless FD handed it out (stFDExposed): closing it is enough to
-	// remove its epoll registration, so destroy closes it through
-	// Loop.CloseRegistered, which skips the EPOLL_CTL_DEL.
-	fSoleFD
-	// fLayered: a seam.Layer (TLS) sits between the descriptor and the user
-	// (cold.layer); fLayerRead: that layer wants the kernel read;
-	// fLayerBusy: it has work in progress (a handshake on another
-	// goroutine), which holds the loop as a pending write does.
-	fLayered
-	fLayerRead
-	fLayerBusy
-	// fSpliced: bytes a pipe spliced toward this socket are parked in a
-	// kernel pipe (cold.spl.kp), at the head of its write queue
-	// (splice_linux.go).
-	fSpliced
-)
-
-func (s *Socket) has(f flags) bool { return s.fl&f != 0 }
-func (s *Socket) set(f flags)      { s.fl |= f }
-func (s *Socket) unset(f flags)    { s.fl &^= f }
-
-func (s *Socket) setTo(f flags, on bool) {
-	if on {
-		s.fl |= f
-	} else {
-		s.fl &^= f
-	}
+	ref reactor.RefHold
 }
 
 // socketCold is the part of a socket that an idle accepted connection does
@@ -331,10 +220,9 @@ func newSocket(l *reactor.Loop) *Socket {
 	s := &Socket{
 		loop: l,
 		fd:   sysnet.Invalid,
-		fl:   fRefed,
 		hwm:  DefaultHighWaterMark,
 	}
-	s.st.Store(stNoDelay | stReadable | stWritable)
+	s.initialState()
 	return s
 }
 
@@ -351,7 +239,7 @@ func (s *Socket) applyOptions(o *Options) {
 // applyStreamOptions applies the options every kind of socket shares. A
 // setting left at its default costs no cold part.
 func (s *Socket) applyStreamOptions(allowHalfOpen bool, hwm, maxBuffer int, noDelay *bool, keepAlive bool, keepAliveDelay time.Duration) {
-	s.mark(stAllowHalfOpen, allowHalfOpen)
+	s.setAllowHalfOpen(allowHalfOpen)
 	if hwm > 0 {
 		s.hwm = int32(min(hwm, math.MaxInt32))
 	}
@@ -359,9 +247,9 @@ func (s *Socket) applyStreamOptions(allowHalfOpen bool, hwm, maxBuffer int, noDe
 		s.c().maxBuffer = maxBuffer
 	}
 	if noDelay != nil {
-		s.mark(stNoDelay, *noDelay)
+		s.setNoDelay(*noDelay)
 	}
-	s.mark(stKeepAlive, keepAlive)
+	s.setKeepAlive(keepAlive)
 	if secs := int(keepAliveDelay / time.Second); secs > 0 {
 		s.c().keepAliveSecs.Store(int32(min(secs, math.MaxInt32)))
 	}
@@ -387,10 +275,9 @@ func New(o Options) (*Socket, error) {
 		if err := sysnet.SetNonblock(o.FD); err != nil {
 			return nil, nodenet.NewSyscallError("fcntl", err)
 		}
-		s.mark(stReadable, o.Readable == nil || *o.Readable)
-		s.mark(stWritable, o.Writable == nil || *o.Writable)
+		s.setDirections(o.Readable == nil || *o.Readable, o.Writable == nil || *o.Writable)
 		err = nil
-		s.loop.Exec(func() { err = s.adopt(o.FD, kind, netip.AddrPort{}) })
+		s.loop.Exec(func() { err = s.adopt(o.FD, kind, netip.AddrPort{}, false) })
 		if err != nil {
 			return nil, err
 		}
@@ -484,7 +371,7 @@ func (s *Socket) Readable() bool {
 // been called and the socket is neither destroyed nor errored, so Send is
 // allowed. Any goroutine.
 func (s *Socket) Writable() bool {
-	return s.st.Load()&(stWritable|stDestroyed|stEnding|stErrored) == stWritable
+	return s.st.Load()&(stWritable|stDestroyed|endCalled|stErrored) == stWritable
 }
 
 // AllowHalfOpen reports the socket's allowHalfOpen setting.
@@ -513,14 +400,14 @@ func (s *Socket) Owner() any {
 // Ref makes the socket keep its loop's Run going while it has work in
 // progress (the default): see updateRef for what counts, Node's rule (NS-049).
 func (s *Socket) Ref() *Socket {
-	s.exec(func() { s.set(fRefed); s.updateRef() })
+	s.exec(func() { s.setRefed(true); s.updateRef() })
 	return s
 }
 
 // Unref lets the loop's Run return even while this socket is connecting,
 // reading or writing.
 func (s *Socket) Unref() *Socket {
-	s.exec(func() { s.unset(fRefed); s.updateRef() })
+	s.exec(func() { s.setRefed(false); s.updateRef() })
 	return s
 }
 
@@ -540,32 +427,9 @@ func (s *Socket) Unref() *Socket {
 // handle's ref, and an Unref (before Connect or while connecting) takes
 // effect on the connected socket.
 func (s *Socket) updateRef() {
-	want := !s.is(stDestroyed) && (s.is(stConnecting) ||
-		(s.has(fRefed) && s.fd != sysnet.Invalid && s.has(fConnected) &&
-			(s.qlen() > 0 || s.has(fLayerBusy) || (s.has(fReadStarted) && s.is(stReadable) && !s.has(fReadEOF)))))
-	s.ref.Set(s.loop, want)
+	s.ref.Set(s.loop, s.refWanted())
 }
 
 func errMissingLoop() error {
 	return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options.Loop' is invalid. Received nil")
 }
-
-func (s *Socket) setKind(k sockKind) {
-	s.kind = k
-	s.mark(stUnix, k == kindUnix)
-}
-
-// setFlow records Node's readableFlowing: stFlowing (true) or stPaused
-// (false). Loop goroutine only.
-func (s *Socket) setFlow(b uint32) {
-	for {
-		old := s.st.Load()
-		if s.st.CompareAndSwap(old, old&^(stFlowing|stPaused)|b) {
-			return
-		}
-	}
-}
-
-// flowUndecided: neither a consumer nor Pause decided the flow yet (Node's
-// readableFlowing null).
-func (s *Socket) flowUndecided() bool { return s.st.Load()&(stFlowing|stPaused) == 0 }

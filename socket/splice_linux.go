@@ -167,10 +167,10 @@ func (s *Socket) spliceDst() *Socket {
 	if d.loop != s.loop {
 		return nil // first: another loop's socket is not ours to read
 	}
-	if s.fl&(fPipeNoData|fEncoded|fLayered) != 0 || d.fl&fLayered != 0 || !spliceable(s.kind) || !spliceable(d.kind) {
+	if !s.pipeCarriesData() || s.has(fEncoded|fLayered) || d.has(fLayered) || !spliceable(s.kind()) || !spliceable(d.kind()) {
 		return nil
 	}
-	if d.fd == sysnet.Invalid || d.fl&(fConnected|fCorked|fEnding) != fConnected || d.st.Load()&(stWritable|stDestroyed) != stWritable {
+	if d.fd == sysnet.Invalid || !d.open() || d.has(fCorked) || d.st.Load()&(stWritable|stDestroyed|stEnding) != stWritable {
 		return nil
 	}
 	if d.q != nil && d.q.Len() > 0 {
@@ -237,7 +237,7 @@ func (s *Socket) spliceIn(d *Socket) bool {
 	}
 	if fresh {
 		dc.spl.kp = kp
-		d.set(fSpliced)
+		d.setSpliced(true)
 	}
 	if d.overMax(d.qlen()) {
 		d.bufferFull(nil) // Options.MaxBufferSize, as enqueue applies it
@@ -265,7 +265,7 @@ func (s *Socket) spliceLearn(n int) {
 // spliceWait pauses s until d drains, as the copy path does when Send
 // returns false.
 func (s *Socket) spliceWait(d *Socket) {
-	d.mark(stNeedDrain, true)
+	d.armDrain()
 	s.waitPipeDrain()
 }
 
@@ -304,7 +304,7 @@ func (s *Socket) releaseSplice() {
 	c := s.c()
 	kpipesFor(s.loop).put(c.spl.kp)
 	c.spl.kp = nil
-	s.unset(fSpliced)
+	s.setSpliced(false)
 }
 
 // dropSplice is destroy's share: parked bytes are dropped with the pipe, as

@@ -95,7 +95,7 @@ func (s *Socket) ReadableLength() int { return 0 }
 // WritableEnded is Node's socket.writableEnded: End has been called (from
 // any goroutine, the moment it was called). 'finish' may not have followed
 // yet: see WritableFinished.
-func (s *Socket) WritableEnded() bool { return s.is(stEnding) }
+func (s *Socket) WritableEnded() bool { return s.is(endCalled) }
 
 // WritableFinished is Node's socket.writableFinished: 'finish' has been
 // emitted (every byte reached the kernel and our FIN was sent).
@@ -105,7 +105,7 @@ func (s *Socket) WritableFinished() bool { return s.is(stFinished) }
 // false and 'drain' has not been emitted yet (false once End was called or
 // the socket was destroyed, as in Node).
 func (s *Socket) WritableNeedDrain() bool {
-	return s.st.Load()&(stNeedDrain|stDestroyed|stEnding) == stNeedDrain
+	return s.st.Load()&(stNeedDrain|stDestroyed|endCalled) == stNeedDrain
 }
 
 // WritableCorked is Node's socket.writableCorked: how many Cork calls are

@@ -80,8 +80,8 @@ func (s *Socket) onIdle() {
 // sockets ignore it. Returns the socket.
 func (s *Socket) SetNoDelay(noDelay bool) *Socket {
 	s.exec(func() {
-		s.mark(stNoDelay, noDelay)
-		if s.has(fConnected) {
+		s.setNoDelay(noDelay)
+		if s.open() {
 			s.applyNoDelay()
 		}
 	})
@@ -102,11 +102,11 @@ func (s *Socket) SetKeepAlive(enable bool, initialDelay time.Duration) *Socket {
 			old = int(c.keepAliveSecs.Load())
 		}
 		changed := enable != s.is(stKeepAlive) || (enable && secs != old)
-		s.mark(stKeepAlive, enable)
+		s.setKeepAlive(enable)
 		if secs != old {
 			s.c().keepAliveSecs.Store(int32(min(secs, math.MaxInt32)))
 		}
-		if s.has(fConnected) && (changed || !s.has(fKeepAliveSet)) {
+		if s.open() && (changed || !s.has(fKeepAliveSet)) {
 			s.applyKeepAlive()
 		}
 	})
@@ -122,19 +122,19 @@ func (s *Socket) applySocketOptions() {
 }
 
 func (s *Socket) applyNoDelay() {
-	if s.fd == sysnet.Invalid || s.kind == kindUnix || s.kind == kindNone {
+	if s.fd == sysnet.Invalid || s.kind() == kindUnix || s.kind() == kindNone {
 		return
 	}
 	if s.is(stNoDelay) == s.has(fNoDelaySet) {
 		return
 	}
 	if err := sysnet.SetNoDelay(s.fd, s.is(stNoDelay)); err == nil {
-		s.setTo(fNoDelaySet, s.is(stNoDelay))
+		s.noDelayApplied(s.is(stNoDelay))
 	}
 }
 
 func (s *Socket) applyKeepAlive() {
-	if s.fd == sysnet.Invalid || s.kind == kindUnix || s.kind == kindNone {
+	if s.fd == sysnet.Invalid || s.kind() == kindUnix || s.kind() == kindNone {
 		return
 	}
 	secs := 0
@@ -145,7 +145,7 @@ func (s *Socket) applyKeepAlive() {
 		s.loop.LogError("nodenet: setKeepAlive", nodenet.NewSyscallError("setsockopt", err))
 		return
 	}
-	s.set(fKeepAliveSet)
+	s.keepAliveApplied()
 }
 
 // NoDelay reports the TCP_NODELAY setting applied (or to be applied), from

@@ -32,8 +32,8 @@ func (s *Socket) SetTypeOfService(tos int) error {
 	}
 	var err error
 	s.withFD(func(fd nodenet.FD) {
-		if s.kind == kindTCP4 || s.kind == kindTCP6 {
-			err = sysnet.SetTypeOfService(fd, s.kind == kindTCP6, tos)
+		if s.kind() == kindTCP4 || s.kind() == kindTCP6 {
+			err = sysnet.SetTypeOfService(fd, s.kind() == kindTCP6, tos)
 		}
 	})
 	if err != nil && runtime.GOOS != "windows" {
@@ -54,8 +54,8 @@ func (s *Socket) TypeOfService() (int, error) {
 	cached := s.cachedTypeOfService()
 	tos, err := cached, error(nil)
 	s.withFD(func(fd nodenet.FD) {
-		if s.kind == kindTCP4 || s.kind == kindTCP6 {
-			tos, err = sysnet.TypeOfService(fd, s.kind == kindTCP6)
+		if s.kind() == kindTCP4 || s.kind() == kindTCP6 {
+			tos, err = sysnet.TypeOfService(fd, s.kind() == kindTCP6)
 		}
 	})
 	if err != nil {
@@ -81,10 +81,10 @@ func (s *Socket) cachedTypeOfService() int {
 // failure as 'error' without destroying the socket; nodenet logs it.
 func (s *Socket) applyTypeOfService() {
 	c := s.coldOrNil()
-	if c == nil || c.tos.Load() == 0 || (s.kind != kindTCP4 && s.kind != kindTCP6) {
+	if c == nil || c.tos.Load() == 0 || (s.kind() != kindTCP4 && s.kind() != kindTCP6) {
 		return
 	}
-	if err := sysnet.SetTypeOfService(s.fd, s.kind == kindTCP6, int(c.tos.Load()-1)); err != nil && runtime.GOOS != "windows" {
+	if err := sysnet.SetTypeOfService(s.fd, s.kind() == kindTCP6, int(c.tos.Load()-1)); err != nil && runtime.GOOS != "windows" {
 		s.loop.LogError("nodenet: setTypeOfService", nodenet.NewSyscallError("setTypeOfService", err))
 	}
 }

@@ -107,7 +107,7 @@ func (s *Socket) writeState() error {
 	if s.is(stDestroyed) {
 		return nodenet.ErrStreamDestroyed
 	}
-	if s.is(stEnding) {
+	if s.is(endCalled) {
 		return nodenet.ErrStreamWriteAfterEnd
 	}
 	return nil
@@ -181,10 +181,6 @@ func (s *Socket) sendString(str string, cb func(error)) bool {
 	return s.queued(cb, before+len(str))
 }
 
-func (s *Socket) canWriteNow() bool {
-	return s.fd != sysnet.Invalid && s.fl&(fConnected|fCorked) == fConnected && !s.is(stDestroyed)
-}
-
 // enqueue queues what the kernel did not take; length is Node's buffered
 // length counting the whole chunk, for the return rule (the part the kernel
 // already took still counts until the chunk completes, as in Node).
@@ -234,7 +230,7 @@ func (s *Socket) afterSend(length int) bool {
 	if length < int(s.hwm) || length == 0 {
 		return s.st.Load()&(stDestroyed|stErrored) == 0
 	}
-	s.mark(stNeedDrain, true)
+	s.armDrain()
 	if s.qlen() == 0 {
 		// The kernel took it all already: drain on the next tick, as Node's
 		// afterWrite does.
@@ -279,9 +275,9 @@ func (s *Socket) writeAllowed(cb func(error)) bool {
 func (s *Socket) refuseWrite(cb func(error), fromEnd bool) error {
 	var err error
 	switch {
-	case !fromEnd && s.has(fEnding) && s.is(stEndEmitted) && !s.is(stAllowHalfOpen):
+	case !fromEnd && s.endedByPeer():
 		err = &nodenet.Error{Code: "EPIPE", Message: "This socket has been ended by the other party", Err: sysnet.EPIPE}
-	case s.has(fEnding) || !s.is(stWritable):
+	case s.writeSideClosed():
 		err = nodenet.NewError(nodenet.CodeStreamWriteAfterEnd, "write after end")
 	case s.is(stDestroyed):
 		err = nodenet.ErrStreamDestroyed
@@ -295,12 +291,6 @@ func (s *Socket) refuseWrite(cb func(error), fromEnd bool) error {
 	return err
 }
 
-// noHandle: the socket was never connected (nor is connecting) and has no
-// descriptor — Node's socket without a _handle. Loop goroutine.
-func (s *Socket) noHandle() bool {
-	return s.fd == sysnet.Invalid && s.st.Load()&(stConnecting|stOpen|stDestroyed) == 0
-}
-
 // writeNoHandle is Node's write on a socket that has no handle: the write
 // fails with ERR_SOCKET_CLOSED, which errors the stream at once (so an End
 // in the same tick hears the same error) and, on the next tick, calls cb
@@ -309,7 +299,7 @@ func (s *Socket) writeNoHandle(cb func(error)) {
 	var err error = nodenet.ErrSocketClosed
 	if !s.is(stErrored) {
 		s.c().setError(err)
-		s.mark(stErrored, true)
+		s.errored()
 	}
 	s.loop.NextTick(func() {
 		if cb != nil {
@@ -337,7 +327,7 @@ func (s *Socket) complete(cb func(error), err error) {
 
 func (s *Socket) scheduleDone() {
 	if !s.has(fDoneQueued) {
-		s.set(fDoneQueued)
+		s.setDoneQueued(true)
 		c := s.c()
 		if c.runDoneFn == nil {
 			c.runDoneFn = s.runDone
@@ -350,7 +340,7 @@ func (s *Socket) scheduleDone() {
 // the queue is empty), then the callbacks of the completed writes.
 func (s *Socket) runDone() {
 	defer s.recoverPanic()
-	s.unset(fDoneQueued)
+	s.setDoneQueued(false)
 	s.maybeDrain()
 	// Run the batch present now by index, then move whatever the callbacks
 	// queued meanwhile (a later tick runs it) to the front: re-slicing from
@@ -372,8 +362,8 @@ func shiftDone(d []writeDone, n int) []writeDone {
 }
 
 func (s *Socket) maybeDrain() {
-	if s.is(stNeedDrain) && s.qlen() == 0 && !s.has(fEnding) && !s.is(stDestroyed) {
-		s.mark(stNeedDrain, false)
+	if s.drainDue() {
+		s.disarmDrain()
 		s.offLoopDrained()
 		s.ev().emit0(EventDrain)
 	}
@@ -454,7 +444,7 @@ func (s *Socket) afterFlush(err error) {
 func (s *Socket) Cork() {
 	s.exec(func() {
 		s.c().corked.Add(1)
-		s.set(fCorked)
+		s.setCorked(true)
 	})
 }
 
@@ -468,9 +458,9 @@ func (s *Socket) Uncork() {
 		if c.corked.Add(-1) > 0 {
 			return
 		}
-		s.unset(fCorked)
+		s.setCorked(false)
 		switch {
-		case s.has(fConnected):
+		case s.open():
 			s.flush()
 			s.updateInterest()
 		case s.is(stConnecting) && s.qlen() > 0 && !s.has(fLayered):
