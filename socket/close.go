@@ -365,7 +365,11 @@ func (s *Socket) recoverPanic() {
 // resetForReconnect un-destroys a socket for a new Connect (Node's
 // initSocketHandle): fresh state and counters, same listeners.
 func (s *Socket) resetForReconnect() {
-	s.resetStateForReconnect() // each sub-state afresh (state.go)
+	// Each sub-state afresh (state.go's reset masks say what carries over).
+	s.resetLifecycle()
+	s.resetReadSide()
+	s.resetWriteSide()
+	s.resetApplied()
 	s.resetRemote()
 	s.resetLocal()
 	if c := s.coldOrNil(); c != nil {

@@ -411,14 +411,20 @@ func (s *Socket) refWanted() bool {
 		(s.qlen() > 0 || s.has(fLayerBusy) || (s.has(fReadStarted) && s.readSideOpen()))
 }
 
-// resetForReconnect's share of the state: each sub-state starts afresh
-// (see the reset masks).
-func (s *Socket) resetStateForReconnect() {
-	s.mark(lifecycleResetSt|readResetSt|writeResetSt, false) // the peer's: resetRemote
-	s.unset(lifecycleResetFl | readResetFl | writeResetFl | optionsResetFl)
+// resetLifecycle: a reconnect un-destroys the socket (Node's _undestroy):
+// a new handle, which may emit 'error' and 'close' again.
+func (s *Socket) resetLifecycle() {
+	s.mark(lifecycleResetSt, false)
+	s.unset(lifecycleResetFl)
 }
 
 // ---- Read side ----
+
+// resetReadSide: a reconnect's read side has read nothing and seen no end.
+func (s *Socket) resetReadSide() {
+	s.mark(readResetSt, false)
+	s.unset(readResetFl)
+}
 
 // setDirections applies Node's readable and writable options.
 func (s *Socket) setDirections(readable, writable bool) {
@@ -530,8 +536,8 @@ func (s *Socket) noWriteSide() {
 	s.mark(stEnding|stFinished, true)
 }
 
-// resetWriteSide: a Connect after an End that never had a connection
-// (Node's connect re-initialises the stream: initSocketHandle's
+// resetWriteSide: a reconnect, or a Connect after an End that never had a
+// connection (Node's connect re-initialises the stream: initSocketHandle's
 // _undestroy), so the new connection starts writable.
 func (s *Socket) resetWriteSide() {
 	s.unset(writeResetFl)
@@ -589,6 +595,9 @@ func (s *Socket) setKeepAlive(on bool)     { s.mark(stKeepAlive, on) }
 // noDelayApplied and keepAliveApplied: the descriptor has the setting.
 func (s *Socket) noDelayApplied(on bool) { s.setTo(fNoDelaySet, on) }
 func (s *Socket) keepAliveApplied()      { s.set(fKeepAliveSet) }
+
+// resetApplied: a reconnect's new descriptor has the kernel's defaults.
+func (s *Socket) resetApplied() { s.unset(optionsResetFl) }
 
 // ---- Peer address ----
 
