@@ -132,8 +132,13 @@ test-windows:
 # soak: the long reliability runs (15,000 connections for a minute, the
 # long fault and abuse variants, and the cross-goroutine contract stress
 # harness for NODENET_STRESS_MS, 2 minutes by default) and the timing
-# assertions kept out of `make test` (the EMFILE flood's CPU share); bounded
-# to 15 minutes in all.
+# assertions kept out of `make test` (the EMFILE flood's CPU share), 4,000
+# idle proxied pairs holding no pipes, 40 seeds of the pipe property test per
+# path, and the whole socket package with every pipe splicing
+# (NODENET_TEST_SPLICE=always); bounded to 25 minutes in all.
 soak:
 	NODENET_SOAK=1 $(GO) test -v -count=1 -timeout 15m ./reliability/
 	NODENET_SOAK=1 $(GO) test -v -count=1 -timeout 5m -run '^TestEMFILEServerSurvives$$' ./server/
+	NODENET_SOAK=1 $(GO) test -v -count=1 -timeout 5m -run '^TestProxyIdlePairsHoldNoPipes$$' ./examples/proxy/
+	NODENET_PIPE_SEEDS=40 $(GO) test -race -count=1 -timeout 10m -run '^TestPipeProperty$$' ./socket/
+	NODENET_TEST_SPLICE=always $(GO) test -race -count=1 -timeout 10m ./socket/
