@@ -49,8 +49,8 @@ func renderMain(args []string) {
 func writeReport(rep *report, md, svg, psvg, xsvg, ref, pref, xref string) {
 	echo, proto := kinds(rep.Cells)
 	proxy := hasProxy(rep.Cells)
-	if proxy && !echo && !proto {
-		writeProxyReport(rep, md, svg, ref)
+	if proxy && (rep.Mode == "proxy" || !echo && !proto) {
+		writeProxyReport(rep, md, svg, ref) // the proxy subset: its streaming echo cell belongs to its tables
 		return
 	}
 	var tables string
