@@ -166,6 +166,12 @@ type TLSSocketOptions struct {
 // becomes the TLS server of its connection and waits for the client's
 // handshake; 'secure' follows it, a failure is 'error'. For the client
 // side use Connect with Socket.
+//
+// The TLSSocket is sock, not a wrapper beside it: from this call on, sock's
+// writes are encrypted too (held until the handshake is done). Node's old
+// net.Socket object stays raw, so a go-ahead written on it after new
+// tls.TLSSocket goes out in plaintext; here, send the go-ahead before the
+// upgrade.
 func NewTLSSocket(sock *socket.Socket, o TLSSocketOptions) (*TLSSocket, error) {
 	if sock == nil {
 		return nil, nodenet.NewError(nodenet.CodeInvalidArgType, "The \"socket\" argument must be an instance of net.Socket")

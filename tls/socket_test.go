@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"path/filepath"
@@ -458,5 +459,66 @@ func TestHeldWriteDrain(t *testing.T) {
 	looptest.Run(t, l, hangGuard)
 	if ok || strings.Join(events, " ") != "secureConnect drain" {
 		t.Fatalf("Send %v, events %q", ok, events)
+	}
+}
+
+// An upgraded socket is the TLSSocket: a Send through the *socket.Socket
+// after NewTLSSocket is held until the handshake and then encrypted (Node
+// writes its old net.Socket raw; docs/tls.md says so). Go's crypto/tls
+// client reads the go-ahead sent before the upgrade in plaintext, then the
+// later Send decrypted.
+func TestUpgradeWritesAreEncrypted(t *testing.T) {
+	l := newLoop(t)
+	clientErr := make(chan error, 1)
+	var got string
+	l.Post(func() {
+		var srv *server.Server
+		srv, err := server.New(server.Options{Loop: l}, func(s *socket.Socket) {
+			s.OnceData(func(b []byte) {
+				s.Send([]byte("OK\n"), nil) // plaintext: before the upgrade
+				ts, err := nntls.NewTLSSocket(s, nntls.TLSSocketOptions{IsServer: true,
+					SecureContextOptions: nntls.SecureContextOptions{Key: ecCert.KeyPEM, Cert: ecCert.CertPEM}})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ts.OnError(func(err error) { t.Errorf("server: %v", err) })
+				s.End([]byte("after the upgrade"), nil) // through the plain Socket: encrypted
+				ts.OnClose(func(bool) { srv.Close(nil) })
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() {
+			a, _ := srv.AddressInfo()
+			go func() {
+				clientErr <- func() error {
+					c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port)))
+					if err != nil {
+						return err
+					}
+					defer c.Close()
+					if _, err := c.Write([]byte("STARTTLS\n")); err != nil {
+						return err
+					}
+					ok := make([]byte, 3)
+					if _, err := io.ReadFull(c, ok); err != nil || string(ok) != "OK\n" {
+						return fmt.Errorf("go-ahead %q, %v", ok, err)
+					}
+					tc := tls.Client(c, goClient(ecCert))
+					b, err := io.ReadAll(tc)
+					got = string(b)
+					return err
+				}()
+			}()
+		})
+	})
+	looptest.Run(t, l, hangGuard)
+	if err := <-clientErr; err != nil {
+		t.Fatal(err)
+	}
+	if got != "after the upgrade" {
+		t.Fatalf("client read %q", got)
 	}
 }
