@@ -218,7 +218,10 @@ func (t *TLSSocket) secured() bool {
 	info := &secureInfo{authorized: v.authorized, authErr: v.err, localCert: t.e.localCert}
 	if !t.isServer && v.err == nil && t.checkIdentity != nil && !t.e.conn.ConnectionState().DidResume {
 		var err error
-		t.guard(func() { err = t.checkIdentity(t.identityHost, t.GetPeerCertificate(true)) })
+		// The certificate from the connection: the getters answer only
+		// once info is published, below.
+		cert := newPeerCertificate(t.e.conn.ConnectionState().PeerCertificates, true)
+		t.guard(func() { err = t.checkIdentity(t.identityHost, cert) })
 		if err != nil {
 			info.authorized, info.authErr = false, err
 		}

@@ -5,13 +5,23 @@ import (
 	"crypto/x509"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nodenet/nodenet"
 )
 
-// now is the clock certificate checks use (a variable for tests).
-var now = time.Now
+// clock is what certificate checks and session tickets take the time from:
+// time.Now, but for tests that move it (export_test.go). Atomic, since
+// handshake goroutines read it.
+var clock atomic.Pointer[func() time.Time]
+
+func init() {
+	f := time.Now
+	clock.Store(&f)
+}
+
+func now() time.Time { return (*clock.Load())() }
 
 // verifyResult is what the handshake goroutine found about the peer.
 type verifyResult struct {
