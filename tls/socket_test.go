@@ -23,6 +23,7 @@ import (
 // client talk to it, and returns the trace of the first connection.
 func serverTrace(t *testing.T, o nntls.ServerOptions, client func(port int)) []string {
 	t.Helper()
+	checkFDs(t)
 	l := newLoop(t)
 	var trace []string
 	add := func(s string) { trace = append(trace, s) }

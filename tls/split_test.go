@@ -117,6 +117,7 @@ func TestRecordsSplitAtEveryBoundaryServer(t *testing.T) {
 		msgs int
 	}{{"every boundary", everyBoundary, 130}, {"byte by byte", byteByByte, 4}} {
 		t.Run(tc.name, func(t *testing.T) {
+			checkFDs(t)
 			fd, peer := socketPair(t, tc.cut)
 			l := newLoop(t)
 			var secure bool
@@ -162,6 +163,7 @@ func TestRecordsSplitAtEveryBoundaryClient(t *testing.T) {
 		msgs int
 	}{{"every boundary", everyBoundary, 130}, {"byte by byte", byteByByte, 4}} {
 		t.Run(tc.name, func(t *testing.T) {
+			checkFDs(t)
 			fd, peer := socketPair(t, tc.cut)
 			go func() {
 				c := tls.Server(peer, serverConfig(ecCert.CertPEM, ecCert.KeyPEM))
