@@ -21,7 +21,7 @@ import (
 // with no 'secureConnect' — the handshake goroutine that waited for the
 // server's flight is released (goleak in TestMain) and no descriptor is left.
 func TestClientTimeoutAndDestroyDuringHandshake(t *testing.T) {
-	checkFDs(t) // first: its check runs after goServer's cleanup has closed everything
+	checkFDs(t)                                                           // first: its check runs after goServer's cleanup has closed everything
 	port := goServer(t, nil, func(c net.Conn) { io.Copy(io.Discard, c) }) // reads, never answers
 	l := newLoop(t)
 	var events []string
