@@ -21,8 +21,10 @@ import (
 // with no 'secureConnect' — the handshake goroutine that waited for the
 // server's flight is released (goleak in TestMain) and no descriptor is left.
 func TestClientTimeoutAndDestroyDuringHandshake(t *testing.T) {
-	checkFDs(t)                                                           // first: its check runs after goServer's cleanup has closed everything
-	port := goServer(t, nil, func(c net.Conn) { io.Copy(io.Discard, c) }) // reads, never answers
+	// checkFDs first: its check runs after goServer's cleanup has closed
+	// everything. The server reads and never answers.
+	checkFDs(t)
+	port := goServer(t, nil, func(c net.Conn) { io.Copy(io.Discard, c) })
 	l := newLoop(t)
 	var events []string
 	l.Post(func() {
