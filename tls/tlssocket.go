@@ -56,6 +56,7 @@ type secureInfo struct {
 	authorized bool
 	authErr    error
 	localCert  *x509.Certificate
+	chain      []*x509.Certificate // verified, leaf to anchor; nil if not
 }
 
 // SecureEvent names a TLSSocket event beyond those of socket.Socket.
@@ -215,12 +216,12 @@ func (t *TLSSocket) emitBytes(ev SecureEvent, b []byte) {
 // the socket was rejected and destroyed.
 func (t *TLSSocket) secured() bool {
 	v := t.e.verify
-	info := &secureInfo{authorized: v.authorized, authErr: v.err, localCert: t.e.localCert}
+	info := &secureInfo{authorized: v.authorized, authErr: v.err, localCert: t.e.localCert, chain: v.chain}
 	if !t.isServer && v.err == nil && t.checkIdentity != nil && !t.e.conn.ConnectionState().DidResume {
 		var err error
 		// The certificate from the connection: the getters answer only
 		// once info is published, below.
-		cert := newPeerCertificate(t.e.conn.ConnectionState().PeerCertificates, true)
+		cert := newPeerCertificate(peerChain(t.e.conn.ConnectionState(), v.chain), true)
 		t.guard(func() { err = t.checkIdentity(t.identityHost, cert) })
 		if err != nil {
 			info.authorized, info.authErr = false, err
@@ -378,8 +379,22 @@ func (t *TLSSocket) GetEphemeralKeyInfo() string {
 // certificate, with its issuers linked through IssuerCertificate when
 // detailed; nil when the peer sent none (Node: an empty object).
 func (t *TLSSocket) GetPeerCertificate(detailed bool) *PeerCertificate {
-	cs, _ := t.state()
-	return newPeerCertificate(cs.PeerCertificates, detailed)
+	cs, ok := t.state()
+	if !ok || !detailed {
+		return newPeerCertificate(cs.PeerCertificates, detailed)
+	}
+	return newPeerCertificate(peerChain(cs, t.info.Load().chain), true)
+}
+
+// peerChain is the chain getPeerCertificate(true) links: the verified one
+// (Node completes what the peer sent from its trust store: a CA the server
+// does not send is still the leaf's issuerCertificate), else what the peer
+// sent.
+func peerChain(cs tls.ConnectionState, verified []*x509.Certificate) []*x509.Certificate {
+	if len(verified) > 0 {
+		return verified
+	}
+	return cs.PeerCertificates
 }
 
 // GetPeerX509Certificate is Node's getPeerX509Certificate().

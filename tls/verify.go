@@ -27,28 +27,33 @@ func now() time.Time { return (*clock.Load())() }
 type verifyResult struct {
 	authorized bool
 	err        error // Node's authorizationError (a *nodenet.Error)
+	// chain is the verified chain, leaf to trust anchor (nil when it did
+	// not verify): getPeerCertificate(true) links through it, as Node
+	// completes the peer's chain from its trust store.
+	chain []*x509.Certificate
 }
 
 // verifyChain checks a peer's chain against roots (nil: the system's) the
-// way OpenSSL does for Node, and returns Node's error for a failure.
-func verifyChain(certs []*x509.Certificate, roots *x509.CertPool, usage x509.ExtKeyUsage) error {
+// way OpenSSL does for Node, and returns the verified chain or Node's
+// error for a failure.
+func verifyChain(certs []*x509.Certificate, roots *x509.CertPool, usage x509.ExtKeyUsage) ([]*x509.Certificate, error) {
 	if len(certs) == 0 {
-		return tlsError(CodeUnableToGetIssuerLocal, "unable to get local issuer certificate", nil)
+		return nil, tlsError(CodeUnableToGetIssuerLocal, "unable to get local issuer certificate", nil)
 	}
 	inter := x509.NewCertPool()
 	for _, c := range certs[1:] {
 		inter.AddCert(c)
 	}
-	_, err := certs[0].Verify(x509.VerifyOptions{
+	chains, err := certs[0].Verify(x509.VerifyOptions{
 		Roots:         roots,
 		Intermediates: inter,
 		CurrentTime:   now(),
 		KeyUsages:     []x509.ExtKeyUsage{usage},
 	})
 	if err == nil {
-		return nil
+		return chains[0], nil
 	}
-	return chainError(err, certs)
+	return nil, chainError(err, certs)
 }
 
 // CheckServerIdentity is Node's tls.checkServerIdentity(hostname, cert):
@@ -191,18 +196,20 @@ func (t *TLSSocket) verifyPeer(cs tls.ConnectionState) verifyResult {
 		if len(cs.PeerCertificates) == 0 {
 			return verifyResult{err: tlsError(CodeUnableToGetIssuer, "unable to get issuer certificate", nil)}
 		}
-		if err := verifyChain(cs.PeerCertificates, t.ctx.roots, x509.ExtKeyUsageClientAuth); err != nil {
+		chain, err := verifyChain(cs.PeerCertificates, t.ctx.roots, x509.ExtKeyUsageClientAuth)
+		if err != nil {
 			return verifyResult{err: err}
 		}
-		return verifyResult{authorized: true}
+		return verifyResult{authorized: true, chain: chain}
 	}
-	if err := verifyChain(cs.PeerCertificates, t.ctx.roots, x509.ExtKeyUsageServerAuth); err != nil {
+	chain, err := verifyChain(cs.PeerCertificates, t.ctx.roots, x509.ExtKeyUsageServerAuth)
+	if err != nil {
 		return verifyResult{err: err}
 	}
 	if t.checkIdentity == nil && !cs.DidResume {
 		if err := CheckServerIdentity(t.identityHost, newPeerCertificate(cs.PeerCertificates, false)); err != nil {
-			return verifyResult{err: err}
+			return verifyResult{err: err, chain: chain}
 		}
 	}
-	return verifyResult{authorized: true}
+	return verifyResult{authorized: true, chain: chain}
 }
