@@ -34,6 +34,17 @@ func attachLayer(sock any, l seam.Layer) (seam.Transport, error) {
 	return (*layerTransport)(s), nil
 }
 
+// readFailed destroys the socket with a read error, or has its layer do it
+// (a TLS server reports a failed handshake's as 'tlsClientError', not
+// 'error').
+func (s *Socket) readFailed(err error) {
+	if s.has(fLayered) {
+		s.c().layer.InputError(err)
+		return
+	}
+	s.destroyWith(err)
+}
+
 func (s *Socket) layer() seam.Layer {
 	if !s.has(fLayered) {
 		return nil

@@ -67,7 +67,7 @@ func (s *Socket) handleEvent(ev nodenet.Events) {
 		// socket is not reading: surface a pending error, else stop watching
 		// until reading resumes, so a level-triggered HUP cannot spin.
 		if err := sysnet.SoError(s.fd); err != nil {
-			s.destroyWith(nodenet.NewSyscallError("read", err))
+			s.readFailed(nodenet.NewSyscallError("read", err))
 			return
 		}
 		if s.qlen() == 0 {
@@ -109,7 +109,7 @@ func (s *Socket) readOnce() {
 		s.onEOF()
 	case sysnet.IsWouldBlock(err) || sysnet.IsInterrupted(err):
 	default:
-		s.destroyWith(nodenet.NewSyscallError("read", err))
+		s.readFailed(nodenet.NewSyscallError("read", err))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -314,3 +315,27 @@ func mustPair(c *tlstest.Cert) tls.Certificate {
 }
 
 var clientCert = tlstest.New(tlstest.Options{CN: "localhost", ClientUse: true}, chain.CA)
+
+// A client that resets the connection in the middle of the handshake (its
+// ClientHello answered, its Finished never sent): 'tlsClientError'
+// ECONNRESET "read ECONNRESET" unwrapping to the errno, then close(true),
+// as Node 26 reports it.
+func TestResetDuringHandshake(t *testing.T) {
+	hello := clientHello(t)
+	r := badRun(t, nntls.ServerOptions{}, func(port int) {
+		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			return
+		}
+		c.Write(hello)
+		io.ReadFull(c, make([]byte, 5)) // the server's flight has begun: it waits for ours
+		c.(*net.TCPConn).SetLinger(0)
+		c.Close()
+	})
+	if len(r.errs) != 1 || code(r.errs[0]) != "ECONNRESET" || r.errs[0].Error() != "read ECONNRESET" || !errors.Is(r.errs[0], syscall.ECONNRESET) {
+		t.Fatalf("tlsClientError %v", r.errs)
+	}
+	if len(r.closeHE) != 1 || !r.closeHE[0] {
+		t.Fatalf("close(hadError) %v, want [true]", r.closeHE)
+	}
+}

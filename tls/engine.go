@@ -185,6 +185,18 @@ func (e *engine) InputEOF() {
 	}
 }
 
+// InputError: the kernel read failed (a reset). A server's handshake
+// reports it as 'tlsClientError', as Node does ("read ECONNRESET"); else
+// the socket errs with it.
+func (e *engine) InputError(err error) {
+	if e.server && e.t.srv != nil && (e.state == esHello || e.state == esHandshaking) {
+		e.fail(err)
+		return
+	}
+	e.state = esDone
+	e.tr.Destroy(err)
+}
+
 // Write takes the user's plaintext.
 func (e *engine) Write(p []byte, cb func(error)) bool {
 	switch e.state {

@@ -35,6 +35,11 @@ type Layer interface {
 	// a pipe's backpressure) so the layer can deliver what it holds.
 	Flow()
 	Pause()
+	// InputError: reading from the kernel failed with err (a read
+	// ECONNRESET, …). The layer destroys the socket with it (Transport.
+	// Destroy, or DestroyReported when it reports the error elsewhere: a
+	// TLS server's handshake failure is 'tlsClientError').
+	InputError(err error)
 	// Destroyed: the socket was destroyed (its descriptor is closed).
 	Destroyed()
 }
