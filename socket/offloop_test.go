@@ -98,8 +98,8 @@ func waitFor(t testing.TB, ch <-chan struct{}, what string) {
 // TestOffLoopFalseIsFollowedByDrain (item 1): a producer goroutine that
 // follows Node's rule — write until false, then wait for 'drain' — with the
 // listener added after the false, as Node code does. Each round posts two
-// writes of 9 KiB while the loop is held busy, so the second Send's answer
-// (queued plus posted bytes, 18 KiB) is false, while on the loop each write
+// writes of 9/16 of the high-water mark while the loop is held busy, so the
+// second Send's answer (queued plus posted bytes, 18/16 of it) is false, while on the loop each write
 // then fits the kernel at once and, decided there, would answer true and
 // owe nothing: before the fix no 'drain' came and the producer hung.
 func TestOffLoopFalseIsFollowedByDrain(t *testing.T) {
@@ -107,8 +107,8 @@ func TestOffLoopFalseIsFollowedByDrain(t *testing.T) {
 	peer := newSinkPeer(t, false)
 	s := connectOn(t, l, peer.port())
 	var drains atomic.Int64
-	s.OnDrain(func() { drains.Add(1) }) // a lasting listener counts them all
-	chunk := make([]byte, 9<<10)
+	s.OnDrain(func() { drains.Add(1) })                   // a lasting listener counts them all
+	chunk := make([]byte, s.WritableHighWaterMark()*9/16) // two are past the mark, one is not
 	const rounds = 200
 	falses := 0
 	for i := 0; i < rounds; i++ {

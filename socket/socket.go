@@ -15,9 +15,14 @@ import (
 )
 
 // DefaultHighWaterMark is the queued byte count at which Send starts
-// returning false. Node 22+ uses 64 KiB; the reference (Node v11) 16 KiB,
-// which is what nodenet uses: a smaller queue answers backpressure sooner.
-const DefaultHighWaterMark = 16 << 10
+// returning false: 64 KiB, Node 26's default for sockets (Node 20 and the
+// v11 reference: 16 KiB). Send decides after its write attempt, as Node's
+// write() does, so a write the kernel takes whole returns true whatever its
+// size and the mark matters only once the kernel pushes back; then a slow
+// reader's socket queues up to this much before Send says false. Measured
+// with make bench-quick against 16 KiB on the shared machine: within noise
+// (docs/porting.md). Options.HighWaterMark changes it per socket.
+const DefaultHighWaterMark = 64 << 10
 
 // Options configures a Socket made with New (Node's new net.Socket(options)).
 type Options struct {
