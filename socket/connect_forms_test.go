@@ -77,17 +77,19 @@ func ExampleConnectTCP() {
 	if err != nil {
 		panic(err)
 	}
-	srv, _ := server.New(server.Options{Loop: l}, func(c *socket.Socket) { c.End([]byte("hi"), nil) })
-	_ = srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() {
-		addr, _ := srv.AddressInfo()
-		client, err := socket.ConnectTCP(l, addr.Port, "127.0.0.1", func() { fmt.Println("connected") })
-		if err != nil {
-			panic(err)
-		}
-		client.OnData(func(d []byte) { fmt.Printf("got %s\n", d) })
-		client.OnClose(func(bool) { srv.Close(nil) })
+	// Main: the setup runs on the loop as one tick, like Node's top level.
+	_ = l.Main(func() {
+		srv, _ := server.New(server.Options{Loop: l}, func(c *socket.Socket) { c.End([]byte("hi"), nil) })
+		_ = srv.Listen(server.ListenOptions{Host: "127.0.0.1"}, func() {
+			addr, _ := srv.AddressInfo()
+			client, err := socket.ConnectTCP(l, addr.Port, "127.0.0.1", func() { fmt.Println("connected") })
+			if err != nil {
+				panic(err)
+			}
+			client.OnData(func(d []byte) { fmt.Printf("got %s\n", d) })
+			client.OnClose(func(bool) { srv.Close(nil) })
+		})
 	})
-	_ = l.Run()
 	l.Stop()
 	// Output:
 	// connected

@@ -32,16 +32,18 @@ func ExampleConnectPath() {
 	if err != nil {
 		panic(err)
 	}
-	srv, _ := server.New(server.Options{Loop: l}, func(c *socket.Socket) { c.End([]byte("hi"), nil) })
-	_ = srv.Listen(server.ListenOptions{Path: path}, func() {
-		client, err := socket.ConnectPath(l, path, func() { fmt.Println("connected") })
-		if err != nil {
-			panic(err)
-		}
-		client.OnData(func(d []byte) { fmt.Printf("got %s\n", d) })
-		client.OnClose(func(bool) { srv.Close(nil) })
+	// Main: the setup runs on the loop as one tick, like Node's top level.
+	_ = l.Main(func() {
+		srv, _ := server.New(server.Options{Loop: l}, func(c *socket.Socket) { c.End([]byte("hi"), nil) })
+		_ = srv.Listen(server.ListenOptions{Path: path}, func() {
+			client, err := socket.ConnectPath(l, path, func() { fmt.Println("connected") })
+			if err != nil {
+				panic(err)
+			}
+			client.OnData(func(d []byte) { fmt.Printf("got %s\n", d) })
+			client.OnClose(func(bool) { srv.Close(nil) })
+		})
 	})
-	_ = l.Run()
 	l.Stop()
 	// Output:
 	// connected
