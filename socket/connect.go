@@ -350,12 +350,22 @@ func (s *Socket) connectWhileConnecting(o *ConnectOptions, cb func()) {
 			addrs, err := runLookup(lookup, host, lo)
 			_ = s.loop.Post(func() {
 				s.loop.Unref()
+				live := c.connectGen == gen && s.is(stConnecting) && !s.is(stDestroyed)
 				switch {
-				case err != nil:
-					if c.connectGen == gen && s.is(stConnecting) {
-						s.destroyWith(err)
+				case !live:
+					if !lo.All {
+						s.emitStaleLookup(host, addrs, err)
 					}
+				case err != nil:
+					s.ev().emitLookup(err, "", 0, host)
+					s.destroyWith(err)
 				case len(addrs) > 0:
+					if !lo.All {
+						addrs = addrs[:1]
+					}
+					for _, a := range addrs {
+						s.ev().emitLookup(nil, a.Address, a.Family, host)
+					}
 					fail(addrs[0].Address, port)
 				}
 			})
@@ -363,9 +373,27 @@ func (s *Socket) connectWhileConnecting(o *ConnectOptions, cb func()) {
 	}
 }
 
+// emitStaleLookup is the 'lookup' of a one-address lookup whose socket is
+// no longer connecting for it (destroyed, refused, connecting elsewhere):
+// Node's single-address path emits 'lookup' before it looks at the socket,
+// so the event comes whatever became of it. Its every-address path
+// (autoSelectFamily) checks first and emits nothing.
+func (s *Socket) emitStaleLookup(host string, addrs []LookupAddress, err error) {
+	if err != nil {
+		s.ev().emitLookup(err, "", 0, host)
+		return
+	}
+	if len(addrs) > 0 {
+		s.ev().emitLookup(nil, addrs[0].Address, addrs[0].Family, host)
+	}
+}
+
 func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAddress, err error, all bool, o *ConnectOptions) {
 	c := s.c()
 	if c.connectGen != gen || !s.is(stConnecting) || s.is(stDestroyed) {
+		if !all {
+			s.emitStaleLookup(host, addrs, err)
+		}
 		return
 	}
 	if err != nil {
