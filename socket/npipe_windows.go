@@ -142,7 +142,7 @@ func newAcceptedPipe(l *reactor.Loop, h windows.Handle, o seam.AcceptOptions) *S
 // WaitNamedPipe for as long) and then fails with ETIMEDOUT.
 func (s *Socket) connectUnix(path string) {
 	if !IsPipeName(path) {
-		s.failLater(seam.NotPipeNameError("connect", path, 0))
+		s.failPipeConnect(path, seam.NotPipeNameError("connect", path, 0))
 		return
 	}
 	s.openPipe(path, s.c().connectGen, 0, time.Millisecond)
@@ -152,14 +152,14 @@ func (s *Socket) openPipe(path string, gen uint64, waited, delay time.Duration) 
 	c := s.c()
 	name, err := windows.UTF16PtrFromString(seam.PipeOSName(path))
 	if err != nil {
-		s.failLater(nodenet.NewHostPortError("connect", windows.ERROR_INVALID_PARAMETER, path, 0))
+		s.failPipeConnect(path, nodenet.NewHostPortError("connect", windows.ERROR_INVALID_PARAMETER, path, 0))
 		return
 	}
 	h, err := windows.CreateFile(name, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil,
 		windows.OPEN_EXISTING, windows.FILE_FLAG_OVERLAPPED, 0)
 	if errors.Is(err, windows.ERROR_PIPE_BUSY) {
 		if waited >= busyRetryLimit {
-			s.failLater(nodenet.NewHostPortError("connect", windows.ERROR_SEM_TIMEOUT, path, 0))
+			s.failPipeConnect(path, nodenet.NewHostPortError("connect", windows.ERROR_SEM_TIMEOUT, path, 0))
 			return
 		}
 		s.loop.SetTimeout(delay, func() {
@@ -170,7 +170,7 @@ func (s *Socket) openPipe(path string, gen uint64, waited, delay time.Duration) 
 		return
 	}
 	if err != nil {
-		s.failLater(nodenet.NewHostPortError("connect", err, path, 0))
+		s.failPipeConnect(path, nodenet.NewHostPortError("connect", err, path, 0))
 		return
 	}
 	if err := s.loop.AssociateHandle(h); err != nil {
@@ -182,6 +182,25 @@ func (s *Socket) openPipe(path string, gen uint64, waited, delay time.Duration) 
 	s.loop.SetImmediate(func() {
 		if c.connectGen == gen && s.is(stConnecting) && !s.is(stDestroyed) {
 			s.afterConnect()
+		}
+	})
+}
+
+// failPipeConnect fails a pipe connect the way libuv does on Windows: every
+// error of uv_pipe_connect2 (no such pipe, every instance busy for too
+// long, a name it cannot convert) is reported through the connect
+// request's callback, so Node emits 'connectionAttemptFailed' (the path,
+// port 0, family 0) and then destroys, as for a Unix socket path.
+func (s *Socket) failPipeConnect(path string, e error) {
+	c := s.c()
+	gen := c.connectGen
+	s.loop.SetImmediate(func() {
+		if c.connectGen != gen {
+			return
+		}
+		s.ev().emitAttemptFailed(path, 0, 0, e)
+		if c.connectGen == gen && !s.is(stDestroyed) {
+			s.destroyWith(e)
 		}
 	})
 }

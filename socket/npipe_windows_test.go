@@ -131,7 +131,8 @@ func boolStr(b bool) string {
 }
 
 // TestPipeConnectErrors: a pipe nobody serves is ENOENT, Node's message
-// and fields, unwrapping to ERROR_FILE_NOT_FOUND; a Path that is not in the
+// and fields, unwrapping to ERROR_FILE_NOT_FOUND, after
+// 'connectionAttemptFailed'; a Path that is not in the
 // pipe namespace is refused with EINVAL.
 func TestPipeConnectErrors(t *testing.T) {
 	missing := pipeName(t, `\\.\pipe\`)
@@ -151,12 +152,20 @@ func TestPipeConnectErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			cli.OnConnectionAttemptFailed(func(address string, port, family int, err error) {
+				ev.add("attemptFailed")
+				if address != c.path || port != 0 || family != 0 {
+					t.Errorf("%s: connectionAttemptFailed(%q, %d, %d)", c.path, address, port, family)
+				}
+			})
 			cli.OnError(func(err error) { ev.add("error"); gotErr = err })
 			cli.OnClose(func(hadErr bool) { ev.add("close:" + boolStr(hadErr)) })
 		})
-		// As for a Unix socket path: Node's socket has a Pipe handle from
-		// connect() on, so closing it after the failure carries hadError.
-		if ev.String() != "error,close:true" {
+		// As for a Unix socket path: libuv reports the failure through the
+		// connect callback, so 'connectionAttemptFailed' comes first; Node's
+		// socket has a Pipe handle from connect() on, so closing it after
+		// the failure carries hadError.
+		if ev.String() != "attemptFailed,error,close:true" {
 			t.Errorf("%s: events %s", c.path, ev)
 		}
 		if gotErr == nil {

@@ -118,7 +118,8 @@ func TestWritesBeforeSecure(t *testing.T) {
 			return
 		}
 		small := []byte("first;")
-		big := bytes.Repeat([]byte("x"), 20000)
+		// Past the high-water mark, so the held write returns false.
+		big := bytes.Repeat([]byte("x"), socket.DefaultHighWaterMark+4000)
 		want.Write(small)
 		want.Write(big)
 		first = c.Send(small, func(err error) { cbErrs = append(cbErrs, err) })
@@ -132,7 +133,7 @@ func TestWritesBeforeSecure(t *testing.T) {
 		c.OnClose(func(bool) { events = append(events, "close") })
 	})
 	looptest.Run(t, l, hangGuard)
-	if !first || second || bufAfter != 20006 || written != 20006 {
+	if n := int64(len("first;") + socket.DefaultHighWaterMark + 4000); !first || second || bufAfter != n || written != n {
 		t.Fatalf("Send returned %v, %v; BufferSize %d BytesWritten %d", first, second, bufAfter, written)
 	}
 	if len(cbErrs) != 2 || cbErrs[0] != nil || cbErrs[1] != nil {
@@ -452,7 +453,7 @@ func TestHeldWriteDrain(t *testing.T) {
 			t.Error(err)
 			return
 		}
-		ok = c.Send(make([]byte, 20000), nil)
+		ok = c.Send(make([]byte, socket.DefaultHighWaterMark+4000), nil) // past the mark: false
 		c.OnSecureConnect(func() { events = append(events, "secureConnect") })
 		c.OnDrain(func() { events = append(events, "drain"); c.End(nil, nil) })
 		c.OnData(func([]byte) {})
