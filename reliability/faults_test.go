@@ -359,9 +359,17 @@ func refusedPort(t testing.TB) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unix.Close(fd)
-	unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}})
-	sa, _ := unix.Getsockname(fd)
+	// Held bound (never listening) until the test ends: released at once,
+	// the number could be taken by another process's listener or the
+	// kernel's ephemeral pick for some connect, and the connect succeed.
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return sa.(*unix.SockaddrInet4).Port
 }
 

@@ -345,7 +345,7 @@ func TestNC051_AtMostOneError(t *testing.T) {
 func TestNC052_DestroyInErrorHandler(t *testing.T) {
 	for _, reset := range []bool{false, true} {
 		l := newLoop(t)
-		port := freePort(t)
+		port := refusedPort(t, "127.0.0.1")
 		closes, errs := 0, 0
 		start(t, l, func() {
 			var s *socket.Socket

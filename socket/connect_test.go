@@ -647,7 +647,7 @@ func TestNC028_AllAttemptsFailAggregateError(t *testing.T) {
 		t.Skip("no IPv6 loopback")
 	}
 	l := newLoop(t)
-	port := freePort(t)
+	port := refusedPortDual(t) // freePort's pick could be taken meanwhile, on ::1 above all
 	var gotErr error
 	var attempted []string
 	ready := false
@@ -793,7 +793,7 @@ func TestNC030_LocalPortBinding(t *testing.T) {
 // NC-031: refused connections, and no descriptors left after 250 of them.
 func TestNC031_ConnectionRefused(t *testing.T) {
 	l := newLoop(t)
-	port := freePort(t)
+	port := refusedPortDual(t) // localhost below may try ::1 too
 	var gotErr error
 	connectingInHandler := true
 	start(t, l, func() {

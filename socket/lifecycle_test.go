@@ -26,7 +26,7 @@ import (
 // has a handle from connect() on, and closing it reports the error.
 // Destroy() without an error while connecting closes with false.
 func TestConnectFailureClosesWithHadError(t *testing.T) {
-	refused := freePort(t)
+	refused := refusedPort(t, "127.0.0.1")
 	missing := filepath.Join(os.TempDir(), "nodenet-missing-"+strconv.Itoa(os.Getpid())+".sock")
 	if runtime.GOOS == "windows" {
 		missing = `\\.\pipe\nodenet-missing-` + strconv.Itoa(os.Getpid())

@@ -1,6 +1,10 @@
 package socket
 
-import "github.com/nodenet/nodenet"
+import (
+	"reflect"
+
+	"github.com/nodenet/nodenet"
+)
 
 // nilListener reports a nil function of one of the listener types.
 func nilListener(fn any) bool {
@@ -20,7 +24,13 @@ func nilListener(fn any) bool {
 	case ConnectionAttemptFailedListener:
 		return f == nil
 	}
-	return fn == nil
+	// A listener type not listed above (a new event's): a nil function in
+	// an interface is not == nil, so ask reflection rather than let it by.
+	if fn == nil {
+		return true
+	}
+	v := reflect.ValueOf(fn)
+	return v.Kind() == reflect.Func && v.IsNil()
 }
 
 // on registers fn for ev on the loop (inline there, posted from elsewhere)

@@ -106,6 +106,42 @@ func refusedPort(t testing.TB, ip string) int {
 	return int(la.IP.Port())
 }
 
+// refusedPortDual is refusedPort held on both 127.0.0.1 and ::1 (when
+// there is an IPv6 loopback), for a name that resolves to both.
+func refusedPortDual(t testing.TB) int {
+	t.Helper()
+	if !hasIPv6() {
+		return refusedPort(t, "127.0.0.1")
+	}
+	for try := 0; try < 100; try++ {
+		fd4, err := sysnet.Socket(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sysnet.Bind(fd4, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), 0)); err != nil {
+			t.Fatal(err)
+		}
+		la, err := sysnet.LocalAddr(fd4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fd6, err := sysnet.Socket(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sysnet.Bind(fd6, netip.AddrPortFrom(netip.IPv6Loopback(), la.IP.Port())); err != nil {
+			// Taken on ::1 by somebody else: try another number.
+			sysnet.Close(fd4)
+			sysnet.Close(fd6)
+			continue
+		}
+		t.Cleanup(func() { sysnet.Close(fd4); sysnet.Close(fd6) })
+		return int(la.IP.Port())
+	}
+	t.Fatal("no port free on both 127.0.0.1 and ::1 in 100 tries")
+	return 0
+}
+
 // freePortOn is freePort on the given IP (the family the test binds).
 func freePortOn(t testing.TB, ip string) int {
 	t.Helper()

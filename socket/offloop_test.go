@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -354,4 +355,115 @@ func TestSocketTimeoutNearMaxDoesNotFire(t *testing.T) {
 	if ev.String() != "connect" {
 		t.Fatalf("events %q, want only connect", ev.String())
 	}
+}
+
+// barrier waits until l has run every task this goroutine posted before
+// (tasks of one producer run in order).
+func barrier(t *testing.T, l *reactor.Loop) {
+	t.Helper()
+	done := make(chan struct{})
+	if err := l.Post(func() { close(done) }); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, done, "the loop to run the posted tasks")
+}
+
+// TestStateGettersFromAnotherGoroutine (item 5): the getters that were
+// documented loop-only — ReadyState, Readable, Writable, IsPaused,
+// ListenerCount, AutoSelectFamilyAttemptedAddresses, FD and the server's
+// ListenerCount — read from a foreign goroutine agree with what the loop
+// itself reads, once the loop has taken the calls before them.
+func TestStateGettersFromAnotherGoroutine(t *testing.T) {
+	l := runningLoop(t)
+	type view struct {
+		state              string
+		readable, writable bool
+		paused             bool
+		data               int
+		attempted          []string
+		fd                 nodenet.FD
+	}
+	read := func(s *socket.Socket) view {
+		return view{s.ReadyState(), s.Readable(), s.Writable(), s.IsPaused(), s.ListenerCount(socket.EventData),
+			s.AutoSelectFamilyAttemptedAddresses(), s.FD()}
+	}
+	onLoop := func(s *socket.Socket) view {
+		ch := make(chan view, 1)
+		if err := l.Post(func() { ch <- read(s) }); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case v := <-ch:
+			return v
+		case <-time.After(hangGuard):
+			t.Fatal("loop never answered")
+		}
+		return view{}
+	}
+	same := func(what string, s *socket.Socket) view {
+		t.Helper()
+		in := onLoop(s)
+		if out := read(s); !reflect.DeepEqual(out, in) {
+			t.Fatalf("%s: read off the loop %+v, on the loop %+v", what, out, in)
+		}
+		return in
+	}
+
+	accepted := make(chan *socket.Socket, 1)
+	var srv *server.Server
+	var port int
+	ready := make(chan struct{})
+	l.Post(func() {
+		srv = listen(t, l, server.Options{}, func(c *socket.Socket) { accepted <- c }, func(_ *server.Server, p int) { port = p; close(ready) })
+	})
+	waitFor(t, ready, "listening")
+	lookup := func(string, socket.LookupOptions) ([]socket.LookupAddress, error) {
+		// 127.0.0.2 first: nothing listens there, so two attempts are listed.
+		return []socket.LookupAddress{{Address: "127.0.0.2", Family: 4}, {Address: "127.0.0.1", Family: 4}}, nil
+	}
+	up := make(chan struct{})
+	cli, err := socket.Connect(socket.ConnectOptions{Loop: l, Host: "two.test", Port: port, Lookup: lookup,
+		AllowHalfOpen: true}, func() { close(up) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, up, "connect")
+	closed := make(chan struct{})
+	cli.OnClose(func(bool) { close(closed) })
+	c := <-accepted
+
+	if v := same("client after connect", cli); len(v.attempted) == 0 || v.state != "open" || !v.writable {
+		t.Fatalf("client after connect: %+v", v)
+	}
+	if v := same("accepted", c); v.state != "open" || !v.readable || !v.writable || v.paused || v.fd < 0 {
+		t.Fatalf("accepted: %+v", v)
+	}
+	c.OnData(func([]byte) {})
+	c.Pause()
+	barrier(t, l)
+	if v := same("after Pause and OnData", c); !v.paused || v.data != 1 {
+		t.Fatalf("after Pause and OnData: %+v", v)
+	}
+	ended := make(chan struct{})
+	c.End(nil, func(error) { close(ended) })
+	waitFor(t, ended, "End's callback")
+	if v := same("after End", c); v.writable || v.state != "readOnly" {
+		t.Fatalf("after End: %+v", v)
+	}
+
+	before := srv.ListenerCount()
+	srv.OnListening(func() {})
+	barrier(t, l)
+	if got := srv.ListenerCount(); got != before+1 {
+		t.Fatalf("Server.ListenerCount off the loop = %d after a posted OnListening, want %d", got, before+1)
+	}
+	// The client is half-open: c's End does not make it end, so c stays
+	// readOnly while the views are compared.
+	cli.Destroy(nil)
+	waitFor(t, closed, "client close")
+	if v := same("destroyed", cli); v.state != "closed" || v.readable || v.writable {
+		t.Fatalf("destroyed: %+v", v)
+	}
+	c.Destroy(nil)
+	srv.Close(nil)
 }
