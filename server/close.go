@@ -4,6 +4,7 @@ import (
 	"os"
 
 	"github.com/nodenet/nodenet"
+	"go.uber.org/zap"
 )
 
 // Close is Node's server.close(cb): stop accepting at once, leave the open
@@ -12,8 +13,10 @@ import (
 // ERR_SERVER_NOT_RUNNING — and 'close' is still emitted, as in Node: every
 // Close that finds the server drained emits 'close' once more. A Unix
 // socket file the server created is removed. If the home loop was stopped,
-// cb runs with ErrLoopStopped on a goroutine of its own. Returns the
-// server.
+// cb runs with ErrLoopStopped on a goroutine of its own; if it stops while
+// the close still waits for connections, 'close' is emitted as the loop
+// tears down and cb gets ErrLoopStopped (an accepted callback always runs).
+// Returns the server.
 func (s *Server) Close(cb func(error)) *Server {
 	if s.zero() {
 		if cb != nil {
@@ -36,7 +39,13 @@ func (s *Server) Close(cb func(error)) *Server {
 			cbErr = nodenet.ErrServerNotRunning
 		}
 		if cb != nil {
-			s.onClose = append(s.onClose, handler[func()]{fn: func() { cb(cbErr) }, once: true})
+			s.onClose = append(s.onClose, handler[func()]{fn: func() {
+				if cbErr == nil && s.stopped {
+					cb(nodenet.ErrLoopStopped) // the connections were cut, not drained
+					return
+				}
+				cb(cbErr)
+			}, once: true})
 		}
 		s.listenGen++ // a pending hostname listen is void now
 		s.closeListeners()
@@ -45,6 +54,7 @@ func (s *Server) Close(cb func(error)) *Server {
 		s.isListening.Store(false)
 		s.closing = true
 		s.updateRef()
+		s.owePendingClose()
 		s.maybeClose()
 	}); err != nil && cb != nil {
 		go cb(err) // the home loop is stopped: cb still hears of it
@@ -84,4 +94,45 @@ func (s *Server) maybeClose() {
 		return
 	}
 	s.home.NextTick(s.emitClose)
+}
+
+// closeWaitersKey is the home loop's Local holding the servers whose
+// 'close' is still owed (Close called, connections open).
+type closeWaitersKey struct{}
+
+// closeWaiters emits the owed 'close' of each of its servers when the loop
+// is stopped (the loop closes its io.Closer locals last in its teardown):
+// the connections on other loops of a Group can no longer report to a
+// stopped home loop, so without it Close's callback would never run.
+type closeWaiters map[*Server]struct{}
+
+func (w closeWaiters) Close() error {
+	for s := range w {
+		s.stopped = true
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					s.logger().Error("nodenet: server close listener panicked at loop stop", zap.Any("panic", r))
+				}
+			}()
+			s.emitClose()
+		}()
+	}
+	return nil
+}
+
+func newCloseWaiters() any { return closeWaiters{} }
+
+// owePendingClose records, on the home loop, that a 'close' is owed.
+func (s *Server) owePendingClose() {
+	if w, ok := s.home.Local(closeWaitersKey{}, newCloseWaiters).(closeWaiters); ok {
+		w[s] = struct{}{}
+	}
+}
+
+// closePaid forgets the owed 'close' once it was emitted.
+func (s *Server) closePaid() {
+	if w, ok := s.home.Local(closeWaitersKey{}, newCloseWaiters).(closeWaiters); ok {
+		delete(w, s)
+	}
 }

@@ -90,6 +90,7 @@ type Server struct {
 	listening  bool
 	hasHandle  bool // between a Listen call and Close (Node's _handle)
 	closing    bool // Close was called since the last Listen
+	stopped    bool // the home loop stopped before the close drained
 	listenGen  uint64
 	unrefed    bool
 	ref        reactor.RefHold
@@ -264,7 +265,10 @@ func (s *Server) emitListening() {
 	s.nListening.Store(int32(kept))
 	emitAll(&s.onListening, func(f func()) { f() })
 }
-func (s *Server) emitClose() { emitAll(&s.onClose, func(f func()) { f() }) }
+func (s *Server) emitClose() {
+	s.closePaid()
+	emitAll(&s.onClose, func(f func()) { f() })
+}
 
 func (s *Server) emitError(err error) {
 	if len(s.onError) == 0 {
