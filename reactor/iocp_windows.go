@@ -18,7 +18,7 @@ import "github.com/nodenet/nodenet"
 // does nothing and returns nodenet.ErrNotOnLoop).
 func (l *Loop) AssociateHandle(h nodenet.FD) error {
 	if !l.InLoop() {
-		return nodenet.ErrNotOnLoop
+		return l.offLoop()
 	}
 	return l.poller.AssociateHandle(h)
 }
@@ -40,7 +40,7 @@ func (l *Loop) Attach(h nodenet.FD, hnd Handler) {
 // (elsewhere it does nothing and returns nodenet.ErrNotOnLoop).
 func (l *Loop) StartIO(op *nodenet.IOOp) error {
 	if !l.InLoop() {
-		return nodenet.ErrNotOnLoop
+		return l.offLoop()
 	}
 	return l.poller.StartIO(op)
 }

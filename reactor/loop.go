@@ -242,7 +242,7 @@ func (l *Loop) Load() int { return int(l.load.Load()) }
 // nodenet.ErrNotOnLoop).
 func (l *Loop) Register(fd nodenet.FD, interest nodenet.Events, h Handler) error {
 	if !l.InLoop() {
-		return nodenet.ErrNotOnLoop
+		return l.offLoop()
 	}
 	if err := l.poller.Add(fd, interest); err != nil {
 		return err
@@ -265,7 +265,7 @@ func (l *Loop) Register(fd nodenet.FD, interest nodenet.Events, h Handler) error
 // nodenet.ErrNotOnLoop).
 func (l *Loop) SetInterest(fd nodenet.FD, interest nodenet.Events) error {
 	if !l.InLoop() {
-		return nodenet.ErrNotOnLoop
+		return l.offLoop()
 	}
 	e := l.handlers.get(fd)
 	if e == nil {
@@ -330,7 +330,7 @@ func (l *Loop) Interest(fd nodenet.FD) nodenet.Events {
 // nodenet.ErrNotOnLoop).
 func (l *Loop) Unregister(fd nodenet.FD) error {
 	if !l.InLoop() {
-		return nodenet.ErrNotOnLoop
+		return l.offLoop()
 	}
 	return l.unregister(fd)
 }
@@ -364,7 +364,7 @@ func (l *Loop) unregister(fd nodenet.FD) error {
 // nodenet.ErrNotOnLoop: the descriptor is not closed).
 func (l *Loop) CloseRegistered(fd nodenet.FD, closeFD func(nodenet.FD) error) error {
 	if !l.InLoop() {
-		return nodenet.ErrNotOnLoop
+		return l.offLoop()
 	}
 	if l.handlers.get(fd) == nil || !syscall.ForkLock.TryRLock() {
 		_ = l.unregister(fd)
@@ -713,3 +713,12 @@ func (l *Loop) shutdown() {
 
 // Running reports whether Run is executing (on some goroutine).
 func (l *Loop) Running() bool { return l.running.Load() }
+
+// offLoop is what loop-only plumbing returns to another goroutine:
+// ErrNotOnLoop, or the zero-value error for a Loop made without New.
+func (l *Loop) offLoop() error {
+	if !l.valid() {
+		return errZeroLoop()
+	}
+	return nodenet.ErrNotOnLoop
+}

@@ -173,6 +173,9 @@ func (s *Server) ListenTCP(port int, host string, cb func()) error {
 // listen({path: ”}) — not the zero ListenOptions, which would listen on
 // TCP on every interface.
 func (s *Server) ListenUnix(path string, cb func()) error {
+	if s.zero() {
+		return errZero() // as Listen: the zero value first, then the argument
+	}
 	if path == "" {
 		return nodenet.NewError(nodenet.CodeInvalidArgValue, "The argument 'options' is invalid. Received { path: '' }")
 	}

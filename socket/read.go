@@ -261,15 +261,15 @@ func (s *Socket) dataListenerAdded() {
 // no argument; "buffer" (nodenet's own) restores raw bytes. An unknown name
 // is ERR_UNKNOWN_ENCODING.
 func (s *Socket) SetEncoding(name string) error {
+	if s.zero() {
+		return errZero() // the zero value first, then the argument
+	}
 	if name == "" {
 		name = "utf8"
 	}
 	enc, err := encoding.Parse(name)
 	if err != nil {
 		return unknownEncoding(err)
-	}
-	if s.zero() {
-		return errZero()
 	}
 	s.exec(func() {
 		c := s.c()
