@@ -33,9 +33,9 @@ func (s *Server) Close(cb func(error)) *Server {
 		// Node's test is `this._handle`, which a hostname listen (even an
 		// IP literal: it goes through the resolver) only gets once the
 		// lookup answered: until a descriptor is bound, cb hears
-		// ERR_SERVER_NOT_RUNNING (hasHandle is already true then).
+		// ERR_SERVER_NOT_RUNNING (the state is resolving then).
 		var cbErr error
-		if !s.hasHandle || (len(s.listeners) == 0 && !s.hasPipe()) {
+		if s.getState() != stateListening {
 			cbErr = nodenet.ErrServerNotRunning
 		}
 		if cb != nil {
@@ -47,12 +47,8 @@ func (s *Server) Close(cb func(error)) *Server {
 				cb(cbErr)
 			}, once: true})
 		}
-		s.listenGen++ // a pending hostname listen is void now
 		s.closeListeners()
-		s.hasHandle = false
-		s.listening = false
-		s.isListening.Store(false)
-		s.closing = true
+		s.setState(stateClosing) // a pending hostname listen is void now
 		s.updateRef()
 		s.owePendingClose()
 		s.maybeClose()
@@ -90,7 +86,7 @@ func (s *Server) closeListeners() {
 // that finds the server drained emits once: a second Close emits 'close'
 // again (its callback hears ERR_SERVER_NOT_RUNNING), as Node does.
 func (s *Server) maybeClose() {
-	if !s.closing || s.hasHandle || s.conns.Load() != 0 {
+	if s.getState() != stateClosing || s.conns.Load() != 0 {
 		return
 	}
 	s.home.NextTick(s.emitClose)

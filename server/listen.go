@@ -75,7 +75,7 @@ func (s *Server) Listen(o ListenOptions, cb func()) error {
 	// Claim the handle synchronously, from whatever goroutine this is, so a
 	// second Listen is refused at once in every state, as Node throws: even
 	// when the home loop is not running yet and the work below is only
-	// posted (the home-loop hasHandle cannot be read from here).
+	// posted (the home loop's state may not have caught up yet).
 	id := s.claimSeq.Add(1)
 	if !s.claim.CompareAndSwap(0, id) {
 		return nodenet.ErrServerAlreadyListen
@@ -104,7 +104,7 @@ func (s *Server) Listen(o ListenOptions, cb func()) error {
 				}
 			}
 		}()
-		if s.hasHandle {
+		if s.active() {
 			// Only reachable when another goroutine's Close released the
 			// claim and its task has not run yet: refuse and give the claim
 			// back; report it as an event if nobody waits for err.
@@ -235,11 +235,9 @@ func (s *Server) backlog(o *ListenOptions) int {
 
 // startListen runs on the home loop.
 func (s *Server) startListen(o *ListenOptions) {
-	s.hasHandle = true
-	s.closing = false
-	s.listenGen++
+	s.setState(stateResolving)
 	s.updateRef()
-	gen := s.listenGen
+	id := s.claimID
 	switch {
 	case o.Handle != nil:
 		s.listenHandle(o)
@@ -253,14 +251,14 @@ func (s *Server) startListen(o *ListenOptions) {
 		host := o.Host
 		if ip, err := netip.ParseAddr(host); err == nil && nodenet.IsIP(host) != 0 {
 			s.home.NextTick(func() {
-				if s.listenGen == gen && s.hasHandle {
+				if s.current(id, stateResolving) {
 					s.listenTCP(o, ip, false)
 				}
 			})
 			return
 		}
 		s.resolve(host, o.Lookup, func(addrs []socket.LookupAddress, err error) {
-			if s.listenGen != gen || !s.hasHandle {
+			if !s.current(id, stateResolving) {
 				return
 			}
 			if err != nil {
@@ -319,20 +317,18 @@ func pickListenAddr(addrs []socket.LookupAddress) (netip.Addr, bool) {
 // so Listen may be called again (from the error handler, typically).
 func (s *Server) listenFailed(err error) {
 	s.closeListeners()
-	s.hasHandle = false
+	s.setState(stateIdle)
 	s.claim.CompareAndSwap(s.claimID, 0) // unless a Close already released it
-	s.isListening.Store(false)
 	s.updateRef()
 	s.home.NextTick(func() { s.emitError(err) })
 }
 
 func (s *Server) listenSucceeded(info *socket.AddressInfo) {
 	s.addr.Store(info)
-	s.listening = true
-	s.isListening.Store(true)
-	gen := s.listenGen
+	s.setState(stateListening)
+	id := s.claimID
 	s.home.NextTick(func() {
-		if s.listenGen == gen && s.hasHandle {
+		if s.current(id, stateListening) {
 			s.emitListening()
 		}
 	})

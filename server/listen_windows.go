@@ -193,8 +193,6 @@ func (pl *pipeListener) close() {
 	}
 }
 
-func (s *Server) hasPipe() bool { return s.pipe.l != nil }
-
 func (s *Server) closePipe() {
 	if s.pipe.l != nil {
 		s.pipe.l.close()

@@ -9,5 +9,3 @@ package server
 type pipeServer struct{}
 
 func (s *Server) closePipe() {}
-
-func (s *Server) hasPipe() bool { return false }

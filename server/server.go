@@ -86,12 +86,9 @@ type Server struct {
 	// Home-loop state.
 	listeners []*listener
 	//lint:ignore U1000 used by the Windows build only
-	pipe       pipeServer // a Windows named-pipe listener (empty type elsewhere)
-	listening  bool
-	hasHandle  bool // between a Listen call and Close (Node's _handle)
-	closing    bool // Close was called since the last Listen
-	stopped    bool // the home loop stopped before the close drained
-	listenGen  uint64
+	pipe       pipeServer    // a Windows named-pipe listener (empty type elsewhere)
+	state      atomic.Uint32 // a serverState (state.go): the home loop writes it
+	stopped    bool          // the home loop stopped before the close drained
 	unrefed    bool
 	ref        reactor.RefHold
 	path       string // the Unix path listened on, kept after close (Node)
@@ -100,7 +97,7 @@ type Server struct {
 	// firstFDPlus1 is the first listening descriptor plus one (0: none), for
 	// another server's Listen{Handle: s}, which runs on its own home loop.
 	firstFDPlus1 atomic.Int64
-	claimID      uint64 // the claim the current handle was listened under
+	claimID      uint64 // the claim the current listen was accepted under (state.go)
 
 	// claim is Node's "this._handle exists" as seen by callers on any
 	// goroutine: the id of the accepted Listen call, 0 when free. Listen
@@ -119,7 +116,6 @@ type Server struct {
 	connSnapshot   atomic.Pointer[[]func(*socket.Socket)]
 	conns          atomic.Int64
 	maxConns       atomic.Int64 // < 0: no limit
-	isListening    atomic.Bool
 	emfileReported atomic.Bool
 }
 
@@ -279,7 +275,7 @@ func (s *Server) emitError(err error) {
 }
 
 // Listening reports whether the server is accepting connections.
-func (s *Server) Listening() bool { return s.isListening.Load() }
+func (s *Server) Listening() bool { return s.getState() == stateListening }
 
 // Connections is the number of live connections, exact across a Group.
 func (s *Server) Connections() int { return int(s.conns.Load()) }
@@ -349,6 +345,6 @@ func (s *Server) Unref() *Server {
 }
 
 func (s *Server) updateRef() {
-	want := s.hasHandle && !s.unrefed
+	want := s.active() && !s.unrefed
 	s.ref.Set(s.home, want)
 }
