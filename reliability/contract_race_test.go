@@ -410,7 +410,7 @@ func (w *raceWorld) args(name string, mt reflect.Type, rng *rand.Rand, zero bool
 var (
 	tBytes     = reflect.TypeOf([]byte(nil))
 	tDuration  = reflect.TypeOf(time.Duration(0))
-	tEvent     = reflect.TypeOf(socket.Event(0))
+	tEvent     = reflect.TypeOf(socket.EventName(0))
 	tSocket    = reflect.TypeOf(&socket.Socket{})
 	tServer    = reflect.TypeOf(&server.Server{})
 	tTimer     = reflect.TypeOf(&reactor.Timer{})
@@ -436,7 +436,7 @@ func (w *raceWorld) arg(name string, idx int, at reflect.Type, rng *rand.Rand, z
 		// RemoveAllListeners of 'data', 'drain' or 'close' would drop the
 		// echo and the producers' wake-ups; the other events exercise the
 		// same code.
-		evs := []socket.Event{socket.EventConnect, socket.EventReady, socket.EventLookup,
+		evs := []socket.EventName{socket.EventConnect, socket.EventReady, socket.EventLookup,
 			socket.EventEnd, socket.EventFinish, socket.EventError, socket.EventTimeout}
 		return reflect.ValueOf(evs[rng.Intn(len(evs))]), nil
 	case at == tBytes:

@@ -13,11 +13,13 @@ import (
 )
 
 // acceptBudget bounds the connections taken per readiness event, so a flood
-// on one listener cannot starve the loop's established connections.
+// on one listening descriptor cannot starve the loop's established connections.
 const acceptBudget = 64
 
-// listener is one listening descriptor, registered on one loop.
-type listener struct {
+// acceptor is one listening descriptor, registered on one loop, and what
+// accepts on it. ("Listener" in this library means an event callback, as in
+// Node; a listening descriptor is an acceptor.)
+type acceptor struct {
 	srv     *Server
 	loop    *reactor.Loop
 	fd      nodenet.FD
@@ -30,17 +32,17 @@ type listener struct {
 }
 
 // startAccepting registers the listening descriptors: fds[i] on the i-th
-// loop of a Group (per-loop listeners), or the single one on the home loop.
+// loop of a Group (per-loop acceptors), or the single one on the home loop.
 func (s *Server) startAccepting(fds []nodenet.FD, isUnix bool) error {
 	loops := []*reactor.Loop{s.home}
 	if len(fds) > 1 {
 		loops = s.opts.Group.Loops()
 	}
 	for i, fd := range fds {
-		l := &listener{srv: s, loop: loops[i], fd: fd, unix: isUnix, spare: sysnet.OpenSpare(),
+		l := &acceptor{srv: s, loop: loops[i], fd: fd, unix: isUnix, spare: sysnet.OpenSpare(),
 			handOff: s.opts.Group != nil && len(fds) == 1}
-		s.listeners = append(s.listeners, l)
-		if len(s.listeners) == 1 {
+		s.acceptors = append(s.acceptors, l)
+		if len(s.acceptors) == 1 {
 			s.firstFDPlus1.Store(int64(fd) + 1)
 		}
 		if l.loop == s.home {
@@ -52,7 +54,7 @@ func (s *Server) startAccepting(fds []nodenet.FD, isUnix bool) error {
 		if err := l.loop.Post(func() {
 			if !l.closed {
 				if err := l.loop.Register(fd, nodenet.EventRead, l); err != nil {
-					l.srv.logger().Error("nodenet: register listener", zap.Error(err))
+					l.srv.logger().Error("nodenet: register acceptor", zap.Error(err))
 				}
 			}
 		}); err != nil {
@@ -63,7 +65,7 @@ func (s *Server) startAccepting(fds []nodenet.FD, isUnix bool) error {
 }
 
 // HandleEvent accepts what is waiting, up to acceptBudget.
-func (l *listener) HandleEvent(nodenet.Events) {
+func (l *acceptor) HandleEvent(nodenet.Events) {
 	for i := 0; i < acceptBudget && !l.closed; i++ {
 		nfd, sa, err := sysnet.Accept(l.fd)
 		if err != nil {
@@ -85,17 +87,17 @@ func (l *listener) HandleEvent(nodenet.Events) {
 	}
 }
 
-// LoopStopped closes the listener when its loop is stopped under it.
-func (l *listener) LoopStopped(error) { l.close() }
+// LoopStopped closes the acceptor when its loop is stopped under it.
+func (l *acceptor) LoopStopped(error) { l.close() }
 
 // outOfDescriptors is libuv's EMFILE trick: give up the reserve descriptor,
 // accept and at once close what is waiting (those clients see the
-// connection close instead of hanging in the backlog, and the listener stops
+// connection close instead of hanging in the backlog, and the descriptor stops
 // being readable, so the loop does not spin), then take the reserve back. If
-// there is no reserve to give, stop polling the listener and retry on a
+// there is no reserve to give, stop polling the descriptor and retry on a
 // backoff timer. Either way the error is reported once, not per retry, and
 // the open connections keep being served.
-func (l *listener) outOfDescriptors(err error) {
+func (l *acceptor) outOfDescriptors(err error) {
 	if l.srv.emfileReported.CompareAndSwap(false, true) {
 		l.srv.logger().Warn("nodenet: out of file descriptors; shedding new connections until some close",
 			zap.Error(err), zap.Any("fd", l.fd))
@@ -132,7 +134,7 @@ func (l *listener) outOfDescriptors(err error) {
 	}
 }
 
-func (l *listener) close() {
+func (l *acceptor) close() {
 	if l.closed {
 		return
 	}
@@ -150,7 +152,7 @@ func (l *listener) close() {
 
 // accepted applies maxConnections, then builds the Socket on its loop and
 // emits 'connection' there.
-func (s *Server) accepted(l *listener, fd nodenet.FD, sa sysnet.Addr) {
+func (s *Server) accepted(l *acceptor, fd nodenet.FD, sa sysnet.Addr) {
 	if !s.reserveConn() {
 		info := dropInfo(fd, sa)
 		sysnet.Close(fd)
@@ -163,8 +165,8 @@ func (s *Server) accepted(l *listener, fd nodenet.FD, sa sysnet.Addr) {
 		return
 	}
 	target := l.loop
-	// Decided per listener, not from s.listeners: that slice is home-loop
-	// state, and with per-loop listeners this runs on the other loops.
+	// Decided per acceptor, not from s.acceptors: that slice is home-loop
+	// state, and with per-loop acceptors this runs on the other loops.
 	if l.handOff {
 		target = s.opts.Group.Next()
 	}
@@ -195,7 +197,7 @@ func (s *Server) create(target *reactor.Loop, fd nodenet.FD, remote netip.AddrPo
 }
 
 // reserveConn counts a new connection unless maxConnections is reached. It
-// checks and counts in one step: per-loop listeners of a Group accept
+// checks and counts in one step: per-loop acceptors of a Group accept
 // concurrently, and a separate load and add could let each of them pass the
 // limit at the same time.
 func (s *Server) reserveConn() bool {

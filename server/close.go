@@ -47,7 +47,7 @@ func (s *Server) Close(cb func(error)) *Server {
 				cb(cbErr)
 			}, once: true})
 		}
-		s.closeListeners()
+		s.closeAcceptors()
 		s.setState(stateClosing) // a pending hostname listen is void now
 		s.updateRef()
 		s.owePendingClose()
@@ -58,10 +58,10 @@ func (s *Server) Close(cb func(error)) *Server {
 	return s
 }
 
-// closeListeners closes every listening descriptor on its own loop and
+// closeAcceptors closes every listening descriptor on its own loop and
 // removes the Unix socket file.
-func (s *Server) closeListeners() {
-	for _, l := range s.listeners {
+func (s *Server) closeAcceptors() {
+	for _, l := range s.acceptors {
 		l := l
 		if l.loop.InLoop() {
 			l.close()
@@ -69,7 +69,7 @@ func (s *Server) closeListeners() {
 			l.closed = true
 		}
 	}
-	s.listeners = nil
+	s.acceptors = nil
 	s.firstFDPlus1.Store(0)
 	s.closePipe()
 	if s.unlinkPath && s.path != "" {

@@ -316,7 +316,7 @@ func pickListenAddr(addrs []socket.LookupAddress) (netip.Addr, bool) {
 // listenFailed reports a listen error on the next tick and drops the handle,
 // so Listen may be called again (from the error handler, typically).
 func (s *Server) listenFailed(err error) {
-	s.closeListeners()
+	s.closeAcceptors()
 	s.setState(stateIdle)
 	s.claim.CompareAndSwap(s.claimID, 0) // unless a Close already released it
 	s.updateRef()

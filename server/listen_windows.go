@@ -26,9 +26,9 @@ import (
 // taken retries (see socket's connect).
 const pendingPipeInstances = 4
 
-type pipeServer struct{ l *pipeListener }
+type pipeServer struct{ l *pipeAcceptor }
 
-type pipeListener struct {
+type pipeAcceptor struct {
 	srv    *Server
 	loop   *reactor.Loop
 	path   string
@@ -41,7 +41,7 @@ type pipeListener struct {
 // ConnectNamedPipe) stays referenced by the poller until the completion is
 // dequeued, even after Close.
 type pipeInstance struct {
-	l   *pipeListener
+	l   *pipeAcceptor
 	h   windows.Handle
 	op  nodenet.IOOp
 	err error // the completion being handled
@@ -59,7 +59,7 @@ func (s *Server) listenUnix(o *ListenOptions) {
 		s.listenFailed(nodenet.NewListenError("listen", windows.ERROR_INVALID_PARAMETER, path, -1))
 		return
 	}
-	pl := &pipeListener{srv: s, loop: s.home, path: path, name: name}
+	pl := &pipeAcceptor{srv: s, loop: s.home, path: path, name: name}
 	for i := 0; i < pendingPipeInstances; i++ {
 		in := &pipeInstance{l: pl, h: windows.InvalidHandle}
 		in.op.Done = in.done
@@ -93,7 +93,7 @@ func listenErrno(err error) error {
 }
 
 // create makes a new instance of the pipe and binds it to the loop's port.
-func (pl *pipeListener) create(in *pipeInstance, first bool) error {
+func (pl *pipeAcceptor) create(in *pipeInstance, first bool) error {
 	flags := uint32(windows.PIPE_ACCESS_DUPLEX | windows.FILE_FLAG_OVERLAPPED)
 	if first {
 		flags |= windows.FILE_FLAG_FIRST_PIPE_INSTANCE
@@ -114,7 +114,7 @@ func (pl *pipeListener) create(in *pipeInstance, first bool) error {
 }
 
 // accept waits for a client on in with an overlapped ConnectNamedPipe.
-func (pl *pipeListener) accept(in *pipeInstance) {
+func (pl *pipeAcceptor) accept(in *pipeInstance) {
 	if pl.closed || in.h == windows.InvalidHandle {
 		return
 	}
@@ -171,14 +171,14 @@ func (in *pipeInstance) completed() {
 
 // HandleEvent: pipe instances have no readiness; they are in the loop's
 // table only to hear LoopStopped.
-func (pl *pipeListener) HandleEvent(nodenet.Events) {}
+func (pl *pipeAcceptor) HandleEvent(nodenet.Events) {}
 
-// LoopStopped closes the listener when its loop is stopped under it.
-func (pl *pipeListener) LoopStopped(error) { pl.close() }
+// LoopStopped closes the acceptor when its loop is stopped under it.
+func (pl *pipeAcceptor) LoopStopped(error) { pl.close() }
 
 // close closes every waiting instance; their ConnectNamedPipe operations
 // end with ERROR_OPERATION_ABORTED, which completed ignores.
-func (pl *pipeListener) close() {
+func (pl *pipeAcceptor) close() {
 	if pl.closed {
 		return
 	}

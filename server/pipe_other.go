@@ -2,8 +2,8 @@
 
 package server
 
-// pipeServer holds a Windows named-pipe listener; elsewhere IPC is Unix
-// domain sockets, which are ordinary listeners.
+// pipeServer holds a Windows named-pipe acceptor; elsewhere IPC is Unix
+// domain sockets, which are ordinary acceptors.
 //
 //lint:ignore U1000 the Windows build uses it; elsewhere it is the empty placeholder
 type pipeServer struct{}

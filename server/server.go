@@ -21,10 +21,10 @@ const (
 	// (This comment used to promise BalanceReusePort on Linux; the code
 	// has always picked the acceptor, see Server.balance.)
 	BalanceDefault Balance = iota
-	// BalanceAcceptor: one listener on the home loop accepts and hands each
+	// BalanceAcceptor: one acceptor (listening descriptor) on the home loop accepts and hands each
 	// descriptor to the Group's next loop.
 	BalanceAcceptor
-	// BalanceReusePort: one SO_REUSEPORT listener per loop; the kernel
+	// BalanceReusePort: one SO_REUSEPORT acceptor per loop; the kernel
 	// spreads connections by hashing.
 	BalanceReusePort
 )
@@ -84,9 +84,9 @@ type Server struct {
 	hook   seam.OwnerHook
 
 	// Home-loop state.
-	listeners []*listener
+	acceptors []*acceptor
 	//lint:ignore U1000 used by the Windows build only
-	pipe       pipeServer    // a Windows named-pipe listener (empty type elsewhere)
+	pipe       pipeServer    // a Windows named-pipe acceptor (empty type elsewhere)
 	state      atomic.Uint32 // a serverState (state.go): the home loop writes it
 	stopped    bool          // the home loop stopped before the close drained
 	unrefed    bool

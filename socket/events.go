@@ -27,12 +27,14 @@ type ConnectionAttemptListener func(address string, port int, family int)
 // tried, or the socket is destroyed with the error).
 type ConnectionAttemptFailedListener func(address string, port int, family int, err error)
 
-// Event names a Socket event, for RemoveAllListeners and ListenerCount.
-type Event uint8
+// EventName names a Socket event (Node's eventName: "data", "close", ...),
+// for RemoveAllListeners and ListenerCount. (nodenet.Event, in the root
+// package, is something else: one readiness report of a poller.)
+type EventName uint8
 
 // The events of a net.Socket.
 const (
-	EventConnect Event = iota
+	EventConnect EventName = iota
 	EventReady
 	EventLookup
 	EventData
@@ -52,7 +54,7 @@ const (
 // listener is one registered callback; fn holds the event's func type.
 type listener struct {
 	id   ListenerID
-	ev   Event
+	ev   EventName
 	once bool
 	dead bool
 	fn   any
@@ -76,7 +78,7 @@ type eventListeners struct {
 	live [numEvents]atomic.Int32
 }
 
-func (l *eventListeners) add(id ListenerID, ev Event, fn any, once bool) {
+func (l *eventListeners) add(id ListenerID, ev EventName, fn any, once bool) {
 	l.items = append(l.items, listener{id: id, ev: ev, fn: fn, once: once})
 	l.live[ev].Add(1)
 }
@@ -103,7 +105,7 @@ func (l *eventListeners) remove(id ListenerID) bool {
 	return false
 }
 
-func (l *eventListeners) removeAll(ev Event) {
+func (l *eventListeners) removeAll(ev EventName) {
 	if l == nil {
 		return
 	}
@@ -124,7 +126,7 @@ func (l *eventListeners) kill(i int) {
 }
 
 // count is the number of live listeners of ev, from any goroutine.
-func (l *eventListeners) count(ev Event) int {
+func (l *eventListeners) count(ev EventName) int {
 	if l == nil || ev >= numEvents {
 		return 0
 	}
@@ -134,7 +136,7 @@ func (l *eventListeners) count(ev Event) int {
 // next returns the fn of the next live listener of ev at or after *i among
 // the first n entries, retiring once-listeners before they run (Node removes
 // them first, so a once-listener that re-emits is not called twice).
-func (l *eventListeners) next(ev Event, i *int, n int) any {
+func (l *eventListeners) next(ev EventName, i *int, n int) any {
 	for ; *i < n && *i < len(l.items); *i++ {
 		e := &l.items[*i]
 		if e.ev != ev || e.dead {
@@ -173,7 +175,7 @@ func (l *eventListeners) compact() {
 	l.dirty = false
 }
 
-func (l *eventListeners) emit0(ev Event) {
+func (l *eventListeners) emit0(ev EventName) {
 	if l == nil {
 		return
 	}
@@ -258,7 +260,7 @@ func (l *eventListeners) emitLookup(err error, address string, family int, host 
 	}
 }
 
-func (l *eventListeners) emitAttempt(ev Event, address string, port, family int) {
+func (l *eventListeners) emitAttempt(ev EventName, address string, port, family int) {
 	if l == nil {
 		return
 	}

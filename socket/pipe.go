@@ -140,7 +140,7 @@ func (s *Socket) pipeEnd() {
 
 // pipeListeners is how many listeners of ev the inline pipe stands for,
 // from any goroutine.
-func (s *Socket) pipeListeners(ev Event) int {
+func (s *Socket) pipeListeners(ev EventName) int {
 	switch {
 	case ev == EventData && s.pipeCarriesData(), ev == EventEnd && s.pipeEnds():
 		return 1
@@ -151,7 +151,7 @@ func (s *Socket) pipeListeners(ev Event) int {
 // pipeRemoveAll is RemoveAllListeners for the inline pipe's share: as in
 // Node, removing the 'data' listeners stops the data and removing the 'end'
 // listeners stops the end.
-func (s *Socket) pipeRemoveAll(ev Event) {
+func (s *Socket) pipeRemoveAll(ev EventName) {
 	if s.pipeTo == nil {
 		return
 	}

@@ -150,7 +150,7 @@ func TestNilListenerPanicsAtTheCall(t *testing.T) {
 	if tested < 26 {
 		t.Fatalf("only %d On…/Once… methods found", tested)
 	}
-	for ev := socket.Event(0); ev <= socket.EventClose+8; ev++ {
+	for ev := socket.EventName(0); ev <= socket.EventClose+8; ev++ {
 		if n := s.ListenerCount(ev); n != 0 {
 			t.Fatalf("event %d has %d listeners after refused nil ones", ev, n)
 		}

@@ -36,7 +36,7 @@ func nilListener(fn any) bool {
 // on registers fn for ev on the loop (inline there, posted from elsewhere)
 // and returns its id at once. A nil fn panics with ERR_INVALID_ARG_TYPE at
 // the call, as Node's on() throws.
-func on(s *Socket, ev Event, fn any, once bool, after func()) ListenerID {
+func on(s *Socket, ev EventName, fn any, once bool, after func()) ListenerID {
 	if nilListener(fn) {
 		panic(nodenet.NewError(nodenet.CodeInvalidArgType, `The "listener" argument must be of type function. Received null`))
 	}
@@ -200,7 +200,7 @@ func (s *Socket) RemoveListener(id ListenerID) {
 }
 
 // RemoveAllListeners removes every listener of ev (Node's removeAllListeners).
-func (s *Socket) RemoveAllListeners(ev Event) {
+func (s *Socket) RemoveAllListeners(ev EventName) {
 	s.exec(func() {
 		s.ev().removeAll(ev)
 		s.pipeRemoveAll(ev)
@@ -210,4 +210,4 @@ func (s *Socket) RemoveAllListeners(ev Event) {
 // ListenerCount is the number of listeners of ev (Node's listenerCount),
 // from any goroutine: a listener added or removed from elsewhere counts once
 // the loop has taken the call.
-func (s *Socket) ListenerCount(ev Event) int { return s.ev().count(ev) + s.pipeListeners(ev) }
+func (s *Socket) ListenerCount(ev EventName) int { return s.ev().count(ev) + s.pipeListeners(ev) }
