@@ -6,26 +6,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TestIovMaxIsTheKernelLimit checks maxIovecs against this kernel: one more
-// iovec makes writev fail with EINVAL, which is why Flush caps each call.
-func TestIovMaxIsTheKernelLimit(t *testing.T) {
-	w, _ := socketpair(t, 1<<20)
-	b := []byte{'x'}
-	iov := make([]unix.Iovec, maxIovecs+1)
-	for i := range iov {
-		setIovec(&iov[i], b)
-	}
-	if _, err := writev(w, iov); err != unix.EINVAL {
-		t.Fatalf("writev of %d iovecs: %v, want EINVAL", len(iov), err)
-	}
-	if n, err := writev(w, iov[:maxIovecs]); err != nil || n != maxIovecs {
-		t.Fatalf("writev of %d iovecs: %d, %v", maxIovecs, n, err)
-	}
-}
-
 // TestSteadyPathAllocatesNothing: once the Pool has a slab and the queue a
 // ring, Write + Flush + Consume cycles allocate nothing (Linux: the raw
-// writev uses the Pool's iovec array).
+// gather write uses the Pool's iovec array).
 func TestSteadyPathAllocatesNothing(t *testing.T) {
 	w, r := socketpair(t, 1<<20)
 	if err := unix.SetNonblock(r, true); err != nil {

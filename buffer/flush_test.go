@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nodenet/nodenet/internal/sysnet"
 	"golang.org/x/sys/unix"
 )
 
@@ -180,25 +181,25 @@ func TestFlushSlowReader(t *testing.T) {
 	t.Logf("%d of the flushes stopped on a full send buffer", blocked)
 }
 
-// TestFlushManyChunks queues far more than maxIovecs 64-byte chunks, so one
+// TestFlushManyChunks queues far more than sysnet.MaxIovecs 64-byte chunks, so one
 // Flush needs several gather writes.
 func TestFlushManyChunks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
-	data := randomBytes(rng, 5*maxIovecs*64+17)
+	data := randomBytes(rng, 5*sysnet.MaxIovecs*64+17)
 	w, r := socketpair(t, 1<<20)
 	done := slowReader(r, 0)
 	p := NewPool(64)
 	q := NewQueue(p)
 	q.Write(data)
-	if q.n <= maxIovecs {
+	if q.n <= sysnet.MaxIovecs {
 		t.Fatalf("only %d chunks queued", q.n)
 	}
 	for q.Len() > 0 {
 		if _, err := q.Flush(w); err != nil {
 			t.Fatalf("Flush of %d chunks: %v", q.n, err)
 		}
-		if cap(p.iov) > maxIovecs {
-			t.Fatalf("gather array grew to %d, past maxIovecs", cap(p.iov))
+		if cap(p.iov) > sysnet.MaxIovecs {
+			t.Fatalf("gather array grew to %d, past sysnet.MaxIovecs", cap(p.iov))
 		}
 		if q.Len() > 0 {
 			waitWritable(t, w)

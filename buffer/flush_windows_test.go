@@ -1,7 +1,7 @@
 package buffer
 
-// Flush on Windows (writev_windows.go: a synchronous WSASend of up to
-// maxIovecs WSABUFs on a nonblocking SOCKET), run under Wine by
+// Flush on Windows (sysnet.Writev: a synchronous WSASend of up to
+// sysnet.MaxIovecs WSABUFs on a nonblocking SOCKET), run under Wine by
 // `make test-windows`. Windows has no socketpair, so the writer is one end of
 // a loopback TCP connection made with the net package, switched to
 // nonblocking mode and written with Flush only; the other end is read
@@ -16,6 +16,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/internal/testnet"
 	"golang.org/x/sys/windows"
 )
@@ -24,10 +25,10 @@ import (
 // of one end with the given send buffer (0 = system default), its
 // *net.TCPConn (which keeps it open, and closes it at cleanup; never read or
 // write through it), and r, the other end for ordinary blocking reads.
-func tcpPair(tb testing.TB, sndbuf int) (w FD, wc, r *net.TCPConn) {
+func tcpPair(tb testing.TB, sndbuf int) (w sysnet.FD, wc, r *net.TCPConn) {
 	tb.Helper()
 	wc, r = testnet.TCPPair(tb)
-	w = FD(testnet.Handle(tb, wc))
+	w = sysnet.FD(testnet.Handle(tb, wc))
 	testnet.SetNonblock(tb, uintptr(w))
 	if sndbuf > 0 {
 		if err := windows.SetsockoptInt(windows.Handle(w), windows.SOL_SOCKET, windows.SO_SNDBUF, sndbuf); err != nil {
@@ -40,11 +41,11 @@ func tcpPair(tb testing.TB, sndbuf int) (w FD, wc, r *net.TCPConn) {
 var procWSAPoll = windows.NewLazySystemDLL("ws2_32.dll").NewProc("WSAPoll")
 
 // waitWritable blocks in WSAPoll until w can take more bytes.
-func waitWritable(tb testing.TB, w FD) {
+func waitWritable(tb testing.TB, w sysnet.FD) {
 	tb.Helper()
 	const pollwrnorm = 0x0010
 	pfd := struct {
-		fd      FD
+		fd      sysnet.FD
 		events  int16
 		revents int16
 	}{fd: w, events: pollwrnorm}
@@ -163,25 +164,25 @@ func TestFlushSlowReaderWindows(t *testing.T) {
 	t.Logf("%d of %d flushes stopped on a full send buffer", blocked, flushes)
 }
 
-// TestFlushManyChunksWindows queues far more than maxIovecs 64-byte chunks, so
+// TestFlushManyChunksWindows queues far more than sysnet.MaxIovecs 64-byte chunks, so
 // one Flush needs several WSASends, none of them past the cap.
 func TestFlushManyChunksWindows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
-	data := randomBytes(rng, 5*maxIovecs*64+17)
+	data := randomBytes(rng, 5*sysnet.MaxIovecs*64+17)
 	w, wc, r := tcpPair(t, 0)
 	done := slowReader(r, 0)
 	p := NewPool(64)
 	q := NewQueue(p)
 	q.Write(data)
-	if q.n <= 4*maxIovecs {
+	if q.n <= 4*sysnet.MaxIovecs {
 		t.Fatalf("only %d chunks queued", q.n)
 	}
 	for q.Len() > 0 {
 		if _, err := q.Flush(w); err != nil {
 			t.Fatalf("Flush of %d chunks: %v", q.n, err)
 		}
-		if cap(p.iov) > maxIovecs {
-			t.Fatalf("gather array grew to %d, past maxIovecs", cap(p.iov))
+		if cap(p.iov) > sysnet.MaxIovecs {
+			t.Fatalf("gather array grew to %d, past sysnet.MaxIovecs", cap(p.iov))
 		}
 		if q.Len() > 0 {
 			waitWritable(t, w)
@@ -193,21 +194,21 @@ func TestFlushManyChunksWindows(t *testing.T) {
 	checkReader(t, done, data)
 }
 
-// TestWSABufCap documents why maxIovecs is 1,024: Wine refuses a WSASend of
+// TestWSABufCap documents why sysnet.MaxIovecs is 1,024: Wine refuses a WSASend of
 // more WSABUFs (Windows itself takes more). One at the cap goes through.
 func TestWSABufCap(t *testing.T) {
-	if maxIovecs != 1024 {
-		t.Fatalf("maxIovecs = %d, want 1024", maxIovecs)
+	if sysnet.MaxIovecs != 1024 {
+		t.Fatalf("sysnet.MaxIovecs = %d, want 1024", sysnet.MaxIovecs)
 	}
 	w, wc, r := tcpPair(t, 0)
 	done := slowReader(r, 0)
 	b := []byte{'x'}
-	iov := make([]iovec, maxIovecs+1)
+	iov := make([]sysnet.Iovec, sysnet.MaxIovecs+1)
 	for i := range iov {
-		setIovec(&iov[i], b)
+		sysnet.SetIovec(&iov[i], b)
 	}
 	sent := 0
-	n, err := writev(w, iov)
+	n, err := sysnet.Writev(w, iov)
 	sent += n
 	if isWine() {
 		if err == nil {
@@ -218,9 +219,9 @@ func TestWSABufCap(t *testing.T) {
 	} else {
 		t.Logf("WSASend of %d WSABUFs: %d, %v", len(iov), n, err)
 	}
-	n, err = writev(w, iov[:maxIovecs])
-	if err != nil || n != maxIovecs {
-		t.Fatalf("WSASend of %d WSABUFs: %d, %v", maxIovecs, n, err)
+	n, err = sysnet.Writev(w, iov[:sysnet.MaxIovecs])
+	if err != nil || n != sysnet.MaxIovecs {
+		t.Fatalf("WSASend of %d WSABUFs: %d, %v", sysnet.MaxIovecs, n, err)
 	}
 	sent += n
 	if err := wc.CloseWrite(); err != nil {

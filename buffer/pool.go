@@ -1,5 +1,7 @@
 package buffer
 
+import "github.com/nodenet/nodenet/internal/sysnet"
+
 // DefaultChunkSize is the chunk size NewPool uses when given 0: the 16 KiB
 // default highWaterMark of the Node reference, so a socket that queues up to
 // the point where write() starts returning false holds about one chunk.
@@ -60,7 +62,7 @@ type Pool struct {
 	// in each Queue because a loop flushes one queue at a time, so a loop
 	// needs one array however many sockets it has, and an idle socket pays
 	// nothing for it.
-	iov []iovec
+	iov []sysnet.Iovec
 }
 
 // PoolStats is a snapshot of a Pool's chunk accounting, for tests and metrics.
@@ -234,14 +236,14 @@ func (p *Pool) putRing(r []*chunk) {
 }
 
 // iovecs returns the Pool's scratch gather array with length n, growing it
-// (rarely: it only grows, up to maxIovecs) when it is too short.
-func (p *Pool) iovecs(n int) []iovec {
+// (rarely: it only grows, up to sysnet.MaxIovecs) when it is too short.
+func (p *Pool) iovecs(n int) []sysnet.Iovec {
 	if cap(p.iov) < n {
 		c := 8
 		for c < n {
 			c *= 2
 		}
-		p.iov = make([]iovec, min(c, maxIovecs))
+		p.iov = make([]sysnet.Iovec, min(c, sysnet.MaxIovecs))
 	}
 	return p.iov[:n]
 }

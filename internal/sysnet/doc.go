@@ -10,6 +10,25 @@
 // nodenet.Error unwraps to them and its Node code comes from the root
 // package's tables.
 //
+// It is the one home of the system calls on a socket's data path: Read,
+// Write, Writev (the gather write buffer.Queue.Flush makes), Peek, and the
+// splice(2) pump of socket.Pipe on Linux; the pollers' own calls (epoll,
+// kqueue, IOCP) stay in the root package beside the pollers.
+//
+// # SIGPIPE
+//
+// One policy for every send: none raises SIGPIPE; a send to a peer that is
+// gone fails with EPIPE (or ECONNRESET) and the socket reports it as Node
+// does. Linux passes MSG_NOSIGNAL to each send (sendto for Write, sendmsg for
+// Writev); FreeBSD, NetBSD, OpenBSD and DragonFly do the same through x/sys;
+// macOS, which has no MSG_NOSIGNAL for sockets, sets SO_NOSIGPIPE on every
+// socket sysnet makes, accepts or adopts (SetNonblock). Windows has no
+// SIGPIPE. So a program that asks for SIGPIPE with signal.Notify (or a C host
+// that does not ignore it) hears none from nodenet's sockets
+// (TestNoSendRaisesSIGPIPE). One exception: splice(2) into a socket takes no
+// such flag, and a kernel may raise SIGPIPE for it; the Go runtime ignores a
+// SIGPIPE that no os.File write raised, unless the program asked for it.
+//
 // Imports point down only: this package may use the module root (for FD)
 // and x/sys, nothing above it.
 package sysnet

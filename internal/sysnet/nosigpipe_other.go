@@ -1,7 +1,13 @@
-//go:build unix && !darwin && !linux
+//go:build unix && !darwin
 
 package sysnet
 
-// noSigPipe: the other BSDs rely on the Go runtime ignoring SIGPIPE for
-// sockets.
+import "golang.org/x/sys/unix"
+
+// sendFlags are the flags of every send: MSG_NOSIGNAL, so that a send to a
+// reset peer fails with EPIPE and raises no SIGPIPE (Linux uses the
+// constant directly in its raw calls).
+const sendFlags = unix.MSG_NOSIGNAL
+
+// noSigPipe has nothing to do where every send carries MSG_NOSIGNAL.
 func noSigPipe(FD) {}

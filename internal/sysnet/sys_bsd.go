@@ -7,15 +7,26 @@ import "golang.org/x/sys/unix"
 // MaxUnixPath is sizeof(sun_path) on the BSDs and macOS.
 const MaxUnixPath = 104
 
-// Read and Write go through x/sys (libc on darwin, where raw system calls
-// are not allowed). SIGPIPE is ignored by the Go runtime for sockets.
+// Read and Write go through x/sys (libc on darwin and openbsd, where raw
+// system calls are not allowed). Write is a send with sendFlags
+// (MSG_NOSIGNAL where the system has it; macOS's sockets carry SO_NOSIGPIPE
+// instead), so it raises no SIGPIPE (doc.go). Both return -1 with the error.
 func Read(fd FD, p []byte) (int, error) { return unix.Read(fd, p) }
 
-func Write(fd FD, p []byte) (int, error) { return unix.Write(fd, p) }
+func Write(fd FD, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, err := unix.SendmsgN(fd, p, nil, nil, sendFlags)
+	if err != nil {
+		return -1, err
+	}
+	return n, nil
+}
 
 // newStreamSocket makes a nonblocking close-on-exec stream socket (two
-// steps: not every BSD has SOCK_NONBLOCK). darwin also gets SO_NOSIGPIPE, its
-// only way to keep a write to a reset peer from raising SIGPIPE.
+// steps: not every BSD has SOCK_NONBLOCK), SIGPIPE-free on macOS
+// (noSigPipe).
 func newStreamSocket(domain int) (FD, error) {
 	fd, err := unix.Socket(domain, unix.SOCK_STREAM, 0)
 	if err != nil {
@@ -42,6 +53,7 @@ func accept(fd FD) (FD, Addr, error) {
 		unix.Close(nfd)
 		return -1, Addr{}, err
 	}
+	noSigPipe(nfd)
 	return nfd, addrOf(sa), nil
 }
 

@@ -99,8 +99,16 @@ func ShutdownWrite(fd FD) error { return shutdownWrite(fd) }
 // Close closes the descriptor.
 func Close(fd FD) error { return unix.Close(fd) }
 
-// SetNonblock makes an adopted descriptor nonblocking.
-func SetNonblock(fd FD) error { return unix.SetNonblock(fd, true) }
+// SetNonblock makes an adopted descriptor nonblocking (and, on macOS,
+// SIGPIPE-free: every descriptor a socket or server takes over goes through
+// here, as every one sysnet makes or accepts goes through noSigPipe).
+func SetNonblock(fd FD) error {
+	if err := unix.SetNonblock(fd, true); err != nil {
+		return err
+	}
+	noSigPipe(fd)
+	return nil
+}
 
 // CloseOnExec marks an adopted descriptor close-on-exec.
 func CloseOnExec(fd FD) { unix.CloseOnExec(fd) }
