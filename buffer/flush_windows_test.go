@@ -209,7 +209,9 @@ func TestWSABufCap(t *testing.T) {
 	}
 	sent := 0
 	n, err := sysnet.Writev(w, iov)
-	sent += n
+	if n > 0 {
+		sent += n // Windows itself may take it; -1 with the error otherwise
+	}
 	if isWine() {
 		if err == nil {
 			t.Errorf("Wine took a WSASend of %d WSABUFs (%d bytes); the 1,024 cap may be gone", len(iov), n)
