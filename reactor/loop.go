@@ -27,10 +27,17 @@ type Handler interface {
 	HandleEvent(ev nodenet.Events)
 }
 
-// PanicHandler is implemented by handlers that want to turn a failure into
+// PanicHandler is implemented by handles that want to turn a failure into
 // their own error (a socket destroys itself with it) instead of it only being
 // logged: a panic raised while handling their event, or a poller error that
 // surfaced when a deferred SetInterest was applied.
+//
+// This is the one way a panic in a user's callback reaches its handle. The
+// loop recovers every callback it runs; the panic goes to HandlePanic when
+// the callback belongs to a PanicHandler: the Handler whose event is being
+// dispatched, or the arg of a callback queued with NextTickArg,
+// SetImmediateArg or SetTimeoutArg, or run with CallArg. Any other callback's
+// panic is only logged.
 type PanicHandler interface {
 	HandlePanic(err error)
 }
@@ -401,7 +408,9 @@ func (l *Loop) NextTick(fn func()) {
 // is posted, as NextTick.
 func (l *Loop) NextTickArg(fn func(any), arg any) {
 	if !l.InLoop() {
-		_ = l.Post(func() { fn(arg) })
+		// Queued as a tick once there, not run by the posted callback
+		// itself: its arg stays the owner a panic goes to (PanicHandler).
+		_ = l.Post(func() { l.ticks = append(l.ticks, queued{fa: fn, arg: arg}) })
 		return
 	}
 	l.ticks = append(l.ticks, queued{fa: fn, arg: arg})
@@ -446,8 +455,20 @@ func (l *Loop) callQueued(q *queued) {
 }
 
 func (l *Loop) callOnly(q *queued) {
-	defer l.recoverCallback(nil)
+	defer l.recoverCallback(q.arg)
 	q.invoke()
+}
+
+// CallArg runs fn(arg) now, as one of the loop's callbacks owned by arg: a
+// panic in it is recovered here, logged, and handed to arg's HandlePanic
+// when arg is a PanicHandler, and the caller goes on. It is how a handle
+// runs a user callback on behalf of another (a server's 'connection'
+// listeners, whose panic is the accepted socket's, not the server's).
+// Unlike a queued callback it does not run the next-tick queue afterwards:
+// the callback it is called from does. Loop goroutine only.
+func (l *Loop) CallArg(fn func(any), arg any) {
+	defer l.recoverCallback(arg)
+	fn(arg)
 }
 
 func (l *Loop) dispatch(h Handler, ev nodenet.Events) {
@@ -461,16 +482,17 @@ func (l *Loop) dispatch(h Handler, ev nodenet.Events) {
 }
 
 // recoverCallback keeps a panicking callback from taking the loop down: the
-// panic is logged and, when it happened in a handle's event, becomes that
-// handle's error.
-func (l *Loop) recoverCallback(h Handler) {
+// panic is logged and, when the callback's owner (the handler whose event it
+// is, or a queued callback's arg) is a PanicHandler, becomes that handle's
+// error. It is the loop's only recover of user callbacks (PanicHandler).
+func (l *Loop) recoverCallback(owner any) {
 	r := recover()
 	if r == nil {
 		return
 	}
 	err := PanicError(r)
 	l.log.Error("nodenet: callback panicked", zap.Any("panic", r), zap.Stack("stack"))
-	if ph, ok := h.(PanicHandler); ok {
+	if ph, ok := owner.(PanicHandler); ok {
 		ph.HandlePanic(err)
 	}
 }

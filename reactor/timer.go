@@ -11,6 +11,8 @@ import (
 type Timer struct {
 	loop   *Loop
 	fn     func()
+	fa     func(any) // SetTimeoutArg's form: fa(arg), arg its owner
+	arg    any
 	delay  int64 // ns
 	period int64 // ns; 0 for a one-shot timeout
 	when   int64 // due time in the heap, ns since the loop's epoch
@@ -66,6 +68,17 @@ func normDelay(d time.Duration) int64 {
 // returning.
 func (l *Loop) SetTimeout(d time.Duration, fn func()) *Timer {
 	t := &Timer{loop: l, fn: fn, delay: normDelay(d), index: -1, refed: true}
+	t.mirror()
+	l.exec(func() { l.schedule(t, l.now+t.delay) })
+	return t
+}
+
+// SetTimeoutArg is SetTimeout for fn(arg), for a handle's own timers (a
+// socket's idle timeout): with fn a package-level function and arg a pointer
+// it needs no closure, and a panic in fn goes to arg when arg is a
+// PanicHandler, as a panic in that handle's event does.
+func (l *Loop) SetTimeoutArg(d time.Duration, fn func(any), arg any) *Timer {
+	t := &Timer{loop: l, fa: fn, arg: arg, delay: normDelay(d), index: -1, refed: true}
 	t.mirror()
 	l.exec(func() { l.schedule(t, l.now+t.delay) })
 	return t
@@ -205,7 +218,7 @@ func (l *Loop) runTimers() {
 		if t.period > 0 {
 			l.schedule(t, l.now+t.period)
 		}
-		l.call(t.fn)
+		l.callQueued(&queued{fn: t.fn, fa: t.fa, arg: t.arg})
 	}
 }
 

@@ -212,20 +212,33 @@ func (s *Server) reserveConn() bool {
 	}
 }
 
-// emitConnection runs the 'connection' listeners on the socket's loop; a
-// panic in one destroys that socket only.
+// emitConnection runs the 'connection' listeners on the socket's loop, as a
+// callback the accepted socket owns (Loop.CallArg): a panic in one is the
+// loop's to recover, and destroys that socket only (acceptedConn).
 func (s *Server) emitConnection(sock *socket.Socket) {
-	defer func() {
-		if r := recover(); r != nil {
-			err := reactor.PanicError(r)
-			s.logger().Error("nodenet: connection listener panicked", zap.Error(err))
-			sock.Destroy(err)
-		}
-	}()
-	handlers := s.connHandlers()
-	for _, h := range handlers {
+	sock.Loop().CallArg(emitConnectionTo, (*acceptedConn)(sock))
+}
+
+func emitConnectionTo(a any) {
+	sock := (*socket.Socket)(a.(*acceptedConn))
+	for _, h := range sock.Owner().(*Server).connHandlers() {
 		h(sock)
 	}
+}
+
+// acceptedConn is an accepted Socket as the owner of its 'connection'
+// listeners (reactor.PanicHandler): a pointer conversion, so emitting costs
+// no allocation.
+type acceptedConn socket.Socket
+
+// HandlePanic destroys the socket a 'connection' listener panicked on. The
+// loop logged the panic; a server with its own Logger hears of it too.
+func (c *acceptedConn) HandlePanic(err error) {
+	sock := (*socket.Socket)(c)
+	if s, ok := sock.Owner().(*Server); ok && s.opts.Logger != nil {
+		s.opts.Logger.Error("nodenet: connection listener panicked", zap.Error(err))
+	}
+	sock.Destroy(err)
 }
 
 // connHandlers snapshots the connection listeners; they are read from every

@@ -4,7 +4,6 @@ import (
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/encoding"
 	"github.com/nodenet/nodenet/internal/sysnet"
-	"github.com/nodenet/nodenet/reactor"
 )
 
 // End is Node's socket.end(data, callback): send data (if any), flush the
@@ -103,7 +102,7 @@ func (s *Socket) startEnding() {
 	if s.fd == sysnet.Invalid {
 		// Never connected: the writable side just finishes.
 		s.shutdownSent()
-		s.loop.NextTickArg(finishTick, s)
+		s.loop.NextTickArg(finishTick, s.handler())
 		return
 	}
 	if s.qlen() > 0 {
@@ -133,21 +132,29 @@ func (s *Socket) maybeShutdown() {
 		s.destroyWith(nodenet.NewSyscallError("shutdown", err))
 		return
 	}
-	s.loop.NextTickArg(finishTick, s)
+	s.loop.NextTickArg(finishTick, s.handler())
 }
 
-// The socket's deferred steps as functions of the socket: queued with
-// NextTickArg and SetImmediateArg they cost no allocation, where the method
-// value s.finish or a closure would cost one per connection each.
-func finishTick(a any)        { a.(*Socket).finish() }
-func emitEndTick(a any)       { a.(*Socket).emitEnd() }
-func emitCloseHandle(a any)   { a.(*Socket).emitClose(true) }
-func emitCloseNoHandle(a any) { a.(*Socket).emitClose(false) }
+// The socket's deferred steps as functions of its handler: queued with
+// NextTickArg, SetImmediateArg and SetTimeoutArg they cost no allocation,
+// where the method value s.finish or a closure would cost one per
+// connection each, and the handler as their arg is their owner, so a panic
+// in a user callback they run reaches HandlePanic (the loop's one panic
+// path, reactor.PanicHandler) as a panic in an event does.
+func finishTick(a any)        { sockOf(a).finish() }
+func emitEndTick(a any)       { sockOf(a).emitEnd() }
+func emitCloseHandle(a any)   { sockOf(a).emitClose(true) }
+func emitCloseNoHandle(a any) { sockOf(a).emitClose(false) }
+func runDoneTick(a any)       { sockOf(a).runDone() }
+func idleTick(a any)          { sockOf(a).onIdle() }
+
+// sockOf is the Socket a deferred step was queued for (its arg: the
+// socket's handler).
+func sockOf(a any) *Socket { return (*Socket)(a.(*handler)) }
 
 // finish emits 'finish' and runs End's callbacks; a socket whose readable
 // side is also done is destroyed (Node's autoDestroy).
 func (s *Socket) finish() {
-	defer s.recoverPanic()
 	if s.is(stDestroyed) || s.is(stFinished) {
 		return
 	}
@@ -315,19 +322,18 @@ func (s *Socket) destroyWith(err error) {
 	if err != nil {
 		s.c().setError(err)
 		s.errored()
-		s.loop.NextTick(func() { s.emitError(err) })
+		s.loop.NextTickArg(func(any) { s.emitError(err) }, s.handler())
 	}
 	if hadHandle {
 		// 'close' comes from the handle's close callback in Node: after the
 		// next-tick queue, so after 'error'.
-		s.loop.SetImmediateArg(emitCloseHandle, s)
+		s.loop.SetImmediateArg(emitCloseHandle, s.handler())
 	} else {
-		s.loop.NextTickArg(emitCloseNoHandle, s)
+		s.loop.NextTickArg(emitCloseNoHandle, s.handler())
 	}
 }
 
 func (s *Socket) emitError(err error) {
-	defer s.recoverPanic()
 	if !s.errorEmitting() {
 		return
 	}
@@ -341,7 +347,6 @@ func (s *Socket) emitError(err error) {
 // emitClose emits 'close' once. Without a handle Node passes no argument;
 // hadError is then false here.
 func (s *Socket) emitClose(withHandle bool) {
-	defer s.recoverPanic()
 	if !s.closeEmitting() {
 		return
 	}
@@ -350,16 +355,6 @@ func (s *Socket) emitClose(withHandle bool) {
 		c.closeBytesWritten = 0
 	}
 	s.ev().emitClose(withHandle && s.is(stErrored))
-}
-
-// recoverPanic turns a panic in a user callback run from a deferred task into
-// the socket's error, keeping the loop serving the others.
-func (s *Socket) recoverPanic() {
-	if r := recover(); r != nil {
-		err := reactor.PanicError(r)
-		s.loop.LogError("nodenet: socket callback panicked", err)
-		s.destroyWith(err)
-	}
 }
 
 // resetForReconnect un-destroys a socket for a new Connect (Node's

@@ -79,7 +79,8 @@ type namedPipe struct {
 	shutdown bool // End wrote everything: the libuv eof timer applies
 	eofTimer *reactor.Timer
 
-	onReadFn, onWriteFn, deliverFn, eofFn func()
+	onReadFn, onWriteFn, eofFn func()
+	deliverFn                  func(any) // deliverHeld as a tick owned by the socket's handler
 }
 
 func (s *Socket) isNamedPipe() bool { return s.np.p != nil }
@@ -105,7 +106,7 @@ func (s *Socket) attachPipe(h windows.Handle) {
 	p.wop.Done = p.writeDone
 	p.onReadFn = p.onRead
 	p.onWriteFn = p.onWrite
-	p.deliverFn = p.deliverHeld
+	p.deliverFn = func(any) { p.deliverHeld() }
 	p.eofFn = p.eofTimeout
 	s.np.p = p
 	s.setFD(h)
@@ -219,7 +220,7 @@ func (s *Socket) npUpdate() {
 		if p.held > 0 || p.heldEOF {
 			if !p.deliverQueued {
 				p.deliverQueued = true
-				s.loop.NextTick(p.deliverFn)
+				s.loop.NextTickArg(p.deliverFn, s.handler())
 			}
 		} else if !p.reading {
 			p.startRead()
@@ -311,7 +312,6 @@ func (p *namedPipe) onRead() {
 
 // deliverHeld hands over a completion kept while the socket was paused.
 func (p *namedPipe) deliverHeld() {
-	defer p.s.recoverPanic()
 	p.deliverQueued = false
 	s := p.s
 	if p.closed || s.is(stDestroyed) || !s.wantRead() {
@@ -387,7 +387,7 @@ func (p *namedPipe) onWrite() {
 // read any more is destroyed by finish, which closes the pipe).
 func (s *Socket) npShutdown() {
 	p := s.np.p
-	s.loop.NextTickArg(finishTick, s)
+	s.loop.NextTickArg(finishTick, s.handler())
 	p.shutdown = true
 	if p.reading {
 		p.armEOFTimer()

@@ -105,12 +105,11 @@ func (s *Socket) onDrainOffLoop(fn func(), once bool) ListenerID {
 			s.listeners().add(id, EventDrain, fn, once)
 		}
 		if missed {
-			s.loop.NextTick(func() {
-				defer s.recoverPanic()
+			s.loop.NextTickArg(func(any) {
 				if !s.is(stDestroyed) {
 					fn()
 				}
-			})
+			}, s.handler())
 		}
 	})
 	return id

@@ -27,13 +27,11 @@ func (s *Socket) handler() *handler { return (*handler)(s) }
 // HandleEvent is the socket's readiness callback; the loop calls it.
 func (h *handler) HandleEvent(ev nodenet.Events) { (*Socket)(h).handleEvent(ev) }
 
-// HandlePanic destroys the socket with the panic a callback raised while
-// the socket was handling an event (or a deferred poller change failed).
-func (h *handler) HandlePanic(err error) {
-	s := (*Socket)(h)
-	s.loop.LogError("nodenet: socket callback panicked", err)
-	s.destroyWith(err)
-}
+// HandlePanic destroys the socket with the panic a user callback raised
+// while the socket was handling an event or running one of its deferred
+// steps (close.go's ticks), or with a deferred poller change's failure; the
+// loop has logged it.
+func (h *handler) HandlePanic(err error) { (*Socket)(h).destroyWith(err) }
 
 // LoopStopped destroys the socket when its loop is stopped under it.
 func (h *handler) LoopStopped(err error) { (*Socket)(h).destroyWith(err) }
@@ -173,11 +171,10 @@ func (s *Socket) onEOF() {
 			}
 		}
 	}
-	s.loop.NextTickArg(emitEndTick, s)
+	s.loop.NextTickArg(emitEndTick, s.handler())
 }
 
 func (s *Socket) emitEnd() {
-	defer s.recoverPanic()
 	if s.is(stDestroyed) || s.is(stEndEmitted) {
 		return
 	}

@@ -170,10 +170,9 @@ type socketCold struct {
 	decBuf []byte
 
 	// Write callbacks.
-	pending   []pendingWrite // callbacks waiting for queued bytes to flush
-	done      []writeDone    // callbacks ready to run on the next tick
-	endCbs    []func(error)
-	runDoneFn func() // prebound runDone: the hot paths schedule it without a closure
+	pending []pendingWrite // callbacks waiting for queued bytes to flush
+	done    []writeDone    // callbacks ready to run on the next tick
+	endCbs  []func(error)
 
 	errorValue atomic.Pointer[error] // what the socket was destroyed with (Node's errored); loop writes
 

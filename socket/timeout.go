@@ -46,7 +46,7 @@ func (s *Socket) setTimeout(d time.Duration) {
 		return
 	}
 	c.idleFlushed = s.flushedTotal()
-	c.idleTimer = s.loop.SetTimeout(d, s.onIdle)
+	c.idleTimer = s.loop.SetTimeoutArg(d, idleTick, s.handler())
 	c.idleTimer.Unref()
 }
 
@@ -58,7 +58,6 @@ func (s *Socket) touch() {
 }
 
 func (s *Socket) onIdle() {
-	defer s.recoverPanic()
 	if s.is(stDestroyed) {
 		return
 	}

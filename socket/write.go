@@ -328,18 +328,13 @@ func (s *Socket) complete(cb func(error), err error) {
 func (s *Socket) scheduleDone() {
 	if !s.has(fDoneQueued) {
 		s.setDoneQueued(true)
-		c := s.c()
-		if c.runDoneFn == nil {
-			c.runDoneFn = s.runDone
-		}
-		s.loop.NextTick(c.runDoneFn)
+		s.loop.NextTickArg(runDoneTick, s.handler())
 	}
 }
 
 // runDone is Node's afterWrite: 'drain' first (if a write returned false and
 // the queue is empty), then the callbacks of the completed writes.
 func (s *Socket) runDone() {
-	defer s.recoverPanic()
 	s.setDoneQueued(false)
 	s.maybeDrain()
 	// Run the batch present now by index, then move whatever the callbacks

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 
 	"github.com/nodenet/nodenet"
-	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/socket"
 )
 
@@ -181,17 +180,21 @@ func (t *TLSSocket) emit(ev SecureEvent, call func(fn any)) {
 	}
 }
 
-// guard runs a user callback; a panic destroys the socket, as a panic in a
-// socket listener does.
+// guard runs a user callback as one the socket owns (Loop.CallArg): the
+// loop recovers a panic in it and hands it to callbackOwner, which destroys
+// the socket, as a panic in a socket listener does; the caller goes on.
 func (t *TLSSocket) guard(fn func()) {
-	defer func() {
-		if r := recover(); r != nil {
-			err := &nodenet.Error{Code: nodenet.CodeCallbackPanic, Message: "a TLS callback panicked", Err: reactor.PanicError(r)}
-			t.Loop().LogError("nodenet/tls: callback panicked", err)
-			t.Destroy(err)
-		}
-	}()
-	fn()
+	t.Loop().CallArg(func(any) { fn() }, (*callbackOwner)(t))
+}
+
+// callbackOwner is a TLSSocket as the owner of its user callbacks
+// (reactor.PanicHandler): a pointer conversion, no allocation.
+type callbackOwner TLSSocket
+
+// HandlePanic destroys the socket with the panic (logged by the loop),
+// wrapped as a TLS callback's.
+func (o *callbackOwner) HandlePanic(err error) {
+	(*TLSSocket)(o).Destroy(&nodenet.Error{Code: nodenet.CodeCallbackPanic, Message: "a TLS callback panicked", Err: err})
 }
 
 func (t *TLSSocket) emit0(ev SecureEvent) {
