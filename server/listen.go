@@ -439,18 +439,15 @@ func bindTCP(ip netip.Addr, port, backlog int, v6only, reusePort bool) (nodenet.
 	return fd, nil
 }
 
-// addressOf is a kernel socket name as Node's address object (a listening
-// IPv6 address is reported without its zone).
+// addressOf is a kernel socket name as Node's address object
+// (sysnet.Addr.NodeAddress, the one conversion), except that a server
+// reports an IPv6 address without its zone.
 func addressOf(a sysnet.Addr) *socket.AddressInfo {
-	switch {
-	case a.Unix:
-		return &socket.AddressInfo{Address: a.Path, Family: "unix", Port: -1}
-	case !a.IP.IsValid():
-		return &socket.AddressInfo{}
-	case a.IP.Addr().Is4():
-		return &socket.AddressInfo{Address: a.IP.Addr().String(), Family: "IPv4", Port: int(a.IP.Port())}
+	if a.IP.IsValid() {
+		a.IP = netip.AddrPortFrom(a.IP.Addr().WithZone(""), a.IP.Port())
 	}
-	return &socket.AddressInfo{Address: a.IP.Addr().WithZone("").String(), Family: "IPv6", Port: int(a.IP.Port())}
+	address, family, port := a.NodeAddress()
+	return &socket.AddressInfo{Address: address, Family: family, Port: port}
 }
 
 // listenHandle listens on an inherited or borrowed descriptor.

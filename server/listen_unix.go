@@ -9,7 +9,6 @@ import (
 
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/internal/sysnet"
-	"github.com/nodenet/nodenet/socket"
 	"golang.org/x/sys/unix"
 )
 
@@ -71,7 +70,7 @@ func (s *Server) listenUnix(o *ListenOptions) {
 	}
 	s.path = path
 	s.unlinkPath = !abstract
-	s.listenSucceeded(&socket.AddressInfo{Address: path, Family: "unix", Port: -1})
+	s.listenSucceeded(addressOf(sysnet.Addr{Unix: true, Path: path}))
 }
 
 // chmodSocket is libuv's uv_pipe_chmod: the socket file's mode becomes

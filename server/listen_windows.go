@@ -7,6 +7,7 @@ import (
 
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/internal/seam"
+	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/socket"
 	"golang.org/x/sys/windows"
@@ -73,7 +74,7 @@ func (s *Server) listenUnix(o *ListenOptions) {
 	}
 	s.pipe.l = pl
 	s.path = path
-	s.listenSucceeded(&socket.AddressInfo{Address: path, Family: "unix", Port: -1})
+	s.listenSucceeded(addressOf(sysnet.Addr{Unix: true, Path: path}))
 	for _, in := range pl.insts {
 		pl.accept(in)
 	}

@@ -45,17 +45,15 @@ func (c *addrCache) set(a *AddressInfo) { c.p.Store(a) }
 func (c *addrCache) reset()             { c.p.Store(nil) }
 func (c *addrCache) known() bool        { return c.p.Load() != nil }
 
-// sockaddrInfo converts a kernel socket address; Unix addresses have no
-// Node-visible name.
+// sockaddrInfo converts a kernel socket address (sysnet.Addr.NodeAddress,
+// the one conversion); nil, unknown, for Unix addresses, which have no
+// Node-visible name on a socket.
 func sockaddrInfo(a sysnet.Addr) *AddressInfo {
 	if a.Unix || !a.IP.IsValid() {
 		return nil
 	}
-	ip := a.IP.Addr()
-	if ip.Is4() {
-		return &AddressInfo{Address: ip.String(), Family: "IPv4", Port: int(a.IP.Port())}
-	}
-	return &AddressInfo{Address: ip.String(), Family: "IPv6", Port: int(a.IP.Port())}
+	address, family, port := a.NodeAddress()
+	return &AddressInfo{Address: address, Family: family, Port: port}
 }
 
 // RemoteAddress is the peer's IP: "" (Node's undefined) before connect, for
@@ -136,9 +134,9 @@ func (s *Socket) peer(st uint32) AddressInfo {
 func (s *Socket) inlineRemote(st uint32) AddressInfo {
 	ip := netip.AddrFrom16(s.raddr)
 	if st&stRemote4 != 0 {
-		return AddressInfo{Address: ip.Unmap().String(), Family: "IPv4", Port: int(s.rport)}
+		ip = ip.Unmap()
 	}
-	return AddressInfo{Address: ip.String(), Family: "IPv6", Port: int(s.rport)}
+	return *sockaddrInfo(sysnet.Addr{IP: netip.AddrPortFrom(ip, s.rport)})
 }
 
 // setAcceptedRemote records the peer of a new socket: in binary when it can

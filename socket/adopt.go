@@ -95,3 +95,20 @@ func (s *Socket) FD() nodenet.FD {
 	s.withFD(func(f nodenet.FD) { fd = f })
 	return fd
 }
+
+// socketKind tells what an adopted descriptor is, from its local address.
+func socketKind(fd sysnet.FD) (sockKind, error) {
+	a, err := sysnet.LocalAddr(fd)
+	if err != nil {
+		return kindNone, nodenet.NewSyscallError("getsockname", err)
+	}
+	switch {
+	case a.Unix:
+		return kindUnix, nil
+	case a.IP.Addr().Is4():
+		return kindTCP4, nil
+	case a.IP.Addr().Is6():
+		return kindTCP6, nil
+	}
+	return kindNone, nodenet.NewSyscallError("getsockname", sysnet.ENOTSOCK)
+}

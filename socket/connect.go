@@ -772,16 +772,9 @@ func (s *Socket) onConnectEvent(ev nodenet.Events) {
 	}
 	c.attempt = nil
 	if s.kind() != kindUnix {
-		c.remote.set(&AddressInfo{Address: a.addr.String(), Family: familyName(a.addr), Port: a.port})
+		c.remote.set(sockaddrInfo(sysnet.Addr{IP: netip.AddrPortFrom(a.addr, uint16(a.port))}))
 	}
 	s.afterConnect()
-}
-
-func familyName(ip netip.Addr) string {
-	if ip.Is4() {
-		return "IPv4"
-	}
-	return "IPv6"
 }
 
 // afterConnect is Node's afterConnect success path: options, then connect

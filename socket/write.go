@@ -5,6 +5,7 @@ import (
 	"github.com/nodenet/nodenet/buffer"
 	"github.com/nodenet/nodenet/encoding"
 	"github.com/nodenet/nodenet/internal/sysnet"
+	"github.com/nodenet/nodenet/reactor"
 )
 
 // Send is Node's socket.write(data, callback). It tries the kernel first and
@@ -475,6 +476,14 @@ func (s *Socket) qlen() int {
 		n += s.splicedLen()
 	}
 	return n
+}
+
+type poolKey struct{}
+
+// poolFor is the write-queue chunk pool of loop l: one per loop, shared by
+// all its sockets, touched only by that loop.
+func poolFor(l *reactor.Loop) *buffer.Pool {
+	return l.Local(poolKey{}, func() any { return buffer.NewPool(0) }).(*buffer.Pool)
 }
 
 // takeQueue borrows a write queue from the loop's pool when the socket has
