@@ -198,33 +198,7 @@ func renderProxyMarkdown(rep *report, svgRef string) string {
 	}
 	b.WriteString(renderProxyTables(rep))
 	b.WriteString("\n### Machine load seen per cell\n\n| cell | system | quiet before (median / max) | others during window (median / max) | runs redone | still disturbed |\n|---|---|---:|---:|---:|---:|\n")
-	for _, c := range proxyReportCells(rep) {
-		for _, s := range c.Systems {
-			var q, f []float64
-			redo, dist := 0, 0
-			for _, r := range a[c.ID][s] {
-				q = append(q, r.QuietBusy)
-				f = append(f, r.Foreign)
-				redo += r.Attempts - 1
-				if r.Disturbed {
-					dist++
-				}
-			}
-			fmt.Fprintf(&b, "| %s | %s | %.2f / %.2f | %.2f / %.2f | %d | %d |\n", c.ID, s, median(q), maxf(q), median(f), maxf(f), redo, dist)
-		}
-	}
-	var errs []string
-	for _, r := range rep.Results {
-		if r.Err != "" {
-			errs = append(errs, fmt.Sprintf("- round %d, %s, %s: %s", r.Round+1, r.Cell, r.System, r.Err))
-		}
-	}
-	if len(errs) > 0 {
-		b.WriteString("\n### Runs that failed (left out of the medians)\n\n" + strings.Join(errs, "\n") + "\n")
-	}
-	for _, n := range rep.Notes {
-		b.WriteString("\nNote: " + n + "\n")
-	}
+	writeLoadRowsAndFailures(&b, rep, a, proxyReportCells(rep))
 	b.WriteString(proxyMethodText)
 	if notes, err := os.ReadFile("notes-proxy.md"); err == nil {
 		b.WriteString("\n" + string(notes))

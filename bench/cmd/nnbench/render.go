@@ -490,33 +490,7 @@ func renderMarkdown(rep *report, svgRef, protoSvgRef, proxySvgRef string) string
 	b.WriteString("\n### Machine load seen per cell\n\n")
 	b.WriteString("Before each run the harness waits (up to 5 s, less when the budget is short) until other processes use under 0.25 cores (`/proc/stat`); during the window it computes the CPU used by processes other than the server, the load generator and itself. A run where that exceeded 0.2 cores is redone (twice at most, budget permitting) and marked disturbed if it still did.\n\n")
 	b.WriteString("| cell | system | quiet before (cores busy, median / max) | others during window (cores, median / max) | runs redone | still disturbed |\n|---|---|---:|---:|---:|---:|\n")
-	for _, c := range rep.Cells {
-		for _, s := range c.Systems {
-			var q, f []float64
-			redo, dist := 0, 0
-			for _, r := range a[c.ID][s] {
-				q = append(q, r.QuietBusy)
-				f = append(f, r.Foreign)
-				redo += r.Attempts - 1
-				if r.Disturbed {
-					dist++
-				}
-			}
-			fmt.Fprintf(&b, "| %s | %s | %.2f / %.2f | %.2f / %.2f | %d | %d |\n", c.ID, s, median(q), maxf(q), median(f), maxf(f), redo, dist)
-		}
-	}
-	var errs []string
-	for _, r := range rep.Results {
-		if r.Err != "" {
-			errs = append(errs, fmt.Sprintf("- round %d, %s, %s: %s", r.Round+1, r.Cell, r.System, r.Err))
-		}
-	}
-	if len(errs) > 0 {
-		b.WriteString("\n### Runs that failed (left out of the medians)\n\n" + strings.Join(errs, "\n") + "\n")
-	}
-	for _, n := range rep.Notes {
-		b.WriteString("\nNote: " + n + "\n")
-	}
+	writeLoadRowsAndFailures(&b, rep, a, rep.Cells)
 	b.WriteString(methodText)
 	if proto {
 		b.WriteString(strings.Replace(protocolMethodText, "### Method", "### Method: protocol cells", 1))
@@ -777,4 +751,39 @@ func renderTLSTables(rep *report, a agg) string {
 		}
 	}
 	return b.String()
+}
+
+// writeLoadRowsAndFailures writes, under a "Machine load seen per cell"
+// table header the caller wrote, one row per cell and system (quiet-before
+// and foreign CPU, runs redone, runs still disturbed), then the runs that
+// failed and the run's notes: the tail every report (echo, protocol, proxy)
+// shares.
+func writeLoadRowsAndFailures(b *strings.Builder, rep *report, a agg, cells []cell) {
+	for _, c := range cells {
+		for _, s := range c.Systems {
+			var q, f []float64
+			redo, dist := 0, 0
+			for _, r := range a[c.ID][s] {
+				q = append(q, r.QuietBusy)
+				f = append(f, r.Foreign)
+				redo += r.Attempts - 1
+				if r.Disturbed {
+					dist++
+				}
+			}
+			fmt.Fprintf(b, "| %s | %s | %.2f / %.2f | %.2f / %.2f | %d | %d |\n", c.ID, s, median(q), maxf(q), median(f), maxf(f), redo, dist)
+		}
+	}
+	var errs []string
+	for _, r := range rep.Results {
+		if r.Err != "" {
+			errs = append(errs, fmt.Sprintf("- round %d, %s, %s: %s", r.Round+1, r.Cell, r.System, r.Err))
+		}
+	}
+	if len(errs) > 0 {
+		b.WriteString("\n### Runs that failed (left out of the medians)\n\n" + strings.Join(errs, "\n") + "\n")
+	}
+	for _, n := range rep.Notes {
+		b.WriteString("\nNote: " + n + "\n")
+	}
 }
