@@ -67,10 +67,7 @@ func normDelay(d time.Duration) int64 {
 // in the order they were set. An active, refed timer keeps Run from
 // returning.
 func (l *Loop) SetTimeout(d time.Duration, fn func()) *Timer {
-	t := &Timer{loop: l, fn: fn, delay: normDelay(d), index: -1, refed: true}
-	t.mirror()
-	l.exec(func() { l.schedule(t, l.now+t.delay) })
-	return t
+	return l.startTimer(&Timer{loop: l, fn: fn, delay: normDelay(d), index: -1, refed: true})
 }
 
 // SetTimeoutArg is SetTimeout for fn(arg), for a handle's own timers (a
@@ -78,18 +75,21 @@ func (l *Loop) SetTimeout(d time.Duration, fn func()) *Timer {
 // it needs no closure, and a panic in fn goes to arg when arg is a
 // PanicHandler, as a panic in that handle's event does.
 func (l *Loop) SetTimeoutArg(d time.Duration, fn func(any), arg any) *Timer {
-	t := &Timer{loop: l, fa: fn, arg: arg, delay: normDelay(d), index: -1, refed: true}
-	t.mirror()
-	l.exec(func() { l.schedule(t, l.now+t.delay) })
-	return t
+	return l.startTimer(&Timer{loop: l, fa: fn, arg: arg, delay: normDelay(d), index: -1, refed: true})
 }
 
 // SetInterval calls fn every d until the timer is cleared (Node's
 // setInterval; d is bounded as SetTimeout's).
 func (l *Loop) SetInterval(d time.Duration, fn func()) *Timer {
 	t := &Timer{loop: l, fn: fn, delay: normDelay(d), index: -1, refed: true}
-	t.mirror()
 	t.period = t.delay
+	return l.startTimer(t)
+}
+
+// startTimer publishes t's state for other goroutines and schedules its
+// first firing on the loop: the one start of every timer kind.
+func (l *Loop) startTimer(t *Timer) *Timer {
+	t.mirror()
 	l.exec(func() { l.schedule(t, l.now+t.delay) })
 	return t
 }

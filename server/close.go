@@ -4,7 +4,6 @@ import (
 	"os"
 
 	"github.com/nodenet/nodenet"
-	"go.uber.org/zap"
 )
 
 // Close is Node's server.close(cb): stop accepting at once, leave the open
@@ -105,17 +104,15 @@ type closeWaiters map[*Server]struct{}
 func (w closeWaiters) Close() error {
 	for s := range w {
 		s.stopped = true
-		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					s.logger().Error("nodenet: server close listener panicked at loop stop", zap.Any("panic", r))
-				}
-			}()
-			s.emitClose()
-		}()
+		// Through the loop's one recovery, as the NextTick that emits
+		// 'close' otherwise is: a panicking listener is logged and the
+		// other servers still hear theirs.
+		s.home.CallArg(emitCloseOf, s)
 	}
 	return nil
 }
+
+func emitCloseOf(s any) { s.(*Server).emitClose() }
 
 func newCloseWaiters() any { return closeWaiters{} }
 
