@@ -374,13 +374,12 @@ const (
 )
 
 type result struct {
-	name           string
-	status         status
-	why            string // for statusFail
-	diff           string // computed
-	expect         *expectation
-	node, nodenet  run
-	expectFileName string
+	name          string
+	status        status
+	why           string // for statusFail
+	diff          string // computed
+	expect        *expectation
+	node, nodenet run
 }
 
 type run struct {

@@ -107,7 +107,10 @@ func (g *Group) Wait() {
 	if g.onOwnLoop() {
 		return
 	}
-	g.mu.Lock() // a Start in progress has added to wg before we wait
+	// A barrier: a Start in progress holds mu until it has added to wg, so
+	// taking mu once orders this Wait after it.
+	g.mu.Lock()
+	//lint:ignore SA2001 the empty section is the barrier
 	g.mu.Unlock()
 	g.wg.Wait()
 }

@@ -412,7 +412,6 @@ var (
 	tDuration  = reflect.TypeOf(time.Duration(0))
 	tEvent     = reflect.TypeOf(socket.EventName(0))
 	tSocket    = reflect.TypeOf(&socket.Socket{})
-	tServer    = reflect.TypeOf(&server.Server{})
 	tTimer     = reflect.TypeOf(&reactor.Timer{})
 	tImmediate = reflect.TypeOf(&reactor.Immediate{})
 	tError     = reflect.TypeOf((*error)(nil)).Elem()

@@ -45,13 +45,6 @@ func (s *Socket) readFailed(err error) {
 	s.destroyWith(err)
 }
 
-func (s *Socket) layer() seam.Layer {
-	if !s.has(fLayered) {
-		return nil
-	}
-	return s.c().layer
-}
-
 // layerTransport is the socket's side of the seam; a conversion, not an
 // allocation.
 type layerTransport Socket

@@ -467,7 +467,9 @@ func (s *Socket) unregistered() { s.unset(fReadingNow) }
 // dataWaiting: data waits in the kernel for a flow to be decided; dataTaken:
 // a held completion was handed over (named pipes).
 func (s *Socket) dataWaiting() { s.set(fDataWaiting) }
-func (s *Socket) dataTaken()   { s.unset(fDataWaiting) }
+
+//lint:ignore U1000 used by the Windows build only
+func (s *Socket) dataTaken() { s.unset(fDataWaiting) }
 
 // eof: the kernel reported the peer's FIN.
 func (s *Socket) eof() { s.set(fReadEOF) }

@@ -187,9 +187,14 @@ func TestStreamStateReadableOffLoop(t *testing.T) {
 					// One more pass after stop: the loop has returned by
 					// then, so that one sees the socket's final state.
 					done = stop.Load()
+					// Finished first, then ended: both only turn true, so
+					// finished seen true and ended read after it false is
+					// the bug. The other order races an End that lands
+					// between the two reads (seen once under load).
+					finished := s.WritableFinished()
 					st := snapshot(s)
 					_ = s.ReadableLength() + s.ReadableHighWaterMark() + s.WritableLength() + s.WritableHighWaterMark()
-					if st.WFinished && !st.WEnded {
+					if finished && !st.WEnded {
 						t.Error("writableFinished without writableEnded")
 					}
 					seen.Store(fmt.Sprintf("%s %v %v", st.RFlowing, st.WEnded, st.Destroyed), true)

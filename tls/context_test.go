@@ -18,7 +18,6 @@ import (
 // received, keylog lines and the error.
 type dialInfo struct {
 	cn       string
-	local    string // the server's GetCertificate CN, seen by the server
 	reused   bool
 	session  []byte
 	keylog   int

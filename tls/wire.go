@@ -200,13 +200,6 @@ func (w *wire) close(err error) {
 	w.cond.Broadcast()
 }
 
-func (w *wire) buffered() int {
-	w.mu.Lock()
-	n := len(w.own)
-	w.mu.Unlock()
-	return n + len(w.lent)
-}
-
 func (w *wire) Write(p []byte) (int, error) {
 	e := w.e
 	if w.onLoop {

@@ -368,7 +368,7 @@ func (cn *conn) incrBy(key []byte, d int64) {
 	v += d
 	if e == nil {
 		var tmp [20]byte
-		e = sh.set(key, strconv.AppendInt(tmp[:0], v, 10), t, false)
+		sh.set(key, strconv.AppendInt(tmp[:0], v, 10), t, false)
 	} else {
 		e.val = strconv.AppendInt(e.val[:0], v, 10)
 	}
