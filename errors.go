@@ -72,7 +72,7 @@ const (
 	CodeInvalidAddress               = "ERR_INVALID_ADDRESS"
 	CodeIPBlocked                    = "ERR_IP_BLOCKED"
 	// CodeBufferFull is nodenet's own: a socket's write queue passed the hard
-	// cap the user set (Node has no cap; see socket.Options.MaxBufferSize).
+	// cap the user set (Node has no cap; see socket.StreamOptions.MaxBufferSize).
 	CodeBufferFull = "ERR_NODENET_BUFFER_FULL"
 	// CodeLoopStopped is nodenet's own: the handle's loop was stopped.
 	CodeLoopStopped = "ERR_NODENET_LOOP_STOPPED"

@@ -295,7 +295,7 @@ func TestDestroyInsideEveryCallback(t *testing.T) {
 			var closes atomic.Int64
 			done := make(chan struct{})
 			e.cliL.Post(func() {
-				opts := socket.ConnectOptions{Loop: e.cliL, Host: "127.0.0.1", Port: e.port, HighWaterMark: 1}
+				opts := socket.ConnectOptions{Loop: e.cliL, Host: "127.0.0.1", Port: e.port, StreamOptions: socket.StreamOptions{HighWaterMark: 1}}
 				switch ev {
 				case "lookup":
 					opts.Host = "localhost"

@@ -293,20 +293,16 @@ func (s *Server) acceptOptions(isUnix bool) seam.AcceptOptions {
 
 // initAcceptOptions builds the accept options and the owner hook once, so
 // accepting allocates neither (the method value s.connectionGone would be a
-// closure per connection).
+// closure per connection, the StreamOptions an interface box).
 func (s *Server) initAcceptOptions() {
 	s.hook = seam.OwnerHook{Owner: s, OnDestroy: s.connectionGone}
+	var stream any = s.opts.StreamOptions // boxed once, shared by both
 	for i := range s.accept {
 		s.accept[i] = seam.AcceptOptions{
-			AllowHalfOpen:         s.opts.AllowHalfOpen,
-			PauseOnConnect:        s.opts.PauseOnConnect,
-			HighWaterMark:         s.opts.HighWaterMark,
-			MaxBufferSize:         s.opts.MaxBufferSize,
-			NoDelay:               s.opts.NoDelay,
-			KeepAlive:             s.opts.KeepAlive,
-			KeepAliveInitialDelay: s.opts.KeepAliveInitialDelay,
-			Unix:                  i == 1,
-			Hook:                  &s.hook,
+			Stream:         stream,
+			PauseOnConnect: s.opts.PauseOnConnect,
+			Unix:           i == 1,
+			Hook:           &s.hook,
 		}
 	}
 }

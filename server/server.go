@@ -3,7 +3,6 @@ package server
 import (
 	"net"
 	"sync/atomic"
-	"time"
 
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/internal/seam"
@@ -38,17 +37,12 @@ type Options struct {
 	// Balance applies to Group servers that are not Exclusive.
 	Balance Balance
 
-	// AllowHalfOpen is handed to every accepted socket.
-	AllowHalfOpen bool
+	// StreamOptions (AllowHalfOpen, HighWaterMark, MaxBufferSize, NoDelay,
+	// KeepAlive, KeepAliveInitialDelay) are applied to every accepted
+	// socket, as Node's createServer hands them to each connection.
+	socket.StreamOptions
 	// PauseOnConnect: accepted sockets do not read until Resume.
 	PauseOnConnect bool
-	// NoDelay, KeepAlive, KeepAliveInitialDelay, HighWaterMark and
-	// MaxBufferSize are applied to every accepted socket.
-	NoDelay               *bool
-	KeepAlive             bool
-	KeepAliveInitialDelay time.Duration
-	HighWaterMark         int
-	MaxBufferSize         int
 	// BlockList, when set, closes every TCP connection from an address it
 	// blocks as soon as it is accepted (Node's blockList option): no
 	// 'connection', no 'drop', and it does not count as a connection. The

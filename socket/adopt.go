@@ -24,7 +24,8 @@ func init() {
 // 'connection'.
 func newAccepted(l *reactor.Loop, fd nodenet.FD, o seam.AcceptOptions) (*Socket, error) {
 	s := newSocket(l)
-	s.applyAccept(&o)
+	so := acceptedStream(&o)
+	s.applyAccept(&o, &so)
 	kind := kindTCP4
 	if o.Unix {
 		kind = kindUnix
@@ -40,13 +41,21 @@ func newAccepted(l *reactor.Loop, fd nodenet.FD, o seam.AcceptOptions) (*Socket,
 }
 
 // applyAccept applies the options of an accepted connection (sockets and
-// Windows named pipes).
-func (s *Socket) applyAccept(o *seam.AcceptOptions) {
-	s.applyStreamOptions(o.AllowHalfOpen, o.HighWaterMark, o.MaxBufferSize, o.NoDelay, o.KeepAlive, o.KeepAliveInitialDelay)
+// Windows named pipes): so is o's StreamOptions (acceptedStream), passed
+// apart so that a named pipe can drop the TCP ones.
+func (s *Socket) applyAccept(o *seam.AcceptOptions, so *StreamOptions) {
+	s.applyStreamOptions(so)
 	s.hook = o.Hook
 	if o.PauseOnConnect {
 		s.pausing()
 	}
+}
+
+// acceptedStream is the StreamOptions a server put in o (the zero value,
+// Node's defaults, if it put none).
+func acceptedStream(o *seam.AcceptOptions) StreamOptions {
+	so, _ := o.Stream.(StreamOptions)
+	return so
 }
 
 // adopt takes over a connected descriptor. It runs once, on a new socket,

@@ -139,7 +139,7 @@ func TestNC046_AllowHalfOpen(t *testing.T) {
 	var bad []string
 	start(t, l, func() {
 		var srv *server.Server
-		srv = listen(t, l, server.Options{AllowHalfOpen: true}, func(c *socket.Socket) {
+		srv = listen(t, l, server.Options{StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}, func(c *socket.Socket) {
 			c.End(nil, nil)
 			var got string
 			c.OnData(func(b []byte) { got += string(b) })
@@ -150,7 +150,7 @@ func TestNC046_AllowHalfOpen(t *testing.T) {
 			for name, form := range connectForms {
 				name, n := name, i
 				i++
-				s, _ := form(l, socket.ConnectOptions{Port: port, Host: "127.0.0.1", AllowHalfOpen: true}, func(*socket.Socket) {})
+				s, _ := form(l, socket.ConnectOptions{Port: port, Host: "127.0.0.1", StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}, func(*socket.Socket) {})
 				ends := 0
 				s.OnData(func([]byte) {})
 				s.OnEnd(func() {
@@ -189,13 +189,13 @@ func TestNC046_AllowHalfOpen(t *testing.T) {
 	var endRet *socket.Socket
 	start(t, l, func() {
 		var srv *server.Server
-		srv = listen(t, l, server.Options{AllowHalfOpen: true}, func(c *socket.Socket) {
+		srv = listen(t, l, server.Options{StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}, func(c *socket.Socket) {
 			var got []byte
 			c.OnData(func(b []byte) { got = append(got, b...) })
 			c.OnEnd(func() { c.End(got, nil) })
 		}, func(_ *server.Server, port int) {
 			var s *socket.Socket
-			s, _ = socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: "127.0.0.1", AllowHalfOpen: true}, func() {
+			s, _ = socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: "127.0.0.1", StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}, func() {
 				s.Send([]byte("hello1"), nil)
 				s.Send([]byte("hello2"), nil)
 				s.Send([]byte("hello3\n"), nil)
@@ -639,7 +639,7 @@ func TestNC062_NoDelay(t *testing.T) {
 	start(t, l, func() {
 		var srv *server.Server
 		closes := 0
-		srv = listen(t, l, server.Options{NoDelay: boolp(true)}, func(c *socket.Socket) {
+		srv = listen(t, l, server.Options{StreamOptions: socket.StreamOptions{NoDelay: boolp(true)}}, func(c *socket.Socket) {
 			got["server"] = sockopt(t, c.FD(), ipprotoTCP, tcpNoDelay)
 			c.SetNoDelay(true)
 			c.Resume()
@@ -668,7 +668,7 @@ func TestNC062_NoDelay(t *testing.T) {
 			o.NoDelay = nil
 			s, _ = socket.Connect(o, nil)
 			try("default", s, nil)
-			n, _ := socket.New(socket.Options{Loop: l, NoDelay: boolp(false)})
+			n, _ := socket.New(socket.Options{Loop: l, StreamOptions: socket.StreamOptions{NoDelay: boolp(false)}})
 			if n.SetNoDelay(true) != n {
 				t.Error("SetNoDelay does not return the socket")
 			}
@@ -723,7 +723,7 @@ func TestNC063_KeepAlive(t *testing.T) {
 	start(t, l, func() {
 		var srv *server.Server
 		closes, total := 0, 0
-		srv = listen(t, l, server.Options{KeepAlive: true, KeepAliveInitialDelay: time.Second}, func(c *socket.Socket) {
+		srv = listen(t, l, server.Options{StreamOptions: socket.StreamOptions{KeepAlive: true, KeepAliveInitialDelay: time.Second}}, func(c *socket.Socket) {
 			if _, ok := got["server"]; !ok {
 				got["server"] = read(c)
 				c.SetKeepAlive(true, 1000*time.Millisecond)
@@ -746,10 +746,10 @@ func TestNC063_KeepAlive(t *testing.T) {
 			}
 			for name, d := range map[string]time.Duration{"123ms": 123 * time.Millisecond, "456123ms": 456123 * time.Millisecond,
 				"-123000ms": -123000 * time.Millisecond, "unset": 0} {
-				s, _ := socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: "127.0.0.1", KeepAlive: true, KeepAliveInitialDelay: d}, nil)
+				s, _ := socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: "127.0.0.1", StreamOptions: socket.StreamOptions{KeepAlive: true, KeepAliveInitialDelay: d}}, nil)
 				try(name, s)
 			}
-			s, _ := socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: "127.0.0.1", KeepAliveInitialDelay: 5 * time.Second}, nil)
+			s, _ := socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: "127.0.0.1", StreamOptions: socket.StreamOptions{KeepAliveInitialDelay: 5 * time.Second}}, nil)
 			try("off", s)
 			n, _ := socket.New(socket.Options{Loop: l})
 			if n.SetKeepAlive(true, 400*time.Millisecond) != n {

@@ -63,12 +63,9 @@ type ConnectOptions struct {
 	// 500 ms unless SetDefaultAutoSelectFamilyAttemptTimeout changed it.
 	AutoSelectFamilyAttemptTimeout time.Duration
 
-	AllowHalfOpen         bool
-	HighWaterMark         int
-	MaxBufferSize         int
-	NoDelay               *bool
-	KeepAlive             bool
-	KeepAliveInitialDelay time.Duration
+	// StreamOptions are the new socket's (Connect); Socket.Connect keeps
+	// the socket's own and ignores these.
+	StreamOptions
 	// TypeOfService is Node's typeOfService option: see
 	// Options.TypeOfService.
 	TypeOfService int
@@ -91,9 +88,7 @@ func Connect(o ConnectOptions, cb func()) (*Socket, error) {
 	}
 	o.applyDefaults()
 	s := newSocket(o.Loop)
-	s.applyOptions(&Options{AllowHalfOpen: o.AllowHalfOpen, HighWaterMark: o.HighWaterMark,
-		MaxBufferSize: o.MaxBufferSize, NoDelay: o.NoDelay, KeepAlive: o.KeepAlive,
-		KeepAliveInitialDelay: o.KeepAliveInitialDelay, TypeOfService: o.TypeOfService, BlockList: o.BlockList})
+	s.applyOptions(&Options{StreamOptions: o.StreamOptions, TypeOfService: o.TypeOfService, BlockList: o.BlockList})
 	s.exec(func() { s.startConnect(&o, cb, true) })
 	return s, nil
 }

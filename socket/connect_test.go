@@ -41,14 +41,14 @@ var connectForms = map[string]connectForm{
 		return s, err
 	},
 	"New.Connect+cb": func(l *reactor.Loop, o socket.ConnectOptions, cb func(*socket.Socket)) (*socket.Socket, error) {
-		s, err := socket.New(socket.Options{Loop: l, AllowHalfOpen: o.AllowHalfOpen})
+		s, err := socket.New(socket.Options{Loop: l, StreamOptions: socket.StreamOptions{AllowHalfOpen: o.AllowHalfOpen}})
 		if err != nil {
 			return nil, err
 		}
 		return s, s.Connect(o, func() { cb(s) })
 	},
 	"New.Connect+OnConnect": func(l *reactor.Loop, o socket.ConnectOptions, cb func(*socket.Socket)) (*socket.Socket, error) {
-		s, err := socket.New(socket.Options{Loop: l, AllowHalfOpen: o.AllowHalfOpen})
+		s, err := socket.New(socket.Options{Loop: l, StreamOptions: socket.StreamOptions{AllowHalfOpen: o.AllowHalfOpen}})
 		if err != nil {
 			return nil, err
 		}
@@ -290,7 +290,7 @@ func TestNC021_WritesBeforeConnectQueuedInOrder(t *testing.T) {
 			var srv *server.Server
 			srv = listen(t, l, server.Options{}, func(c *socket.Socket) { c.Resume() }, func(_ *server.Server, port int) {
 				var s *socket.Socket
-				s, _ = socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: "127.0.0.1", HighWaterMark: 1}, func() { ev.add("connect") })
+				s, _ = socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: "127.0.0.1", StreamOptions: socket.StreamOptions{HighWaterMark: 1}}, func() { ev.add("connect") })
 				ret = s.Send([]byte("x"), func(err error) {
 					ev.add("write")
 					s.End(nil, nil)

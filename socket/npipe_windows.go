@@ -127,8 +127,9 @@ func init() {
 func newAcceptedPipe(l *reactor.Loop, h windows.Handle, o seam.AcceptOptions) *Socket {
 	s := newSocket(l)
 	// Named pipes have no TCP options: only the stream and owner options apply.
-	s.applyAccept(&seam.AcceptOptions{AllowHalfOpen: o.AllowHalfOpen, PauseOnConnect: o.PauseOnConnect,
-		HighWaterMark: o.HighWaterMark, MaxBufferSize: o.MaxBufferSize, Hook: o.Hook})
+	so := acceptedStream(&o)
+	so.NoDelay, so.KeepAlive, so.KeepAliveInitialDelay = nil, false, 0
+	s.applyAccept(&o, &so)
 	s.attachPipe(h)
 	s.connected()
 	s.updateRef()

@@ -423,7 +423,7 @@ func TestStateGettersFromAnotherGoroutine(t *testing.T) {
 	}
 	up := make(chan struct{})
 	cli, err := socket.Connect(socket.ConnectOptions{Loop: l, Host: "two.test", Port: port, Lookup: lookup,
-		AllowHalfOpen: true}, func() { close(up) })
+		StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}, func() { close(up) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func TestNS037_PausedAfterReadingSeesBareFIN(t *testing.T) {
 			var ev events
 			start(t, l, func() {
 				var s *socket.Socket
-				s, _ = socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: "127.0.0.1", AllowHalfOpen: halfOpen}, func() {
+				s, _ = socket.Connect(socket.ConnectOptions{Loop: l, Port: port, Host: "127.0.0.1", StreamOptions: socket.StreamOptions{AllowHalfOpen: halfOpen}}, func() {
 					// Reading started at connect (data listener); pause on
 					// the next iteration, then let the peer send its FIN.
 					l.SetImmediate(func() { s.Pause(); close(ready) })

@@ -62,7 +62,7 @@ func TestSendReturnCountsWholeChunk(t *testing.T) {
 	var ok bool
 	var queued int
 	start(t, l, func() {
-		s, err := socket.New(socket.Options{Loop: l, FD: fds[0], HighWaterMark: hwm})
+		s, err := socket.New(socket.Options{Loop: l, FD: fds[0], StreamOptions: socket.StreamOptions{HighWaterMark: hwm}})
 		if err != nil {
 			t.Error(err)
 			return

@@ -1,7 +1,6 @@
 package socket
 
 import (
-	"math"
 	"net/netip"
 	"sync/atomic"
 	"time"
@@ -21,7 +20,7 @@ import (
 // size and the mark matters only once the kernel pushes back; then a slow
 // reader's socket queues up to this much before Send says false. Measured
 // with make bench-quick against 16 KiB on the shared machine: within noise
-// (docs/porting.md). Options.HighWaterMark changes it per socket.
+// (docs/porting.md). StreamOptions.HighWaterMark changes it per socket.
 const DefaultHighWaterMark = 64 << 10
 
 // Options configures a Socket made with New (Node's new net.Socket(options)).
@@ -32,24 +31,14 @@ type Options struct {
 	// an inherited socket). The socket takes ownership and makes it
 	// nonblocking. Zero or negative: no descriptor (call Connect).
 	FD nodenet.FD
-	// AllowHalfOpen keeps our side writable after the peer's FIN until End.
-	AllowHalfOpen bool
+	// StreamOptions: AllowHalfOpen, HighWaterMark, MaxBufferSize, NoDelay,
+	// KeepAlive and KeepAliveInitialDelay (NoDelay and KeepAlive apply
+	// when Connect establishes the connection, or at once to a wrapped FD).
+	StreamOptions
 	// Readable and Writable apply to a wrapped FD: false shuts that
 	// direction off from the start (Node's readable/writable options).
 	// Both default to true when FD is set and neither is set.
 	Readable, Writable *bool
-	// HighWaterMark is the queue size at which Send returns false (default
-	// DefaultHighWaterMark).
-	HighWaterMark int
-	// MaxBufferSize, when positive, is a hard cap on queued bytes: a write
-	// that would pass it destroys the socket with ERR_NODENET_BUFFER_FULL
-	// instead of letting memory grow without bound (Node has no cap).
-	MaxBufferSize int
-	// NoDelay sets TCP_NODELAY at connect; nil means true (Go's default).
-	NoDelay *bool
-	// KeepAlive enables SO_KEEPALIVE at connect, with KeepAliveInitialDelay.
-	KeepAlive             bool
-	KeepAliveInitialDelay time.Duration
 	// TypeOfService is the IP TOS byte (IPv6 traffic class) set on the
 	// connection when Connect establishes it, 0-255 (Node's typeOfService
 	// option; 0, the kernel's default, sets nothing). A wrapped FD keeps
@@ -231,31 +220,12 @@ func newSocket(l *reactor.Loop) *Socket {
 }
 
 func (s *Socket) applyOptions(o *Options) {
-	s.applyStreamOptions(o.AllowHalfOpen, o.HighWaterMark, o.MaxBufferSize, o.NoDelay, o.KeepAlive, o.KeepAliveInitialDelay)
+	s.applyStreamOptions(&o.StreamOptions)
 	if o.TypeOfService > 0 {
 		s.c().tos.Store(int32(o.TypeOfService) + 1)
 	}
 	if o.BlockList != nil {
 		s.c().blockList = o.BlockList
-	}
-}
-
-// applyStreamOptions applies the options every kind of socket shares. A
-// setting left at its default costs no cold part.
-func (s *Socket) applyStreamOptions(allowHalfOpen bool, hwm, maxBuffer int, noDelay *bool, keepAlive bool, keepAliveDelay time.Duration) {
-	s.setAllowHalfOpen(allowHalfOpen)
-	if hwm > 0 {
-		s.hwm = int32(min(hwm, math.MaxInt32))
-	}
-	if maxBuffer > 0 {
-		s.c().maxBuffer = maxBuffer
-	}
-	if noDelay != nil {
-		s.setNoDelay(*noDelay)
-	}
-	s.setKeepAlive(keepAlive)
-	if secs := int(keepAliveDelay / time.Second); secs > 0 {
-		s.c().keepAliveSecs.Store(int32(min(secs, math.MaxInt32)))
 	}
 }
 

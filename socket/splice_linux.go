@@ -240,7 +240,7 @@ func (s *Socket) spliceIn(d *Socket) bool {
 		d.setSpliced(true)
 	}
 	if d.overMax(d.qlen()) {
-		d.bufferFull(nil) // Options.MaxBufferSize, as enqueue applies it
+		d.bufferFull(nil) // StreamOptions.MaxBufferSize, as enqueue applies it
 	} else if fresh {
 		d.flush() // pumps the pipe; may destroy d (and s, when d is s)
 	} else {

@@ -868,7 +868,7 @@ func slicesEqual[T comparable](a, b []T) bool {
 	return true
 }
 
-// TestSplicePipeMaxBufferSize: Options.MaxBufferSize caps the destination's
+// TestSplicePipeMaxBufferSize: StreamOptions.MaxBufferSize caps the destination's
 // buffered bytes on both paths — parked spliced bytes count — and passing
 // it destroys the destination with ERR_NODENET_BUFFER_FULL.
 func TestSplicePipeMaxBufferSize(t *testing.T) {
@@ -895,7 +895,7 @@ func TestSplicePipeMaxBufferSize(t *testing.T) {
 		var dstErr error
 		start(t, f.l, func() {
 			src := newFDSocket(t, socket.Options{Loop: f.l, FD: f.srcFD})
-			dst := newFDSocket(t, socket.Options{Loop: f.l, FD: f.dstFD, HighWaterMark: 1 << 20, MaxBufferSize: 80 << 10})
+			dst := newFDSocket(t, socket.Options{Loop: f.l, FD: f.dstFD, StreamOptions: socket.StreamOptions{HighWaterMark: 1 << 20, MaxBufferSize: 80 << 10}})
 			src.Pipe(dst, nil)
 			dst.OnError(func(err error) { dstErr = err })
 			dst.OnClose(func(bool) { close(stop); src.Destroy(nil) })

@@ -67,7 +67,7 @@ func (s *Socket) SendString(str string, enc string, cb func(error)) (bool, error
 // Write implements io.Writer on the same queue as Send: the bytes are
 // accepted whole (n == len(p)) unless the socket can no longer be written to,
 // in which case the error is returned. Write never blocks: use Send's result
-// and OnDrain, or Options.MaxBufferSize, to bound memory.
+// and OnDrain, or StreamOptions.MaxBufferSize, to bound memory.
 func (s *Socket) Write(p []byte) (int, error) {
 	if err := s.writeState(); err != nil {
 		return 0, err
@@ -196,7 +196,7 @@ func (s *Socket) enqueue(p []byte, cb func(error), length int) bool {
 	return s.queued(cb, length)
 }
 
-// overMax applies Options.MaxBufferSize to a queue of n bytes.
+// overMax applies StreamOptions.MaxBufferSize to a queue of n bytes.
 func (s *Socket) overMax(n int) bool {
 	c := s.coldOrNil()
 	return c != nil && c.maxBuffer > 0 && n > c.maxBuffer

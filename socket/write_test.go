@@ -130,7 +130,7 @@ func TestNC035_PingPong(t *testing.T) {
 			srvData, srvCbs, cliData := 0, 0, 0
 			srvEnd, srvClose, cliClose, srvClosed := false, false, false, false
 			start(t, l, func() {
-				srv, _ := server.New(server.Options{Loop: l, AllowHalfOpen: true}, func(c *socket.Socket) {
+				srv, _ := server.New(server.Options{Loop: l, StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}, func(c *socket.Socket) {
 					c.SetNoDelay(true)
 					_ = c.SetEncoding("utf8")
 					c.OnData(func(b []byte) {

@@ -88,9 +88,7 @@ func Connect(o ConnectOptions, cb func()) (*TLSSocket, error) {
 			return nil, err
 		}
 		var err error
-		sock, err = socket.New(socket.Options{Loop: o.Loop, AllowHalfOpen: o.AllowHalfOpen,
-			HighWaterMark: o.HighWaterMark, MaxBufferSize: o.MaxBufferSize, NoDelay: o.NoDelay,
-			KeepAlive: o.KeepAlive, KeepAliveInitialDelay: o.KeepAliveInitialDelay,
+		sock, err = socket.New(socket.Options{Loop: o.Loop, StreamOptions: o.StreamOptions,
 			TypeOfService: o.TypeOfService, BlockList: o.BlockList})
 		if err != nil {
 			return nil, err

@@ -17,7 +17,7 @@ func init() {
 			})
 			listen(srv, func(port int) {
 				var s *socket.Socket
-				s, _ = socket.Connect(socket.ConnectOptions{Loop: loop, Port: port, Host: "127.0.0.1", AllowHalfOpen: true}, func() {
+				s, _ = socket.Connect(socket.ConnectOptions{Loop: loop, Port: port, Host: "127.0.0.1", StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}, func() {
 					s.End(nil, func(err error) { trace("client", "end-cb-1", errf(err)...) })
 					s.End(nil, func(err error) { trace("client", "end-cb-2", errf(err)...) })
 				})

@@ -14,7 +14,7 @@ func init() {
 			upstream.ListenTCP(0, "127.0.0.1", func() {
 				ua, _ := upstream.AddressInfo()
 				var proxy *server.Server
-				proxy, _ = server.New(server.Options{Loop: loop, AllowHalfOpen: true}, func(c *socket.Socket) {
+				proxy, _ = server.New(server.Options{Loop: loop, StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}, func(c *socket.Socket) {
 					u, _ := socket.ConnectTCP(loop, ua.Port, "127.0.0.1", nil)
 					c.Pipe(u, nil)
 					u.Pipe(c, nil)

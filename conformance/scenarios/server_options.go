@@ -14,7 +14,7 @@ func init() {
 		loop.Main(func() {
 			yes := true
 			var srv *server.Server
-			srv, _ = server.New(server.Options{Loop: loop, AllowHalfOpen: true, PauseOnConnect: true, HighWaterMark: 1024, NoDelay: &yes, KeepAlive: true, KeepAliveInitialDelay: time.Second}, func(c *socket.Socket) {
+			srv, _ = server.New(server.Options{Loop: loop, StreamOptions: socket.StreamOptions{AllowHalfOpen: true, HighWaterMark: 1024, NoDelay: &yes, KeepAlive: true, KeepAliveInitialDelay: time.Second}, PauseOnConnect: true}, func(c *socket.Socket) {
 				trace("server", "connection", "allowHalfOpen", c.AllowHalfOpen(), "isPaused", c.IsPaused(), "writableHighWaterMark", c.WritableHighWaterMark(),
 					"readableHighWaterMark", c.ReadableHighWaterMark(), "server", c.Owner() == any(srv))
 				var got []byte

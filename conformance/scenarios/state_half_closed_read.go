@@ -19,7 +19,7 @@ func init() {
 				c.OnClose(func(bool) { srv.Close(nil) })
 			})
 			listen(srv, func(port int) {
-				s, _ := socket.Connect(socket.ConnectOptions{Loop: loop, Port: port, Host: "127.0.0.1", AllowHalfOpen: true}, nil)
+				s, _ := socket.Connect(socket.ConnectOptions{Loop: loop, Port: port, Host: "127.0.0.1", StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}, nil)
 				watch("client", s, true)
 				s.OnEnd(func() {
 					state("client", s, "end")

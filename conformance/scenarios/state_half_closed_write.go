@@ -11,7 +11,7 @@ func init() {
 		loop, _ := reactor.New()
 		loop.Main(func() {
 			var srv *server.Server
-			srv, _ = server.New(server.Options{Loop: loop, AllowHalfOpen: true}, func(c *socket.Socket) {
+			srv, _ = server.New(server.Options{Loop: loop, StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}, func(c *socket.Socket) {
 				c.Resume()
 				c.OnEnd(func() { loop.SetImmediate(func() { c.End([]byte("still talking"), nil) }) })
 				c.OnClose(func(bool) { srv.Close(nil) })

@@ -30,6 +30,7 @@ import (
 	"github.com/nodenet/nodenet/examples/http/httpd"
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/server"
+	"github.com/nodenet/nodenet/socket"
 )
 
 func main() {
@@ -65,9 +66,9 @@ func main() {
 	if err != nil {
 		log.Fatalf("http: %v", err)
 	}
-	opts := server.Options{Group: group, AllowHalfOpen: true}
+	opts := server.Options{Group: group, StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}
 	if *loops == 1 {
-		opts = server.Options{Loop: group.Loops()[0], AllowHalfOpen: true}
+		opts = server.Options{Loop: group.Loops()[0], StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}
 	}
 	srv, err := server.New(opts, hs.Serve)
 	if err != nil {

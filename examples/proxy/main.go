@@ -101,9 +101,9 @@ func hostPort(s string) (string, int, error) {
 // newProxy makes the proxy server on group (not listening yet): every
 // connection it accepts is forwarded to host:port.
 func newProxy(group *reactor.Group, host string, port int) (*server.Server, error) {
-	opts := server.Options{Group: group, AllowHalfOpen: true}
+	opts := server.Options{Group: group, StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}
 	if group.Len() == 1 {
-		opts = server.Options{Loop: group.Loops()[0], AllowHalfOpen: true}
+		opts = server.Options{Loop: group.Loops()[0], StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}
 	}
 	return server.New(opts, func(c *socket.Socket) { forward(c, host, port) })
 }
@@ -111,7 +111,7 @@ func newProxy(group *reactor.Group, host string, port int) (*server.Server, erro
 // forward pipes c both ways to a new connection to host:port on c's loop
 // (so that both pipes stay within one loop, where they can splice).
 func forward(c *socket.Socket, host string, port int) {
-	u, err := socket.Connect(socket.ConnectOptions{Loop: c.Loop(), Host: host, Port: port, AllowHalfOpen: true}, nil)
+	u, err := socket.Connect(socket.ConnectOptions{Loop: c.Loop(), Host: host, Port: port, StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}, nil)
 	if err != nil {
 		c.Destroy(err)
 		return

@@ -29,6 +29,7 @@ import (
 	"github.com/nodenet/nodenet/examples/resp/respd"
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/server"
+	"github.com/nodenet/nodenet/socket"
 )
 
 func main() {
@@ -58,9 +59,9 @@ func main() {
 		Limits:      proto.Limits{MaxBulk: *maxBulk, MaxArgs: *maxArgs},
 		IdleTimeout: time.Duration(*timeout) * time.Second,
 	})
-	opts := server.Options{Group: group, AllowHalfOpen: true}
+	opts := server.Options{Group: group, StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}
 	if *loops == 1 {
-		opts = server.Options{Loop: group.Loops()[0], AllowHalfOpen: true}
+		opts = server.Options{Loop: group.Loops()[0], StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}
 	}
 	srv, err := server.New(opts, rs.Serve)
 	if err != nil {

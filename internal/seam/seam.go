@@ -11,7 +11,6 @@ package seam
 
 import (
 	"net/netip"
-	"time"
 
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/reactor"
@@ -31,14 +30,15 @@ type OwnerHook struct {
 // them once and copies them per connection (setting only Remote), so
 // nothing in them is allocated per connection.
 type AcceptOptions struct {
-	AllowHalfOpen  bool
+	// Stream is the server's socket.StreamOptions (its Options embed one),
+	// boxed once when the server is made: copying it per connection copies
+	// the interface, and the socket's type assertion copies the struct out
+	// without allocating. It is an interface because this package cannot
+	// name socket's type (the reason NewAccepted returns any); nil means
+	// the defaults.
+	Stream any
+	// PauseOnConnect: the socket does not read until Resume.
 	PauseOnConnect bool
-	HighWaterMark  int
-	MaxBufferSize  int
-	// NoDelay: nil leaves the default (on); KeepAlive applies SO_KEEPALIVE.
-	NoDelay               *bool
-	KeepAlive             bool
-	KeepAliveInitialDelay time.Duration
 	// Remote is the peer address accept returned (saves a getpeername).
 	Remote netip.AddrPort
 	// Unix marks a Unix domain connection (no names, no TCP options).

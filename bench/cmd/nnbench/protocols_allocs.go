@@ -42,7 +42,7 @@ func protoAllocs(kind, op string, conns, depth int) {
 	default:
 		fatalf("allocs -proto: resp or http, not %q", kind)
 	}
-	srv, err := server.New(server.Options{Loop: group.Loops()[0], AllowHalfOpen: true}, serve)
+	srv, err := server.New(server.Options{Loop: group.Loops()[0], StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}, serve)
 	if err != nil {
 		fatalf("%v", err)
 	}

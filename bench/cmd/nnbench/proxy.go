@@ -266,7 +266,7 @@ func serveProxy(upstream string) func(c *socket.Socket) {
 	host, p, _ := net.SplitHostPort(upstream)
 	port, _ := strconv.Atoi(p)
 	return func(c *socket.Socket) {
-		u, err := socket.Connect(socket.ConnectOptions{Loop: c.Loop(), Host: host, Port: port, AllowHalfOpen: true}, nil)
+		u, err := socket.Connect(socket.ConnectOptions{Loop: c.Loop(), Host: host, Port: port, StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}, nil)
 		if err != nil {
 			c.Destroy(err)
 			return

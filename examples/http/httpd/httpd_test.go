@@ -52,7 +52,7 @@ func startServer(t *testing.T, o httpd.Options) *testServer {
 		t.Fatal(err)
 	}
 	ts := &testServer{hs: hs, loop: g.Loops()[0], conns: make(chan *socket.Socket, 64)}
-	srv, err := server.New(server.Options{Loop: ts.loop, AllowHalfOpen: true}, func(c *socket.Socket) {
+	srv, err := server.New(server.Options{Loop: ts.loop, StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}, func(c *socket.Socket) {
 		select {
 		case ts.conns <- c:
 		default:

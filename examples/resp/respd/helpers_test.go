@@ -50,7 +50,7 @@ func startServer(t *testing.T, o respd.Options) *testServer {
 	t.Cleanup(g.Stop)
 	l := g.Loops()[0]
 	ts := &testServer{rs: respd.New(o), loop: l, conns: make(chan *socket.Socket, 64)}
-	srv, err := server.New(server.Options{Loop: l, AllowHalfOpen: true}, func(c *socket.Socket) {
+	srv, err := server.New(server.Options{Loop: l, StreamOptions: socket.StreamOptions{AllowHalfOpen: true}}, func(c *socket.Socket) {
 		select {
 		case ts.conns <- c:
 		default:
