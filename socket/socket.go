@@ -109,12 +109,17 @@ type Socket struct {
 	raddr [16]byte
 	rport uint16
 
-	// The state machine (state.go): st what other goroutines may read, fl
-	// the loop's own.
-	st  atomic.Uint32
-	fl  flags
+	// st is the state machine's word that other goroutines may read (its
+	// bits, their diagram and who sets each: state.go).
+	st atomic.Uint32
+	// fl is the state machine's loop-only word (state.go).
+	fl flags
+	// hwm is the write high-water mark (StreamOptions.HighWaterMark, else
+	// DefaultHighWaterMark), set before the socket is shared.
 	hwm int32
 
+	// ref is the socket's hold on its loop's liveness, kept equal to
+	// refWanted by updateRef.
 	ref reactor.RefHold
 }
 

@@ -4,53 +4,177 @@ import "github.com/nodenet/nodenet/internal/sysnet"
 
 // The Socket's state machine. Every bit of state a Socket keeps about
 // itself lives in two words, and this file is the only one that changes
-// them: the rest of the package asks the predicates below and moves the
-// socket with the named transitions, as Go's internal/poll keeps fdMutex's
-// word behind five methods and libuv keeps UV_HANDLE_* behind
-// uv__handle_start/stop/ref.
+// them (TestStateWrittenOnlyInStateGo): the rest of the package asks the
+// predicates below and moves the socket with the named transitions, as Go's
+// internal/poll keeps fdMutex's word behind five methods and libuv keeps
+// UV_HANDLE_* behind uv__handle_start/stop/ref.
 //
 //   - st (atomic) holds what another goroutine may read: Node's stream
 //     getters (Readable, Writable, ReadableFlowing, WritableNeedDrain, ...),
 //     Pending, Destroyed, the option getters, ListenerCount's pipe share, the
-//     address getters, ResetAndDestroy's handle check. Only the loop writes
-//     it, with one exception (stEndPosted).
+//     address getters, ResetAndDestroy's handle check. The loop writes it,
+//     except for three bits that calls on any goroutine set: stEndPosted
+//     (End), stFDExposed (FD) and stPeerRead (the remote getters).
 //   - fl (plain) holds what only the loop reads: how far the handle's I/O
 //     has gone, what was emitted, what is applied to the descriptor.
 //
 // Each bit has exactly one meaning and one home: nothing here mirrors
 // another bit (a bit the loop reads may simply sit in st; an atomic load is
-// a plain load on the platforms that matter).
+// a plain load on the platforms that matter). The diagrams name the
+// transition methods on their arrows; the table under "# Bits" lists, for
+// every bit, the methods that set and clear it (TestStateDocTable checks
+// both against the code).
 //
 // # Lifecycle
 //
-//	               New, New(FD without), Connect's socket
-//	                          │
-//	                          ▼
-//	  ┌──────────────────► idle ◄───────────────────┐ End before connecting:
-//	  │               (no descriptor)               │ finishes at once, stays idle
-//	  │                  │        │ New(FD), accept │ (resetWriteSide on Connect)
-//	  │          Connect │        └──────────┐      │
-//	  │                  ▼                   ▼      │
-//	  │            connecting ──'connect'──► open ──┘
-//	  │          (stConnecting)           (stOpen)
-//	  │                  │                   │
-//	  │                  │ failure, Destroy  │ Destroy, error, or both sides
-//	  │                  ▼                   ▼ done (autoDestroy)
-//	  │                 destroyed (stDestroyed; stErrored when with an error)
-//	  │                          │ then 'error' (next tick), 'close'
-//	  └──────────────────────────┘ Connect again: resetForReconnect
+// Four states, told apart by stConnecting, stOpen and stDestroyed (idle has
+// none of them; at most one is set):
 //
-// Inside open the two directions move on their own:
+//	      newSocket (New, Connect, an accepted connection): initialState
+//	                                │
+//	                                ▼
+//	  ┌───────────────────────►  idle  ◄───────────────────────────┐
+//	  │                      │          │                          │
+//	  │    Connect:          │          │ New(FD), accept:         │ adoptFailed:
+//	  │    connectStarted    │          │ adopting; an accepted    │ registration
+//	  │                      ▼          ▼ named pipe: connected    │ failed (New or
+//	  │           connecting ─────────► open ──────────────────────┘ the accept
+//	  │         (stConnecting) afterConnect: (stOpen)                fails)
+//	  │                 │      connected      │
+//	  │                 │      ('connect', 'ready')
+//	  │                 ▼                     ▼   (and from idle: Destroy)
+//	  │     destroying (destroyWith: Destroy, a failed connect, an I/O
+//	  │     error, autoDestroy); errored when with an error
+//	  │                           │
+//	  │                           ▼
+//	  │     destroyed (stDestroyed; stErrored: Node's errored);
+//	  │     'error' next tick (errorEmitting), then 'close' (closeEmitting)
+//	  │                           │
+//	  └───────────────────────────┘
+//	    Connect again: resetForReconnect (resetLifecycle, resetReadSide,
+//	    resetWriteSide, resetApplied, forgetPeer), then connectStarted
 //
-//	read side:  undecided ─Resume/data/pipe─► flowing ◄─Resume/Pause─► paused
-//	            (each reading, until)  EOF (fReadEOF) ─next tick─► 'end' (stEndEmitted)
-//	write side: writable ─End─► ending (stEnding) ─queue empty─► FIN sent
-//	            (fShutdownDone) ─next tick─► 'finish' (stFinished)
+// End while idle (no descriptor) takes the write side through startingEnd
+// and shutdownSent at once and finished on the next tick; the socket stays
+// idle (finish destroys only a socket whose read side is done), and a later
+// Connect starts it writable again (resetWriteSide). A write while idle
+// fails with ERR_SOCKET_CLOSED: errored at once, destroyed on the next tick
+// (writeNoHandle).
 //
-// and the socket is destroyed once both are done (or on the first End
-// after 'end' without AllowHalfOpen). The remaining groups — options, peer
-// address, pipe, layer — are settings and bookkeeping that any state may
-// change.
+// Around the lifecycle: setKind records TCP4, TCP6 or Unix (stKind0,
+// stKind1) when adopting or connecting; exposeFD (FD) marks a descriptor
+// that may have been dup'ed, which soleFD then refuses; setDetached tracks
+// a descriptor taken out of the poller after a hang-up (fDetached);
+// setRefed is Ref/Unref (fRefed; refWanted is updateRef's rule); hookDone
+// runs the owner's OnDestroy once (fHookDone, never cleared: a server's
+// count drops once per socket).
+//
+// # Read side
+//
+// While open the two directions move on their own. The flow (Node's
+// readableFlowing, stFlowing and stPaused) starts undecided and, once
+// decided, never returns to it (a reconnect keeps it):
+//
+//	undecided ──flowing (Resume, a data listener, a pipe)──► flowing
+//	undecided ──pausing (Pause, PauseOnConnect)────────────► paused
+//	flowing ◄──flowing / pausing──► paused
+//
+// The input, for as long as readSideOpen (stReadable, set by initialState
+// and setDirections, and no fReadEOF):
+//
+//	wantRead or wantPeek: readStarted (fReadStarted; flowing sets it too),
+//	  setReadingNow (fReadingNow, until unregistered at destroy)
+//	undecided or paused with data in the kernel: dataWaiting (fDataWaiting)
+//	  until pausing, layerAttached or a named pipe's dataTaken
+//	bytes read ──dataEmitted ('data', stDataEmitted)
+//	EOF ──eof (fReadEOF)──next tick──► endEmitted ('end', stEndEmitted)
+//
+// setEncoded (fEncoded) is SetEncoding's. A reconnect: resetReadSide.
+//
+// # Write side
+//
+//	writable ──startingEnd (End on the loop; endPosted, stEndPosted, first
+//	  when End is called on another goroutine)──► ending (stEnding)
+//	  ──queue empty (shutdownDue): shutdownSent (FIN, fShutdownDone)
+//	  ──next tick──► finished ('finish', stFinished)
+//	New(FD) with Writable false (setDirections): noWriteSide, all three at once
+//	a write answered false: armDrain (stNeedDrain) ──drainDue──► disarmDrain ('drain')
+//
+// setDoneQueued (fDoneQueued), setCorked (fCorked) and setSpliced
+// (fSpliced) are the write path's bookkeeping. A reconnect: resetWriteSide.
+//
+// The socket is destroyed once both sides are done: finish destroys when
+// 'end' was emitted (or there is no read side), emitEnd when 'finish' was.
+// Without AllowHalfOpen, 'end' calls End on the next tick unless the socket
+// is ending already.
+//
+// # Options, peer address, pipe, layer
+//
+// Settings and bookkeeping any state may change: setAllowHalfOpen,
+// setNoDelay and setKeepAlive record what was asked (stAllowHalfOpen,
+// stNoDelay, stKeepAlive); noDelayApplied and keepAliveApplied what the
+// descriptor has (fNoDelaySet, fKeepAliveSet; resetApplied for a new
+// descriptor). remoteInline publishes an accepted peer kept in binary
+// (stRemote4, stRemote6), peerRead notes a remote getter answered
+// (stPeerRead), forgetPeer drops them. pipeAttached, pipeDataDropped,
+// pipeEndDropped and pipeDetached track what the inline pipe still carries
+// (stPipeData, stPipeEnd); pipeWaiting and pipeWaitOver its wait for
+// 'drain' (fPipeWait). layerAttached (fLayered, for the socket's life),
+// setLayerRead and setLayerBusy are the layer's (fLayerRead, fLayerBusy).
+//
+// # Bits
+//
+// Every bit, the methods that set it and the methods that clear it ("-":
+// none; the resets clear through the masks below; a method that takes the
+// value, such as setTo's callers, appears in both columns):
+//
+//	stConnecting     connectStarted                   connected, destroying
+//	stOpen           adopting, connected              adoptFailed, destroying
+//	stDestroyed      destroying                       resetLifecycle
+//	stErrored        errored                          resetLifecycle
+//	stKind0          setKind                          setKind
+//	stKind1          setKind                          setKind
+//	stFDExposed      exposeFD                         -
+//	stReadable       initialState, setDirections      setDirections
+//	stFlowing        flowing                          pausing
+//	stPaused         pausing                          flowing
+//	stDataEmitted    dataEmitted                      resetReadSide
+//	stEndEmitted     endEmitted                       resetReadSide
+//	stWritable       initialState, setDirections      setDirections
+//	stEnding         noWriteSide, startingEnd         resetWriteSide
+//	stEndPosted      endPosted                        resetWriteSide
+//	stNeedDrain      armDrain                         disarmDrain, resetWriteSide
+//	stFinished       finished, noWriteSide            resetWriteSide
+//	stAllowHalfOpen  setAllowHalfOpen                 setAllowHalfOpen
+//	stNoDelay        initialState, setNoDelay         setNoDelay
+//	stKeepAlive      setKeepAlive                     setKeepAlive
+//	stRemote4        remoteInline                     forgetPeer
+//	stRemote6        remoteInline                     forgetPeer
+//	stPeerRead       peerRead                         forgetPeer
+//	stPipeData       pipeAttached                     pipeAttached, pipeDataDropped, pipeDetached
+//	stPipeEnd        pipeAttached                     pipeAttached, pipeDetached, pipeEndDropped
+//	fEverConnected   adopting, connected              adoptFailed, resetLifecycle
+//	fSoleFD          adopting                         adoptFailed, adopting, resetLifecycle
+//	fDetached        setDetached                      resetLifecycle, setDetached
+//	fRefed           initialState, setRefed           setRefed
+//	fHookDone        hookDone                         -
+//	fErrorEmitted    errorEmitting                    resetLifecycle
+//	fCloseEmitted    closeEmitting                    resetLifecycle
+//	fReadStarted     flowing, readStarted             resetReadSide
+//	fReadingNow      setReadingNow                    setReadingNow, unregistered
+//	fReadEOF         eof                              resetReadSide
+//	fDataWaiting     dataWaiting                      dataTaken, layerAttached, pausing, resetReadSide
+//	fEncoded         setEncoded                       setEncoded
+//	fShutdownDone    noWriteSide, shutdownSent        resetWriteSide
+//	fDoneQueued      setDoneQueued                    setDoneQueued
+//	fCorked          setCorked                        setCorked
+//	fSpliced         setSpliced                       setSpliced
+//	fNoDelaySet      noDelayApplied                   noDelayApplied, resetApplied
+//	fKeepAliveSet    keepAliveApplied                 resetApplied
+//	fPipeWait        pipeWaiting                      pipeAttached, pipeWaitOver
+//	fLayered         layerAttached                    -
+//	fLayerRead       setLayerRead                     setLayerRead
+//	fLayerBusy       setLayerBusy                     setLayerBusy
 
 // Bits of Socket.st, read from any goroutine, written by the loop (and
 // stEndPosted by End on any goroutine).
@@ -71,10 +195,11 @@ const (
 	// stErrored: destroyed, or about to be, with an error (Node's errored;
 	// the error is cold.errorValue).
 	stErrored
-	// stKind0 and stKind1 hold the sockKind (TCP4, TCP6, Unix): the only
-	// copy, so that ResetAndDestroy and the address getters may ask off the
-	// loop whether this is a Unix socket.
+	// stKind0 is the low bit of the sockKind (TCP4, TCP6, Unix), kept here
+	// as its only copy so that ResetAndDestroy and the address getters may
+	// ask off the loop whether this is a Unix socket (kind, setKind).
 	stKind0
+	// stKind1 is the sockKind's high bit (see stKind0).
 	stKind1
 	// stFDExposed: FD handed the descriptor out: it may have been dup'ed or
 	// passed on, so closing it no longer removes its poller registration
@@ -86,10 +211,12 @@ const (
 
 	// stReadable: Node's readable option — the read side exists at all.
 	stReadable
-	// stFlowing and stPaused are Node's readableFlowing: true (a data
-	// listener, Resume or a pipe), false (Pause), or neither (null:
-	// undecided, nodenet reads nothing it was not asked for).
+	// stFlowing is Node's readableFlowing true: a data listener, Resume or
+	// a pipe asked for the data. With neither it and stPaused the flow is
+	// undecided (Node's null) and nodenet reads nothing it was not asked for.
 	stFlowing
+	// stPaused is readableFlowing false: Pause (or PauseOnConnect) came
+	// after or instead of a consumer.
 	stPaused
 	// stDataEmitted: a 'data' event was emitted (readableDidRead).
 	stDataEmitted
@@ -120,16 +247,19 @@ const (
 
 	// stAllowHalfOpen: keep our side writable after the peer's FIN.
 	stAllowHalfOpen
-	// stNoDelay and stKeepAlive: the settings as asked (what the
-	// descriptor has is fNoDelaySet, fKeepAliveSet).
+	// stNoDelay: TCP_NODELAY as asked (on by default; what the descriptor
+	// has is fNoDelaySet).
 	stNoDelay
+	// stKeepAlive: SO_KEEPALIVE as asked (the delay is cold.keepAliveSecs;
+	// what the descriptor has is fKeepAliveSet).
 	stKeepAlive
 
 	// Peer address.
 
-	// stRemote4 and stRemote6: raddr/rport hold an IPv4 or IPv6 peer,
+	// stRemote4: raddr/rport hold an IPv4 peer (an accepted connection's),
 	// written once before the bit is published.
 	stRemote4
+	// stRemote6: raddr/rport hold an IPv6 peer, likewise.
 	stRemote6
 	// stPeerRead: a remote getter answered while the socket was open: Node
 	// caches that answer (_peername) and keeps it after close; unread, the
@@ -185,9 +315,9 @@ const (
 	fRefed
 	// fHookDone: the owner's OnDestroy ran (or must not run).
 	fHookDone
-	// fErrorEmitted and fCloseEmitted: 'error' and 'close' were emitted
-	// (each at most once per connection).
+	// fErrorEmitted: 'error' was emitted (at most once per connection).
 	fErrorEmitted
+	// fCloseEmitted: 'close' was emitted (at most once per connection).
 	fCloseEmitted
 
 	// Read side.
