@@ -46,6 +46,18 @@ func SpliceStats(l *reactor.Loop) (open, spare int, moved uint64) {
 	return p.open, len(p.free), p.moved
 }
 
+// SpliceCalls is the number of splices from a source into l's pipes that
+// moved bytes. On l's goroutine, or once l returned from Run.
+func SpliceCalls(l *reactor.Loop) uint64 {
+	kpipePoolsMu.Lock()
+	p := kpipePools[l]
+	kpipePoolsMu.Unlock()
+	if p == nil {
+		return 0
+	}
+	return p.calls
+}
+
 // SplicedLen is the number of bytes parked in s's kernel pipe. Loop
 // goroutine only.
 func SplicedLen(s *Socket) int {

@@ -44,11 +44,17 @@ import (
 // write would have reported, with the same effect.
 
 const (
-	// kpipeSize is the capacity asked of each pipe (F_SETPIPE_SZ): 64 pages
-	// of slots, so that a 64 KiB read whose bytes are spread over small
-	// socket buffers still fits in one splice. Pipe memory is only the slot
-	// array while empty; pages are referenced only while bytes are parked.
-	kpipeSize = 256 << 10
+	// kpipeSize is the capacity asked of each pipe (F_SETPIPE_SZ): 1 MiB,
+	// 256 slots, as Go's io.Copy asks of its pipes (maxSpliceSize). One
+	// readable event moves everything the source's receive queue holds up
+	// to that (spliceIn), in one splice in and one splice out: streaming
+	// through the proxy, a 64 KiB cap per event cost 6× the splice calls
+	// and the peers' wakeups that go with each call (docs/performance.md,
+	// "How much per splice"). Pipe memory is only the slot array while
+	// empty; pages are referenced only while bytes are parked. When the
+	// kernel refuses the size (pipe-max-size, the user's pipe quota) the
+	// pipe keeps its default capacity and splices less per call.
+	kpipeSize = 1 << 20
 	// kpipeMaxFree is how many empty pipes a loop keeps for reuse.
 	kpipeMaxFree = 32
 )
@@ -75,6 +81,7 @@ type kpipePool struct {
 	free   []*kpipe
 	open   int    // pipes of this loop open now (lent and spare)
 	moved  uint64 // bytes spliced into this loop's pipes (tests)
+	calls  uint64 // splices from a source that moved bytes (tests)
 	closed bool
 }
 
@@ -201,11 +208,7 @@ func (s *Socket) spliceIn(d *Socket) bool {
 		s.spliceWait(d)
 		return true
 	}
-	// At most what the copy path reads per wakeup (the loop's read
-	// buffer): one busy source cannot starve the others, and the
-	// destination overshoots its high-water mark by no more than a copy
-	// would.
-	n, err := sysnet.Splice(kp.w, s.fd, min(kp.cap-kp.n, len(s.loop.ReadBuffer())))
+	n, err := sysnet.Splice(kp.w, s.fd, s.spliceRoom(d, kp))
 	if n <= 0 {
 		if fresh {
 			pool.put(kp)
@@ -227,6 +230,7 @@ func (s *Socket) spliceIn(d *Socket) bool {
 		return true
 	}
 	pool.moved += uint64(n)
+	pool.calls++
 	s.bytesRead.Add(int64(n))
 	s.touch()
 	d.bytesWritten.Add(int64(n))
@@ -253,6 +257,25 @@ func (s *Socket) spliceIn(d *Socket) bool {
 		s.spliceWait(d) // write() would have returned false
 	}
 	return true
+}
+
+// spliceRoom is how much one readable event of s may splice into d's pipe
+// kp: whatever room the pipe has, so that the source's whole receive queue
+// (up to the pipe's capacity) crosses in one splice in and one splice out.
+// The bytes never enter user space, and those d cannot take at once stay
+// parked in the kernel, counted in d's BufferSize, with the source paused
+// until 'drain' — the high-water mark is overshot by at most the pipe's
+// capacity, where a copy overshoots by at most the loop's read buffer.
+// Under Options.MaxBufferSize the copy's bound applies instead (a read
+// buffer at a time), so a splice trips that limit only where a copied read
+// would have. One splice of 1 MiB is a fraction of a millisecond of kernel
+// time, so one busy source does not starve the loop's others.
+func (s *Socket) spliceRoom(d *Socket, kp *kpipe) int {
+	n := kp.cap - kp.n
+	if dc := d.coldOrNil(); dc != nil && dc.maxBuffer > 0 {
+		n = min(n, len(s.loop.ReadBuffer()))
+	}
+	return n
 }
 
 // spliceLearn is SpliceAuto's rule for a copied read of n bytes.

@@ -1010,3 +1010,59 @@ func TestSpliceRefusedByDestination(t *testing.T) {
 		})
 	}
 }
+
+// TestSpliceTakesTheWholeQueue: one readable event of a splicing source
+// moves everything its receive queue holds, up to the kernel pipe's
+// capacity, in one splice — not a read buffer (64 KiB) at a time, which
+// streaming through a proxy paid for in splice calls and in the peers'
+// wakeups that follow each one. The peer's 256 KiB are all queued in the
+// source (a Unix stream write returns once the receiver's queue holds it
+// all) before the pipe starts, so the count of splices is the kernel's
+// answer, not a race.
+func TestSpliceTakesTheWholeQueue(t *testing.T) {
+	prev := socket.DefaultPipeSplice()
+	socket.SetDefaultPipeSplice(socket.SpliceAlways)
+	t.Cleanup(func() { socket.SetDefaultPipeSplice(prev) })
+	const total = 256 << 10
+	// The capacity this kernel grants a pipe of the size the pool asks for
+	// (the user's pipe quota may keep it at the default).
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = unix.FcntlInt(uintptr(p[0]), unix.F_SETPIPE_SZ, 1<<20)
+	capacity, err := unix.FcntlInt(uintptr(p[0]), unix.F_GETPIPE_SZ, 0)
+	unix.Close(p[0])
+	unix.Close(p[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newPipeFixture(t, true, "unix")
+	if err := f.in.(*net.UnixConn).SetWriteBuffer(2 * total); err != nil {
+		t.Fatal(err)
+	}
+	data := randomBytes(21, total)
+	if _, err := f.in.Write(data); err != nil {
+		t.Skipf("the peer cannot queue %d bytes at once here: %v", total, err)
+	}
+	if err := closeWrite(f.in); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte, 1)
+	go func() { b, _ := io.ReadAll(f.out); got <- b }()
+	start(t, f.l, func() {
+		src, dst := f.sockets()
+		src.Pipe(dst, nil)
+		dst.OnFinish(func() { dst.Destroy(nil) })
+		dst.OnClose(func(bool) { src.Destroy(nil) })
+	})
+	if b := <-got; !bytes.Equal(b, data) {
+		t.Fatalf("dst's peer read %d bytes, differing from the %d sent", len(b), len(data))
+	}
+	want := uint64((total + capacity - 1) / capacity)
+	if n := socket.SpliceCalls(f.l); n > want {
+		t.Errorf("%d splices moved %d queued bytes; want at most %d (pipe capacity %d)", n, total, want, capacity)
+	}
+	f.checkPath(total)
+	f.checkFDs()
+}
