@@ -48,7 +48,7 @@ const (
 	// 256 slots, as Go's io.Copy asks of its pipes (maxSpliceSize). One
 	// readable event moves everything the source's receive queue holds up
 	// to that (spliceIn), in one splice in and one splice out: streaming
-	// through the proxy, a 64 KiB cap per event cost 6× the splice calls
+	// through the proxy, a 64 KiB cap per event cost 11× the splices per MB
 	// and the peers' wakeups that go with each call (docs/performance.md,
 	// "How much per splice"). Pipe memory is only the slot array while
 	// empty; pages are referenced only while bytes are parked. When the
