@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/nodenet/nodenet"
@@ -23,37 +24,42 @@ type acceptor struct {
 	srv     *Server
 	loop    *reactor.Loop
 	fd      nodenet.FD
+	id      uint64 // the claim of the listen it belongs to
 	unix    bool
 	handOff bool       // one acceptor for a Group: hand connections to Group.Next
 	spare   nodenet.FD // reserve descriptor for the EMFILE trick; sysnet.Invalid if none
 	backoff *reactor.Timer
 	paused  bool
-	closed  bool
+	// closed is set once, by whichever of Close's task and the loop's
+	// teardown (LoopStopped) comes first: the other one then does nothing.
+	closed atomic.Bool
 }
 
-// startAccepting registers the listening descriptors: fds[i] on the i-th
-// loop of a Group (per-loop acceptors), or the single one on the home loop.
-func (s *Server) startAccepting(fds []nodenet.FD, isUnix bool) error {
+// startAccepting registers a bound listen's descriptors: fds[i] on the
+// i-th loop of a Group (per-loop acceptors), or the single one on the home
+// loop. Every descriptor becomes an acceptor in s.acceptors first, so a
+// failure part-way leaves closeAcceptors all of them to close. Home loop.
+func (s *Server) startAccepting(b *bound, id uint64) error {
 	loops := []*reactor.Loop{s.home}
-	if len(fds) > 1 {
+	if len(b.fds) > 1 {
 		loops = s.opts.Group.Loops()
 	}
-	for i, fd := range fds {
-		l := &acceptor{srv: s, loop: loops[i], fd: fd, unix: isUnix, spare: sysnet.OpenSpare(),
-			handOff: s.opts.Group != nil && len(fds) == 1}
-		s.acceptors = append(s.acceptors, l)
-		if len(s.acceptors) == 1 {
-			s.firstFDPlus1.Store(int64(fd) + 1)
-		}
+	first := len(s.acceptors)
+	for i, fd := range b.fds {
+		s.acceptors = append(s.acceptors, &acceptor{srv: s, loop: loops[i], fd: fd, id: id, unix: b.unix,
+			spare: sysnet.OpenSpare(), handOff: s.opts.Group != nil && len(b.fds) == 1})
+	}
+	for _, l := range s.acceptors[first:] {
 		if l.loop == s.home {
-			if err := l.loop.Register(fd, nodenet.EventRead, l); err != nil {
+			if err := l.loop.Register(l.fd, nodenet.EventRead, l); err != nil {
 				return err
 			}
 			continue
 		}
+		l := l
 		if err := l.loop.Post(func() {
-			if !l.closed {
-				if err := l.loop.Register(fd, nodenet.EventRead, l); err != nil {
+			if !l.closed.Load() {
+				if err := l.loop.Register(l.fd, nodenet.EventRead, l); err != nil {
 					l.srv.logger().Error("nodenet: register acceptor", zap.Error(err))
 				}
 			}
@@ -66,7 +72,7 @@ func (s *Server) startAccepting(fds []nodenet.FD, isUnix bool) error {
 
 // HandleEvent accepts what is waiting, up to acceptBudget.
 func (l *acceptor) HandleEvent(nodenet.Events) {
-	for i := 0; i < acceptBudget && !l.closed; i++ {
+	for i := 0; i < acceptBudget && !l.closed.Load(); i++ {
 		nfd, sa, err := sysnet.Accept(l.fd)
 		if err != nil {
 			switch {
@@ -87,8 +93,15 @@ func (l *acceptor) HandleEvent(nodenet.Events) {
 	}
 }
 
-// LoopStopped closes the acceptor when its loop is stopped under it.
-func (l *acceptor) LoopStopped(error) { l.close() }
+// LoopStopped closes the acceptor when its loop is stopped under it, and
+// removes the listen's socket file as Close would (libuv unlinks it when
+// the pipe handle closes): a stopped loop leaves no path behind.
+func (l *acceptor) LoopStopped(error) {
+	l.close()
+	if l.unix {
+		l.srv.stoppedUnder(l.id)
+	}
+}
 
 // outOfDescriptors is libuv's EMFILE trick: give up the reserve descriptor,
 // accept and at once close what is waiting (those clients see the
@@ -123,7 +136,7 @@ func (l *acceptor) outOfDescriptors(err error) {
 		_ = l.loop.SetInterest(l.fd, 0)
 		l.backoff = l.loop.SetTimeout(100*time.Millisecond, func() {
 			l.paused = false
-			if !l.closed {
+			if !l.closed.Load() {
 				if l.spare == sysnet.Invalid {
 					l.spare = sysnet.OpenSpare()
 				}
@@ -135,10 +148,9 @@ func (l *acceptor) outOfDescriptors(err error) {
 }
 
 func (l *acceptor) close() {
-	if l.closed {
+	if !l.closed.CompareAndSwap(false, true) {
 		return
 	}
-	l.closed = true
 	if l.backoff != nil {
 		l.backoff.Stop()
 	}

@@ -23,61 +23,92 @@ func (s *Server) Close(cb func(error)) *Server {
 		}
 		return s
 	}
-	// Release the handle claim now, on the caller's goroutine, so a Listen
-	// that follows this Close on the same goroutine is accepted even while
-	// the close itself is still posted (Node clears _handle synchronously).
-	// The posted tasks run in call order, so the close runs first.
+	// Node's close() ends the listen inside the call: the handle, the
+	// address and the socket file are gone when it returns, so a Listen
+	// that follows on any goroutine (on the same path, too) starts afresh.
+	// The descriptors are closed on their loops, by the task posted here
+	// under s.mu: it runs after the tasks of every Listen before this
+	// Close and before those of any after it.
+	s.mu.Lock()
+	// Node's test is `this._handle`, which a hostname listen (even an IP
+	// literal: it goes through the resolver) only gets once the lookup
+	// answered: until a descriptor is bound, cb hears
+	// ERR_SERVER_NOT_RUNNING (the state is resolving then).
+	var cbErr error
+	if s.getState() != stateListening {
+		cbErr = nodenet.ErrServerNotRunning
+	}
 	s.claim.Store(0)
-	if err := s.home.Exec(func() {
-		// Node's test is `this._handle`, which a hostname listen (even an
-		// IP literal: it goes through the resolver) only gets once the
-		// lookup answered: until a descriptor is bound, cb hears
-		// ERR_SERVER_NOT_RUNNING (the state is resolving then).
-		var cbErr error
-		if s.getState() != stateListening {
-			cbErr = nodenet.ErrServerNotRunning
-		}
-		if cb != nil {
-			s.onClose = append(s.onClose, handler[func()]{fn: func() {
-				if cbErr == nil && s.stopped {
-					cb(nodenet.ErrLoopStopped) // the connections were cut, not drained
-					return
-				}
-				cb(cbErr)
-			}, once: true})
-		}
-		s.closeAcceptors()
-		s.setState(stateClosing) // a pending hostname listen is void now
-		s.updateRef()
-		s.owePendingClose()
-		s.maybeClose()
-	}); err != nil && cb != nil {
+	s.setState(stateClosing) // a pending hostname listen is void now
+	s.unpublish()
+	s.closesPending.Add(1)
+	task := func() { s.closeOnLoop(cb, cbErr) }
+	if s.home.InLoop() {
+		s.mu.Unlock()
+		task()
+		return s
+	}
+	err := s.home.Post(task)
+	if err != nil {
+		s.closesPending.Add(-1)
+	}
+	s.mu.Unlock()
+	if err != nil && cb != nil {
 		go cb(err) // the home loop is stopped: cb still hears of it
 	}
 	return s
 }
 
-// closeAcceptors closes every listening descriptor on its own loop and
-// removes the Unix socket file.
+// closeOnLoop is Close's half on the home loop: close the descriptors,
+// release the loop, and emit 'close' on the next tick if no connection is
+// left — decided here, as Node's close() decides it in the call, even if a
+// Listen has come since. Otherwise the last connection's end emits it
+// (maybeClose), and the loop's teardown if that never comes.
+func (s *Server) closeOnLoop(cb func(error), cbErr error) {
+	if cb != nil {
+		s.onClose = append(s.onClose, handler[func()]{fn: func() {
+			if cbErr == nil && s.stopped {
+				cb(nodenet.ErrLoopStopped) // the connections were cut, not drained
+				return
+			}
+			cb(cbErr)
+		}, once: true})
+	}
+	s.closeAcceptors()
+	s.closesPending.Add(-1)
+	s.updateRef()
+	s.owePendingClose()
+	if s.conns.Load() == 0 {
+		s.home.NextTick(s.emitClose)
+	}
+}
+
+// closeAcceptors closes every listening descriptor, each on its own loop.
+// Home loop.
 func (s *Server) closeAcceptors() {
 	for _, l := range s.acceptors {
-		l := l
 		if l.loop.InLoop() {
 			l.close()
-		} else if err := l.loop.Post(l.close); err != nil {
-			l.closed = true
+		} else {
+			// A loop that refuses the task is being stopped: its
+			// teardown closes the acceptor (LoopStopped).
+			_ = l.loop.Post(l.close)
 		}
 	}
 	s.acceptors = nil
-	s.firstFDPlus1.Store(0)
 	s.closePipe()
-	if s.unlinkPath && s.path != "" {
-		os.Remove(s.path)
-		s.unlinkPath = false
+}
+
+// stoppedUnder removes listen id's socket file when the home loop is
+// stopped under it (acceptor.LoopStopped), unless a Close (which removed
+// it) or a newer listen came since.
+func (s *Server) stoppedUnder(id uint64) {
+	s.mu.Lock()
+	if s.claim.Load() == id && s.sockFile != "" {
+		os.Remove(s.sockFile)
+		s.sockFile = ""
 	}
-	if s.addr.Load() != nil && s.addr.Load().Family != "unix" {
-		s.addr.Store(nil)
-	}
+	s.mu.Unlock()
 }
 
 // maybeClose emits 'close' on the next tick once the listening handle is

@@ -1,10 +1,10 @@
 package server
 
 import (
+	"errors"
 	"net/netip"
+	"os"
 	"strconv"
-	"sync/atomic"
-	"time"
 
 	"github.com/nodenet/nodenet"
 	"github.com/nodenet/nodenet/internal/jsfmt"
@@ -62,9 +62,17 @@ type ListenOptions struct {
 // errors and a second Listen without Close (ERR_SERVER_ALREADY_LISTEN) are
 // returned at once, from any goroutine and whether or not the home loop is
 // running; bind and listen failures (EADDRINUSE, EACCES, ...) come as an
-// 'error' event carrying the address and port. Called off the loop while it
-// runs, Listen returns once the loop has taken the call (a host-less listen
-// has bound by then); while it is not running, the work is posted.
+// 'error' event carrying the address and port, on the home loop.
+//
+// As in Node, a listen without a host, on a Unix socket path or on a
+// handle binds during the call, on the caller's goroutine: Address and
+// Listening answer for it as soon as Listen returns, from any goroutine,
+// and 'listening' follows on the home loop. A host, even an IP literal, is
+// looked up first, as Node does, so Address is nil until the loop has the
+// answer. Listen never waits for the loop; on a stopped loop it fails with
+// ErrLoopStopped and nothing stays bound. (On Windows a named pipe is
+// created on the home loop: Address is set once the loop ran it, at once
+// when Listen is called on the loop.)
 func (s *Server) Listen(o ListenOptions, cb func()) error {
 	if s.zero() {
 		return errZero()
@@ -72,94 +80,140 @@ func (s *Server) Listen(o ListenOptions, cb func()) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	// Claim the handle synchronously, from whatever goroutine this is, so a
-	// second Listen is refused at once in every state, as Node throws: even
-	// when the home loop is not running yet and the work below is only
-	// posted (the home loop's state may not have caught up yet).
-	id := s.claimSeq.Add(1)
-	if !s.claim.CompareAndSwap(0, id) {
+	switch {
+	case o.Handle != nil:
+		return s.listenNow(&o, cb, s.bindHandle)
+	case o.Path != "":
+		return s.listenPath(&o, cb)
+	case o.Host == "":
+		return s.listenNow(&o, cb, s.bindAnyHost)
+	}
+	return s.listenLater(&o, cb, s.startHost)
+}
+
+func (s *Server) bindAnyHost(o *ListenOptions) (*bound, error) {
+	return s.bindTCPListen(o, netip.Addr{}, true)
+}
+
+// listenNow is the synchronous listen: the claim taken and the
+// descriptors bound under s.mu on the caller's goroutine, the state and
+// address published, and the loop's half (register with the poller, then
+// 'listening' or 'error' on the next tick) posted under s.mu, so it runs
+// after every Close that came before and before every one that comes after.
+//
+// One bind is put off: a Close posted before this Listen may not have
+// closed its descriptors yet (Node closes them inside close(); here the
+// home loop does, as they are registered with its poller), so the same
+// port is still in use. An EADDRINUSE while such a close is pending is
+// retried on the loop, after that close, with the listen in resolving
+// meanwhile (Address nil until then).
+func (s *Server) listenNow(o *ListenOptions, cb func(), bind func(*ListenOptions) (*bound, error)) error {
+	s.mu.Lock()
+	if s.claim.Load() != 0 {
+		s.mu.Unlock()
 		return nodenet.ErrServerAlreadyListen
 	}
-	var err error
-	done := make(chan struct{})
-	// Off the loop, wait for the result only while the loop runs (then the
-	// bind has happened and Address is valid when Listen returns, as after
-	// Node's synchronous listen); a loop that is not running yet gets the
-	// work posted. Decided before posting, so run knows if anyone waits.
-	inLoop := s.home.InLoop()
-	var waiting atomic.Bool
-	waiting.Store(inLoop || s.home.Running())
-	run := func() {
-		defer close(done)
-		defer func() {
-			// A bug here must not leave the server claimed for ever with
-			// nothing emitted (what a nil Handle used to do): give the
-			// handle back and report it as the listen's error.
-			if r := recover(); r != nil {
-				perr := reactor.PanicError(r)
-				s.logger().Error("nodenet: listen panicked", zap.Error(perr))
-				s.listenFailed(perr)
-				if waiting.Load() {
-					err = perr
-				}
+	b, err := guardBind(bind, o)
+	switch {
+	case err != nil && s.closesPending.Load() > 0 && errors.Is(err, sysnet.EADDRINUSE):
+		id := s.takeClaim(stateResolving)
+		return s.postListen(id, nil, func() {
+			s.begin(cb)
+			defer s.recoverListen(id)
+			if s.current(id, stateResolving) {
+				b, err := bind(o)
+				s.finish(id, b, err)
 			}
-		}()
-		if s.active() {
-			// Only reachable when another goroutine's Close released the
-			// claim and its task has not run yet: refuse and give the claim
-			// back; report it as an event if nobody waits for err.
-			s.claim.CompareAndSwap(id, 0)
-			err = nodenet.ErrServerAlreadyListen
-			if !waiting.Load() {
-				s.home.NextTick(func() { s.emitError(nodenet.ErrServerAlreadyListen) })
-			}
-			return
-		}
-		s.claimID = id
-		if cb != nil {
-			s.addListening(handler[func()]{fn: cb, once: true})
-		}
-		s.startListen(&o)
+		})
+	case err != nil:
+		// Node: no handle, the error on the next tick.
+		s.setState(stateIdle)
+		return s.postListen(0, nil, func() {
+			s.begin(cb)
+			s.home.NextTick(func() { s.emitError(err) })
+		})
 	}
-	if inLoop {
-		run()
-		return err
+	id := s.takeClaim(stateListening)
+	s.publish(b)
+	return s.postListen(id, b, func() {
+		s.begin(cb)
+		defer s.recoverListen(id)
+		s.activate(id, b)
+	})
+}
+
+// listenLater is the asynchronous listen: the claim taken now, the state
+// resolving, and start(o, id) run on the home loop.
+func (s *Server) listenLater(o *ListenOptions, cb func(), start func(*ListenOptions, uint64)) error {
+	s.mu.Lock()
+	id := s.takeClaim(stateResolving)
+	if id == 0 {
+		s.mu.Unlock()
+		return nodenet.ErrServerAlreadyListen
 	}
-	if perr := s.home.Post(run); perr != nil {
-		s.claim.CompareAndSwap(id, 0)
-		return perr
-	}
-	if !waiting.Load() {
+	return s.postListen(id, nil, func() {
+		s.begin(cb)
+		defer s.recoverListen(id)
+		start(o, id)
+	})
+}
+
+// postListen hands a listen's loop half to the home loop and unlocks
+// s.mu, which the caller holds. Posted under s.mu, the task keeps the
+// order of the state changes; on the loop it runs inline, after the
+// unlock (a Close from elsewhere can only post behind it). If the loop is
+// stopped, listen id is undone — nothing would register b or settle it —
+// and Listen reports ErrLoopStopped.
+func (s *Server) postListen(id uint64, b *bound, task func()) error {
+	if s.home.InLoop() {
+		s.mu.Unlock()
+		task()
 		return nil
 	}
-	// A loop that ran out of work may return from Run just as the task is
-	// posted, leaving it for the next Run: re-check now and then instead
-	// of waiting forever (the task normally runs within microseconds).
-	recheck := time.NewTicker(10 * time.Millisecond)
-	defer recheck.Stop()
-	for {
-		select {
-		case <-done:
-			return err
-		case <-s.home.Done(): // stopped before it ran the task
-			select {
-			case <-done:
-				return err
-			default:
-				s.claim.CompareAndSwap(id, 0)
-				return nodenet.ErrLoopStopped
-			}
-		case <-recheck.C:
-			if !s.home.Running() {
-				waiting.Store(false)
-				select {
-				case <-done:
-					return err
-				default:
-					return nil // runs, as posted work, on the next Run
-				}
-			}
+	err := s.home.Post(task)
+	if err != nil && id != 0 {
+		s.claim.Store(0)
+		s.setState(stateIdle)
+		if b != nil {
+			s.unpublish()
+			b.release()
 		}
+	}
+	s.mu.Unlock()
+	return err
+}
+
+// guardBind runs bind, turning a panic in it (a bug) into the listen's
+// error: on the caller's goroutine with s.mu held, it would otherwise
+// leave the server locked for good.
+func guardBind(bind func(*ListenOptions) (*bound, error), o *ListenOptions) (b *bound, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, reactor.PanicError(r)
+		}
+	}()
+	return bind(o)
+}
+
+// begin is the start of every listen's loop half: Listen's callback
+// becomes a once('listening') listener, and the loop is held while the
+// server is active. Home loop.
+func (s *Server) begin(cb func()) {
+	if cb != nil {
+		s.addListening(handler[func()]{fn: cb, once: true})
+	}
+	s.updateRef()
+}
+
+// recoverListen turns a panic in a listen's loop half (a bug) into that
+// listen's error, so it does not leave the server claimed for ever with
+// nothing emitted (what a nil Handle used to do). Deferred; home loop.
+func (s *Server) recoverListen(id uint64) {
+	if r := recover(); r != nil {
+		perr := reactor.PanicError(r)
+		s.logger().Error("nodenet: listen panicked", zap.Error(perr))
+		s.closeAcceptors()
+		s.fail(id, perr)
 	}
 }
 
@@ -233,46 +287,36 @@ func (s *Server) backlog(o *ListenOptions) int {
 	return DefaultBacklog
 }
 
-// startListen runs on the home loop.
-func (s *Server) startListen(o *ListenOptions) {
-	s.setState(stateResolving)
-	s.updateRef()
-	id := s.claimID
-	switch {
-	case o.Handle != nil:
-		s.listenHandle(o)
-	case o.Path != "":
-		s.listenUnix(o)
-	case o.Host == "":
-		s.listenTCP(o, netip.Addr{}, true)
-	default:
-		// With a host Node always goes through the resolver, so even an IP
-		// literal listens asynchronously (Address is nil until then).
-		host := o.Host
-		if ip, err := netip.ParseAddr(host); err == nil && nodenet.IsIP(host) != 0 {
-			s.home.NextTick(func() {
-				if s.current(id, stateResolving) {
-					s.listenTCP(o, ip, false)
-				}
-			})
+// startHost is a listen with a host, on the home loop. Node always goes
+// through the resolver there, so even an IP literal binds on the next
+// tick (Address is nil until then).
+func (s *Server) startHost(o *ListenOptions, id uint64) {
+	host := o.Host
+	if ip, err := netip.ParseAddr(host); err == nil && nodenet.IsIP(host) != 0 {
+		s.home.NextTick(func() {
+			if s.current(id, stateResolving) {
+				b, err := s.bindTCPListen(o, ip, false)
+				s.finish(id, b, err)
+			}
+		})
+		return
+	}
+	s.resolve(host, o.Lookup, func(addrs []socket.LookupAddress, err error) {
+		if !s.current(id, stateResolving) {
 			return
 		}
-		s.resolve(host, o.Lookup, func(addrs []socket.LookupAddress, err error) {
-			if !s.current(id, stateResolving) {
-				return
-			}
-			if err != nil {
-				s.listenFailed(err)
-				return
-			}
-			ip, ok := pickListenAddr(addrs)
-			if !ok {
-				s.listenFailed(nodenet.NewDNSError("ENOTFOUND", host, nil))
-				return
-			}
-			s.listenTCP(o, ip, false)
-		})
-	}
+		if err != nil {
+			s.fail(id, err)
+			return
+		}
+		ip, ok := pickListenAddr(addrs)
+		if !ok {
+			s.fail(id, nodenet.NewDNSError("ENOTFOUND", host, nil))
+			return
+		}
+		b, err := s.bindTCPListen(o, ip, false)
+		s.finish(id, b, err)
+	})
 }
 
 // resolve runs lookup (socket.DefaultLookup when nil) for host on the
@@ -313,20 +357,50 @@ func pickListenAddr(addrs []socket.LookupAddress) (netip.Addr, bool) {
 	return first, first.IsValid()
 }
 
-// listenFailed reports a listen error on the next tick and drops the handle,
-// so Listen may be called again (from the error handler, typically).
-func (s *Server) listenFailed(err error) {
-	s.closeAcceptors()
-	s.setState(stateIdle)
-	s.claim.CompareAndSwap(s.claimID, 0) // unless a Close already released it
-	s.updateRef()
-	s.home.NextTick(func() { s.emitError(err) })
+// finish settles a listen bound on the home loop (a host's, or a deferred
+// bind): failed with err, or void if Close or a newer Listen came since
+// (the descriptors are released), or published and activated.
+func (s *Server) finish(id uint64, b *bound, err error) {
+	if err != nil {
+		s.fail(id, err)
+		return
+	}
+	if !s.commit(id, b) {
+		b.release()
+		return
+	}
+	s.activate(id, b)
 }
 
-func (s *Server) listenSucceeded(info *socket.AddressInfo) {
-	s.addr.Store(info)
+// commit publishes b as listen id, bound on the home loop, unless that
+// listen is no longer current.
+func (s *Server) commit(id uint64, b *bound) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.current(id, stateResolving) {
+		return false
+	}
 	s.setState(stateListening)
-	id := s.claimID
+	s.publish(b)
+	return true
+}
+
+// activate is the home loop's half of a bound listen: register the
+// descriptors with the pollers, then emit 'listening'. Every listen before
+// this one was closed by a task that ran earlier, so the acceptors are
+// this listen's alone. Home loop.
+func (s *Server) activate(id uint64, b *bound) {
+	if err := s.startAccepting(b, id); err != nil {
+		s.closeAcceptors()
+		s.fail(id, nodenet.NewListenError("listen", err, b.where, b.port))
+		return
+	}
+	s.emitListeningLater(id)
+}
+
+// emitListeningLater emits 'listening' on the next tick unless a Close
+// came first (Node's emitListeningNT checks _handle). Home loop.
+func (s *Server) emitListeningLater(id uint64) {
 	s.home.NextTick(func() {
 		if s.current(id, stateListening) {
 			s.emitListening()
@@ -334,167 +408,50 @@ func (s *Server) listenSucceeded(info *socket.AddressInfo) {
 	})
 }
 
-// listenTCP binds one handle, or one per loop for a reuse-port Group.
-func (s *Server) listenTCP(o *ListenOptions, ip netip.Addr, anyHost bool) {
-	perLoop := s.opts.Group != nil && !o.Exclusive && !o.ReusePort && s.balance() == BalanceReusePort
-	reuse := o.ReusePort || perLoop
-	backlog := s.backlog(o)
-	candidates := []netip.Addr{ip}
-	if anyHost {
-		candidates = []netip.Addr{netip.IPv6Unspecified(), netip.IPv4Unspecified()}
+// fail ends listen id with err: the handle is dropped, so Listen may be
+// called again (from the error handler, typically), and 'error' follows
+// on the next tick. A listen already closed or replaced fails silently:
+// in the callers' order it was over before it failed. Home loop.
+func (s *Server) fail(id uint64, err error) {
+	s.mu.Lock()
+	live := s.claim.Load() == id
+	if live {
+		s.claim.Store(0)
+		s.setState(stateIdle)
+		s.unpublish()
 	}
-	var fd nodenet.FD
-	var err error
-	var bound netip.Addr
-	for i, c := range candidates {
-		fd, err = bindTCP(c, o.Port, backlog, o.IPv6Only, reuse)
-		if err == nil {
-			bound = c
-			break
-		}
-		if !anyHost || i == len(candidates)-1 || !ipv6Unavailable(err) {
-			break
-		}
+	s.mu.Unlock()
+	s.updateRef()
+	if live {
+		s.home.NextTick(func() { s.emitError(err) })
 	}
-	var display string
-	if anyHost {
-		display = "::"
-		if bound.Is4() {
-			display = "0.0.0.0"
-		}
-	} else {
-		display = ip.String()
-	}
-	if err != nil {
-		s.listenFailed(nodenet.NewListenError("listen", err, display, o.Port))
-		return
-	}
-	sa, gerr := sysnet.LocalAddr(fd)
-	if gerr != nil {
-		sysnet.Close(fd)
-		s.listenFailed(nodenet.NewListenError("listen", gerr, display, o.Port))
-		return
-	}
-	info := addressOf(sa)
-	fds := []nodenet.FD{fd}
-	if perLoop {
-		for range s.opts.Group.Loops()[1:] {
-			extra, eerr := bindTCP(bound, info.Port, backlog, o.IPv6Only, true)
-			if eerr != nil {
-				for _, f := range fds {
-					sysnet.Close(f)
-				}
-				s.listenFailed(nodenet.NewListenError("listen", eerr, display, info.Port))
-				return
-			}
-			fds = append(fds, extra)
-		}
-	}
-	if err := s.startAccepting(fds, false); err != nil {
-		s.listenFailed(nodenet.NewListenError("listen", err, display, info.Port))
-		return
-	}
-	s.listenSucceeded(info)
 }
 
-func (s *Server) balance() Balance {
-	if s.opts.Balance == BalanceDefault {
-		return BalanceAcceptor
+// publish makes a bound listen visible to every goroutine: Address, the
+// first descriptor (for another server's Listen{Handle: s}), and the
+// socket file to remove when it ends. Under s.mu.
+func (s *Server) publish(b *bound) {
+	s.addr.Store(b.info)
+	if len(b.fds) > 0 {
+		s.firstFDPlus1.Store(int64(b.fds[0]) + 1)
 	}
-	return s.opts.Balance
+	s.sockFile = b.file
 }
 
-func ipv6Unavailable(err error) bool { return sysnet.IsNoIPv6(err) }
-
-func bindTCP(ip netip.Addr, port, backlog int, v6only, reusePort bool) (nodenet.FD, error) {
-	fd, err := sysnet.Socket(ip.Is6())
-	if err != nil {
-		return sysnet.Invalid, err
+// unpublish is the end of a listen as every goroutine sees it, at once as
+// in Node's close(): no TCP address (a Unix path is kept, as Node keeps
+// the pipe name), no descriptor to borrow, and the socket file removed,
+// so the path can be listened on again right away. The descriptors
+// themselves are closed on their loops (closeAcceptors). Under s.mu.
+func (s *Server) unpublish() {
+	s.firstFDPlus1.Store(0)
+	if s.sockFile != "" {
+		os.Remove(s.sockFile)
+		s.sockFile = ""
 	}
-	fail := func(err error) (nodenet.FD, error) {
-		sysnet.Close(fd)
-		return sysnet.Invalid, err
+	if a := s.addr.Load(); a != nil && a.Family != "unix" {
+		s.addr.Store(nil)
 	}
-	if err := sysnet.SetReuseAddr(fd); err != nil {
-		return fail(err)
-	}
-	if ip.Is6() {
-		if err := sysnet.SetV6Only(fd, v6only); err != nil {
-			return fail(err)
-		}
-	}
-	if reusePort {
-		if err := sysnet.SetReusePort(fd); err != nil {
-			return fail(err)
-		}
-	}
-	// Listening addresses carry no zone (as before: the kernel's scope id
-	// is not part of a server's address).
-	if err := sysnet.Bind(fd, netip.AddrPortFrom(ip.WithZone(""), uint16(port))); err != nil {
-		return fail(err)
-	}
-	if err := sysnet.Listen(fd, backlog); err != nil {
-		return fail(err)
-	}
-	return fd, nil
-}
-
-// addressOf is a kernel socket name as Node's address object
-// (sysnet.Addr.NodeAddress, the one conversion), except that a server
-// reports an IPv6 address without its zone.
-func addressOf(a sysnet.Addr) *socket.AddressInfo {
-	if a.IP.IsValid() {
-		a.IP = netip.AddrPortFrom(a.IP.Addr().WithZone(""), a.IP.Port())
-	}
-	address, family, port := a.NodeAddress()
-	return &socket.AddressInfo{Address: address, Family: family, Port: port}
-}
-
-// listenHandle listens on an inherited or borrowed descriptor.
-func (s *Server) listenHandle(o *ListenOptions) {
-	fd, _, borrowed := handleFD(o.Handle)
-	var src sysnet.FD = sysnet.Invalid
-	switch h := o.Handle.(type) {
-	case *Server:
-		src = h.firstFD()
-	case *socket.Socket:
-		src = h.FD()
-	}
-	if !borrowed {
-		// Another server's or socket's descriptor: listen on a duplicate,
-		// so closing either one leaves the other intact.
-		if src == sysnet.Invalid {
-			s.listenFailed(nodenet.NewListenError("listen", sysnet.EBADF, "", 0))
-			return
-		}
-		d, err := sysnet.Dup(src)
-		if err != nil {
-			s.listenFailed(nodenet.NewListenError("listen", err, "", 0))
-			return
-		}
-		fd = d
-	}
-	sa, err := sysnet.LocalAddr(fd)
-	if err == nil {
-		err = sysnet.Listen(fd, s.backlog(o))
-	}
-	if err == nil {
-		err = sysnet.SetNonblock(fd)
-	}
-	if err != nil {
-		if !borrowed {
-			sysnet.Close(fd)
-		}
-		s.listenFailed(nodenet.NewListenError("listen", err, "", 0))
-		return
-	}
-	sysnet.CloseOnExec(fd)
-	info := addressOf(sa)
-	if err := s.startAccepting([]nodenet.FD{fd}, sa.Unix); err != nil {
-		s.listenFailed(nodenet.NewListenError("listen", err, "", 0))
-		return
-	}
-	s.listenSucceeded(info)
 }
 
 // nilHandle reports a *Server or *socket.Socket handle that cannot hold a

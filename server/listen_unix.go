@@ -3,7 +3,6 @@
 package server
 
 import (
-	"os"
 	"strconv"
 	"strings"
 
@@ -12,8 +11,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// listenUnix binds a Unix domain socket path or abstract name.
-func (s *Server) listenUnix(o *ListenOptions) {
+// listenPath is Listen's Unix socket form: bound at the call, as libuv's
+// uv_pipe_bind and uv_pipe_listen are.
+func (s *Server) listenPath(o *ListenOptions, cb func()) error {
+	return s.listenNow(o, cb, s.bindUnixPath)
+}
+
+// startPath is the Unix socket bind deferred to the home loop (see
+// Server.listenNow).
+func (s *Server) startPath(o *ListenOptions, id uint64) {
+	b, err := s.bindUnixPath(o)
+	s.finish(id, b, err)
+}
+
+// bindUnixPath binds a Unix domain socket path or abstract name and
+// listens on it. Any goroutine.
+func (s *Server) bindUnixPath(o *ListenOptions) (*bound, error) {
 	path := o.Path
 	name := path
 	if name[0] == 0 {
@@ -23,54 +36,38 @@ func (s *Server) listenUnix(o *ListenOptions) {
 		// The kernel reads a path name up to its first NUL: binding it
 		// would create the truncated name and leave that file behind after
 		// Close. Node (libuv) refuses it with EINVAL, as an 'error' event.
-		s.listenFailed(nodenet.NewListenError("listen", sysnet.EINVAL, path, -1))
-		return
+		return nil, nodenet.NewListenError("listen", sysnet.EINVAL, path, -1)
 	}
 	if len(name) >= sysnet.MaxUnixPath {
 		e := nodenet.NewListenError("listen", sysnet.EINVAL, path, -1)
 		e.Message += " (path too long: " + strconv.Itoa(len(name)) + " bytes; a Unix socket path must be shorter than " + strconv.Itoa(sysnet.MaxUnixPath) + ")"
-		s.listenFailed(e)
-		return
+		return nil, e
 	}
 	fd, err := sysnet.UnixSocket()
 	if err != nil {
-		s.listenFailed(nodenet.NewListenError("listen", err, path, -1))
-		return
+		return nil, nodenet.NewListenError("listen", err, path, -1)
 	}
 	if err := sysnet.BindUnix(fd, name); err != nil {
 		sysnet.Close(fd)
-		s.listenFailed(nodenet.NewListenError("listen", err, path, -1))
-		return
+		return nil, nodenet.NewListenError("listen", err, path, -1)
 	}
-	abstract := isAbstract(path)
-	if !abstract && (o.ReadableAll || o.WritableAll) {
+	// From here the file is ours (bind created it): every failure removes
+	// it, and so does the end of the listen.
+	b := &bound{fds: []nodenet.FD{fd}, unix: true, info: addressOf(sysnet.Addr{Unix: true, Path: path}), where: path, port: -1}
+	if !isAbstract(path) {
+		b.file = path
+	}
+	if b.file != "" && (o.ReadableAll || o.WritableAll) {
 		if err := chmodSocket(path, o.ReadableAll, o.WritableAll); err != nil {
-			sysnet.Close(fd)
-			os.Remove(path)
-			s.listenFailed(nodenet.NewListenError("listen", err, path, -1))
-			return
+			b.release()
+			return nil, nodenet.NewListenError("listen", err, path, -1)
 		}
 	}
 	if err := sysnet.Listen(fd, s.backlog(o)); err != nil {
-		sysnet.Close(fd)
-		if !abstract {
-			os.Remove(path)
-		}
-		s.listenFailed(nodenet.NewListenError("listen", err, path, -1))
-		return
+		b.release()
+		return nil, nodenet.NewListenError("listen", err, path, -1)
 	}
-	if err := s.startAccepting([]nodenet.FD{fd}, true); err != nil {
-		// The file is ours (bind created it): remove it, as the other
-		// failure paths after bind do; s.unlinkPath is not set yet.
-		if !abstract {
-			os.Remove(path)
-		}
-		s.listenFailed(nodenet.NewListenError("listen", err, path, -1))
-		return
-	}
-	s.path = path
-	s.unlinkPath = !abstract
-	s.listenSucceeded(addressOf(sysnet.Addr{Unix: true, Path: path}))
+	return b, nil
 }
 
 // chmodSocket is libuv's uv_pipe_chmod: the socket file's mode becomes

@@ -49,15 +49,25 @@ type pipeInstance struct {
 	fn  func()
 }
 
-func (s *Server) listenUnix(o *ListenOptions) {
+// listenPath is Listen's named-pipe form. The instances are bound to the
+// home loop's completion port as they are created, so the listen runs on
+// the home loop (inline when Listen is called there): off the loop,
+// Address is set once the loop has run it.
+func (s *Server) listenPath(o *ListenOptions, cb func()) error {
+	return s.listenLater(o, cb, s.startPath)
+}
+
+// startPath creates the pipe's waiting instances and starts them
+// waiting for clients. Home loop.
+func (s *Server) startPath(o *ListenOptions, id uint64) {
 	path := o.Path
 	if !socket.IsPipeName(path) {
-		s.listenFailed(seam.NotPipeNameError("listen", path, -1))
+		s.fail(id, seam.NotPipeNameError("listen", path, -1))
 		return
 	}
 	name, err := windows.UTF16PtrFromString(seam.PipeOSName(path))
 	if err != nil {
-		s.listenFailed(nodenet.NewListenError("listen", windows.ERROR_INVALID_PARAMETER, path, -1))
+		s.fail(id, nodenet.NewListenError("listen", windows.ERROR_INVALID_PARAMETER, path, -1))
 		return
 	}
 	pl := &pipeAcceptor{srv: s, loop: s.home, path: path, name: name}
@@ -68,13 +78,16 @@ func (s *Server) listenUnix(o *ListenOptions) {
 		pl.insts = append(pl.insts, in)
 		if err := pl.create(in, i == 0); err != nil {
 			pl.close()
-			s.listenFailed(nodenet.NewListenError("listen", listenErrno(err), path, -1))
+			s.fail(id, nodenet.NewListenError("listen", listenErrno(err), path, -1))
 			return
 		}
 	}
+	if !s.commit(id, &bound{unix: true, info: addressOf(sysnet.Addr{Unix: true, Path: path})}) {
+		pl.close()
+		return
+	}
 	s.pipe.l = pl
-	s.path = path
-	s.listenSucceeded(addressOf(sysnet.Addr{Unix: true, Path: path}))
+	s.emitListeningLater(id)
 	for _, in := range pl.insts {
 		pl.accept(in)
 	}

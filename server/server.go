@@ -2,6 +2,7 @@ package server
 
 import (
 	"net"
+	"sync"
 	"sync/atomic"
 
 	"github.com/nodenet/nodenet"
@@ -80,25 +81,30 @@ type Server struct {
 	// Home-loop state.
 	acceptors []*acceptor
 	//lint:ignore U1000 used by the Windows build only
-	pipe       pipeServer    // a Windows named-pipe acceptor (empty type elsewhere)
-	state      atomic.Uint32 // a serverState (state.go): the home loop writes it
-	stopped    bool          // the home loop stopped before the close drained
-	unrefed    bool
-	ref        reactor.RefHold
-	path       string // the Unix path listened on, kept after close (Node)
-	unlinkPath bool
-	addr       atomic.Pointer[socket.AddressInfo]
-	// firstFDPlus1 is the first listening descriptor plus one (0: none), for
-	// another server's Listen{Handle: s}, which runs on its own home loop.
-	firstFDPlus1 atomic.Int64
-	claimID      uint64 // the claim the current listen was accepted under (state.go)
+	pipe    pipeServer // a Windows named-pipe acceptor (empty type elsewhere)
+	stopped bool       // the home loop stopped before the close drained
+	unrefed bool
+	ref     reactor.RefHold
 
-	// claim is Node's "this._handle exists" as seen by callers on any
-	// goroutine: the id of the accepted Listen call, 0 when free. Listen
-	// takes it synchronously; Close releases it synchronously; a failed
-	// listen releases its own on the home loop.
+	// mu orders Listen and Close across goroutines (state.go): the state,
+	// the claim and the published listen change under it, and their loop
+	// tasks are posted under it.
+	mu sync.Mutex
+	// state is a serverState (state.go); claim is the id of the live
+	// listen, 0 when none (Node's "this._handle exists", as every
+	// goroutine sees it). Written under mu, read anywhere.
+	state    atomic.Uint32
 	claim    atomic.Uint64
-	claimSeq atomic.Uint64
+	claimSeq uint64 // the last id given out; under mu
+	// The published listen (listen.go's publish): its address, its first
+	// descriptor plus one (0: none), for another server's
+	// Listen{Handle: s}, and the socket file it created (under mu).
+	addr         atomic.Pointer[socket.AddressInfo]
+	firstFDPlus1 atomic.Int64
+	sockFile     string
+	// closesPending counts Close tasks posted whose descriptors the loop
+	// has not closed yet (Listen's put-off bind).
+	closesPending atomic.Int32
 
 	onListening []handler[func()]
 	nListening  atomic.Int32 // len(onListening), for ListenerCount from any goroutine
