@@ -113,9 +113,12 @@ func (s *Server) listenNow(o *ListenOptions, cb func(), bind func(*ListenOptions
 		s.mu.Unlock()
 		return nodenet.ErrServerAlreadyListen
 	}
+	// Read before the bind: a close that completes during the bind must
+	// still count, and one done before it cannot be the cause.
+	closing := s.closesPending.Load() > 0
 	b, err := guardBind(bind, o)
 	switch {
-	case err != nil && s.closesPending.Load() > 0 && errors.Is(err, sysnet.EADDRINUSE):
+	case err != nil && closing && errors.Is(err, sysnet.EADDRINUSE):
 		id := s.takeClaim(stateResolving)
 		return s.postListen(id, nil, func() {
 			s.begin(cb)
@@ -176,6 +179,7 @@ func (s *Server) postListen(id uint64, b *bound, task func()) error {
 		s.setState(stateIdle)
 		if b != nil {
 			s.unpublish()
+			s.addr.Store(nil) // not even a Unix path: this listen never was
 			b.release()
 		}
 	}
