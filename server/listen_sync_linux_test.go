@@ -12,7 +12,7 @@ import (
 	"github.com/nodenet/nodenet/server"
 )
 
-// The synchronous listen (issue 13): without a host, on a Unix path and on
+// NS-054, the synchronous listen (issue 13): without a host, on a Unix path and on
 // a handle the bind happens inside Listen, on the caller's goroutine, as in
 // Node and as Go's listenStream and libuv's uv__tcp_listen do it; only the
 // poller registration and 'listening' wait for the home loop.
@@ -62,11 +62,11 @@ func dialAddr(t *testing.T, network string, a net.Addr) net.Conn {
 	return dial(t, "tcp", loopback(a.(*net.TCPAddr).Port))
 }
 
-// TestListenBindsAtTheCall: right after Listen returns — called on the
+// TestNS054_ListenBindsAtTheCall: right after Listen returns — called on the
 // loop, off the loop while it runs, and before it ever ran — Address and
 // Listening answer, from the caller and from the loop, and the kernel
 // already completes a connection to the address, before 'listening'.
-func TestListenBindsAtTheCall(t *testing.T) {
+func TestNS054_ListenBindsAtTheCall(t *testing.T) {
 	for _, f := range syncForms(t) {
 		for _, where := range []string{"OnLoop", "OffLoopRunning", "OffLoopBeforeRun"} {
 			t.Run(f.name+"/"+where, func(t *testing.T) {
@@ -138,10 +138,10 @@ func TestListenBindsAtTheCall(t *testing.T) {
 	}
 }
 
-// TestListenLiteralHostStaysNextTick: an IP literal is looked up as in
+// TestNS054_LiteralHostStaysNextTick: an IP literal is looked up as in
 // Node, so right after Listen, from any goroutine, Address is nil and
 // Listening false; 'listening' sees both set.
-func TestListenLiteralHostStaysNextTick(t *testing.T) {
+func TestNS054_LiteralHostStaysNextTick(t *testing.T) {
 	l := newLoop(t)
 	srv := newServer(t, server.Options{Loop: l}, nil)
 	srv.OnError(func(err error) { t.Errorf("error event: %v", err) })
@@ -365,12 +365,12 @@ func TestLoopStopWhileListeningRemovesPath(t *testing.T) {
 	}
 }
 
-// TestSyncListenAddrInUseOrder: a synchronous bind that fails is Node's
+// TestNS054_SyncBindErrorOrder: a synchronous bind that fails is Node's
 // "no handle, error on the next tick": Listen returns nil, Address is nil
 // and Listening false at once, a Close right after hears
 // ERR_SERVER_NOT_RUNNING, and 'error' (EADDRINUSE) comes before that
 // callback, as in Node v26.
-func TestSyncListenAddrInUseOrder(t *testing.T) {
+func TestNS054_SyncBindErrorOrder(t *testing.T) {
 	busy, err := net.Listen("tcp", "[::]:0")
 	if err != nil {
 		busy, err = net.Listen("tcp", "0.0.0.0:0")

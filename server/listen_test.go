@@ -876,9 +876,9 @@ func TestNC085_AddressShapes(t *testing.T) {
 	}
 }
 
-// NS-054 seen from another goroutine: while the home loop runs, an off-loop
-// host-less Listen returns once the loop has bound, so Address is valid at
-// once, as after Node's synchronous listen(0).
+// NS-054 seen from another goroutine: an off-loop host-less Listen binds
+// on the caller's goroutine, so Address is valid at once, as after Node's
+// synchronous listen(0).
 func TestNC085_AddressAfterOffLoopListen(t *testing.T) {
 	l := newLoop(t)
 	keep := newServer(t, server.Options{Loop: l}, nil) // keeps Run going
