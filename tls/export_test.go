@@ -11,3 +11,11 @@ func SetClock(f func() time.Time) (restore func()) {
 
 // HandshakeTimeoutOf is the handshake timeout s arms for each connection.
 func HandshakeTimeoutOf(s *Server) time.Duration { return s.timeout }
+
+// OnPoolChange makes f run after every change of the handshake pools'
+// running or queued counts (on whatever goroutine made it); the result
+// restores the previous hook.
+func OnPoolChange(f func()) (restore func()) {
+	old := poolChanged.Swap(&f)
+	return func() { poolChanged.Store(old) }
+}

@@ -45,7 +45,17 @@ type handshakePool struct {
 var (
 	serverPool, clientPool handshakePool
 	maxHandshake           atomic.Int64
+	// poolChanged, when set (by the tests, through export_test.go), is
+	// called after every change of a pool's running or queued count, so a
+	// test waits on that event instead of polling HandshakeStats.
+	poolChanged atomic.Pointer[func()]
 )
+
+func notifyPool() {
+	if f := poolChanged.Load(); f != nil {
+		(*f)()
+	}
+}
 
 func poolFor(server bool) *handshakePool {
 	if server {
@@ -85,11 +95,13 @@ func (p *handshakePool) submit(e *engine) {
 	if int64(p.running) < maxHandshake.Load() {
 		p.running++
 		p.mu.Unlock()
+		notifyPool()
 		go p.work(e)
 		return
 	}
 	p.queue = append(p.queue, e)
 	p.mu.Unlock()
+	notifyPool()
 }
 
 func (p *handshakePool) work(e *engine) {
@@ -100,6 +112,7 @@ func (p *handshakePool) work(e *engine) {
 }
 
 func (p *handshakePool) next() *engine {
+	defer notifyPool()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.head < len(p.queue) && int64(p.running) <= maxHandshake.Load() {
