@@ -338,7 +338,7 @@ func (cn *conn) set(args [][]byte) {
 		}
 		return
 	}
-	e := sh.set(key, args[2], t, keep)
+	e := sh.put(key, args[2], old, keep)
 	if ttl > 0 {
 		cn.srv.store.expire(sh, cn.loop, key, e, ttl, t)
 	}
@@ -368,7 +368,7 @@ func (cn *conn) incrBy(key []byte, d int64) {
 	v += d
 	if e == nil {
 		var tmp [20]byte
-		sh.set(key, strconv.AppendInt(tmp[:0], v, 10), t, false)
+		sh.put(key, strconv.AppendInt(tmp[:0], v, 10), nil, false)
 	} else {
 		e.val = strconv.AppendInt(e.val[:0], v, 10)
 	}

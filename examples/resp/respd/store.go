@@ -88,7 +88,14 @@ func (e *entry) clearTTL() {
 // existing expiry (SET … KEEPTTL); otherwise it is cleared, as SET does.
 // The lock is held.
 func (sh *shard) set(key, val []byte, t int64, keepTTL bool) *entry {
-	e := sh.live(key, t)
+	return sh.put(key, val, sh.live(key, t), keepTTL)
+}
+
+// put is set for a caller that has just looked the key up (live, under the
+// same lock): e is that entry or nil. SET and INCR look the key up before
+// writing it, and a second hash lookup was their largest user-space cost in
+// the -P 1 profile (runtime.mapaccess1_faststr, 3.4% of the server's CPU).
+func (sh *shard) put(key, val []byte, e *entry, keepTTL bool) *entry {
 	if e == nil {
 		e = &entry{val: append(make([]byte, 0, len(val)), val...)}
 		sh.m[string(key)] = e
