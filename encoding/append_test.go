@@ -39,6 +39,13 @@ func TestAppendVectors(t *testing.T) {
 		{encoding.Hex, " ab", ""},
 		{encoding.Hex, "\u0161\u0162", "\xab"}, // low bytes 'a', 'b'
 		{encoding.Hex, "ab😀", "\xab"},
+		// ASCII pairs, then code units from the first non-ASCII byte on:
+		// the pairing carries across the switch.
+		{encoding.Hex, "ab\u0161\u0162cd", "\xab\xab\xcd"},
+		{encoding.Hex, "abc\u0161", "\xab\xca"},
+		{encoding.Hex, "a\u0161", "\xaa"},
+		{encoding.Hex, "ab\u0161", "\xab"},
+		{encoding.Hex, "abcd\xff", "\xab\xcd"},
 
 		{encoding.Base64, "", ""},
 		{encoding.Base64, "Zm9vYmFy", "foobar"},
@@ -182,5 +189,34 @@ func TestAppendDoesNotAllocate(t *testing.T) {
 		if n := testing.AllocsPerRun(100, func() { _ = encoding.ByteLength(s, enc) }); n != 0 {
 			t.Errorf("ByteLength(%v): %v allocations per run", enc, n)
 		}
+	}
+}
+
+// A long hex string into a nil buffer is one allocation, not a doubling
+// per append: SendString(…, "hex") of 2 MB of text did 20 growths of its
+// buffer, copying 2 MiB along the way, on the loop.
+func TestHexAppendGrowsOnce(t *testing.T) {
+	s := strings.Repeat("ab", 1<<20)
+	var out []byte
+	if n := testing.AllocsPerRun(50, func() { out = encoding.Append(nil, s, encoding.Hex) }); n != 1 {
+		t.Errorf("Append(nil, 2 MB of hex): %v allocations, want 1", n)
+	}
+	if len(out) != 1<<20 || out[0] != 0xab || out[len(out)-1] != 0xab {
+		t.Errorf("Append(nil, 2 MB of hex) gave %d bytes", len(out))
+	}
+}
+
+func BenchmarkAppendHex(b *testing.B) {
+	for _, tc := range []struct{ name, s string }{
+		{"ascii-2MB", strings.Repeat("ab", 1<<20)},
+		{"latin-tail", strings.Repeat("ab", 1<<10) + strings.Repeat("\u0161\u0162", 1<<10)},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			dst := make([]byte, 0, len(tc.s)/2)
+			b.SetBytes(int64(len(tc.s)))
+			for b.Loop() {
+				dst = encoding.Append(dst[:0], tc.s, encoding.Hex)
+			}
+		})
 	}
 }
