@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/server"
 	"github.com/nodenet/nodenet/socket"
 	"golang.org/x/sys/unix"
@@ -282,4 +283,79 @@ func TestNC074_LongUnixPath(t *testing.T) {
 			t.Errorf("socket file left after Close: %v", err)
 		}
 	})
+}
+
+// A server whose home loop is stopped while it listens on a path closes
+// its descriptor in the loop's teardown, and that close removes the socket
+// file as Close does (libuv unlinks a pipe's path when the handle closes;
+// left behind, the next listen on the path fails with EADDRINUSE). This is
+// TestLoopStopWhileListeningRemovesPath's case extended to Group.Stop, a
+// Stop from a callback on the loop itself, and an open connection; before
+// the acceptor's LoopStopped removed the file, all six failed.
+func TestUnixPathRemovedAtLoopStop(t *testing.T) {
+	type setup struct {
+		opts server.Options
+		run  func(t *testing.T) (stop func())
+	}
+	cases := map[string]func(t *testing.T) setup{
+		"Loop.Stop": func(t *testing.T) setup {
+			l := newLoop(t)
+			return setup{opts: server.Options{Loop: l}, run: func(t *testing.T) func() {
+				wait := goRun(t, l)
+				return func() { l.Stop(); wait() }
+			}}
+		},
+		"Loop.Stop on the loop": func(t *testing.T) setup {
+			l := newLoop(t)
+			return setup{opts: server.Options{Loop: l}, run: func(t *testing.T) func() {
+				wait := goRun(t, l)
+				return func() {
+					if err := l.Post(l.Stop); err != nil {
+						t.Fatal(err)
+					}
+					wait()
+				}
+			}}
+		},
+		"Group.Stop": func(t *testing.T) setup {
+			g, err := reactor.NewGroup(2, reactor.RoundRobin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(g.Stop)
+			return setup{opts: server.Options{Group: g}, run: func(t *testing.T) func() {
+				g.Start()
+				return g.Stop
+			}}
+		},
+	}
+	for name, mk := range cases {
+		for _, withConn := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/conn=%v", name, withConn), func(t *testing.T) {
+				su := mk(t)
+				path := sockPath(t, "stop.sock")
+				connected := make(chan struct{}, 1)
+				srv := newServer(t, su.opts, func(c *socket.Socket) { c.Resume(); connected <- struct{}{} })
+				srv.OnError(func(err error) { t.Errorf("error event: %v", err) })
+				listening := make(chan struct{})
+				if err := srv.ListenUnix(path, func() { close(listening) }); err != nil {
+					t.Fatal(err)
+				}
+				stop := su.run(t)
+				recv(t, listening, "listening")
+				if _, err := os.Lstat(path); err != nil {
+					t.Fatalf("listening, but no socket file: %v", err)
+				}
+				if withConn {
+					c := dial(t, "unix", path)
+					defer c.Close()
+					recv(t, connected, "connection")
+				}
+				stop()
+				if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("socket file still there after the loop stopped: %v", err)
+				}
+			})
+		}
+	}
 }
