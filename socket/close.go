@@ -167,7 +167,7 @@ func (s *Socket) finish() {
 			cb(nil)
 		}
 	}
-	s.ev().emit0(EventFinish)
+	s.emit0(EventFinish)
 	if s.is(stDestroyed) {
 		return
 	}
@@ -186,7 +186,7 @@ func (s *Socket) DestroySoon() {
 			s.destroyWith(nil)
 			return
 		}
-		s.listeners().add(newListenerID(), EventFinish, func() { s.destroyWith(nil) }, true)
+		s.addListener(newListenerID(), EventFinish, func() { s.destroyWith(nil) }, true)
 		s.end(nil, nil)
 	})
 }
@@ -216,7 +216,7 @@ func (s *Socket) ResetAndDestroy() (*Socket, error) {
 		switch {
 		case s.is(stDestroyed):
 		case s.is(stConnecting):
-			s.listeners().add(newListenerID(), EventConnect, func() { s.resetNow() }, true)
+			s.addListener(newListenerID(), EventConnect, func() { s.resetNow() }, true)
 		case s.fd == sysnet.Invalid:
 			s.destroyWith(nodenet.ErrSocketClosed)
 		default:
@@ -337,11 +337,11 @@ func (s *Socket) emitError(err error) {
 	if !s.errorEmitting() {
 		return
 	}
-	if s.ev().count(EventError) == 0 {
+	if s.ev().Count(EventError) == 0 {
 		s.loop.LogError("nodenet: unhandled socket error", err)
 		return
 	}
-	s.ev().emitErr(err)
+	s.emitErr(err)
 }
 
 // emitClose emits 'close' once. Without a handle Node passes no argument;
@@ -354,7 +354,7 @@ func (s *Socket) emitClose(withHandle bool) {
 		s.bytesWritten.Store(c.closeBytesWritten - 1)
 		c.closeBytesWritten = 0
 	}
-	s.ev().emitClose(withHandle && s.is(stErrored))
+	s.emitCloseEvent(withHandle && s.is(stErrored))
 }
 
 // resetForReconnect un-destroys a socket for a new Connect (Node's
@@ -369,7 +369,7 @@ func (s *Socket) resetForReconnect() {
 	s.resetLocal()
 	if c := s.coldOrNil(); c != nil {
 		if c.connectFlushID != 0 {
-			s.ev().remove(c.connectFlushID)
+			s.removeListener(c.connectFlushID)
 			c.connectFlushID = 0
 		}
 		c.connectUnsent, c.closeBytesWritten = 0, 0

@@ -215,7 +215,7 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 	s.connectStarted()
 	s.updateRef()
 	if cb != nil {
-		s.listeners().add(newListenerID(), EventConnect, cb, true)
+		s.addListener(newListenerID(), EventConnect, cb, true)
 	}
 	if fresh && o.Timeout > 0 {
 		s.setTimeout(o.Timeout)
@@ -240,7 +240,7 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 		s.setKind(kindUnix)
 		// Node's connect to a path starts it within the call, announcing
 		// it there — before the caller could add a listener.
-		s.ev().emitAttempt(EventConnectionAttempt, o.Path, 0, 0)
+		s.emitAttempt(EventConnectionAttempt, o.Path, 0, 0)
 		if c.connectGen != gen || s.is(stDestroyed) {
 			return
 		}
@@ -312,7 +312,7 @@ func (o *ConnectOptions) lookupOptions() LookupOptions {
 func (s *Socket) connectWhileConnecting(o *ConnectOptions, cb func()) {
 	c := s.c()
 	if cb != nil {
-		s.listeners().add(newListenerID(), EventConnect, cb, true)
+		s.addListener(newListenerID(), EventConnect, cb, true)
 	}
 	gen := c.connectGen
 	fail := func(address string, port int) {
@@ -352,14 +352,14 @@ func (s *Socket) connectWhileConnecting(o *ConnectOptions, cb func()) {
 						s.emitStaleLookup(host, addrs, err)
 					}
 				case err != nil:
-					s.ev().emitLookup(err, "", 0, host)
+					s.emitLookup(err, "", 0, host)
 					s.destroyWith(err)
 				case len(addrs) > 0:
 					if !lo.All {
 						addrs = addrs[:1]
 					}
 					for _, a := range addrs {
-						s.ev().emitLookup(nil, a.Address, a.Family, host)
+						s.emitLookup(nil, a.Address, a.Family, host)
 					}
 					fail(addrs[0].Address, port)
 				}
@@ -375,11 +375,11 @@ func (s *Socket) connectWhileConnecting(o *ConnectOptions, cb func()) {
 // (autoSelectFamily) checks first and emits nothing.
 func (s *Socket) emitStaleLookup(host string, addrs []LookupAddress, err error) {
 	if err != nil {
-		s.ev().emitLookup(err, "", 0, host)
+		s.emitLookup(err, "", 0, host)
 		return
 	}
 	if len(addrs) > 0 {
-		s.ev().emitLookup(nil, addrs[0].Address, addrs[0].Family, host)
+		s.emitLookup(nil, addrs[0].Address, addrs[0].Family, host)
 	}
 }
 
@@ -392,7 +392,7 @@ func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAdd
 		return
 	}
 	if err != nil {
-		s.ev().emitLookup(err, "", 0, host)
+		s.emitLookup(err, "", 0, host)
 		s.loop.NextTick(func() { s.destroyWith(err) })
 		return
 	}
@@ -405,7 +405,7 @@ func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAdd
 	var ips []netip.Addr
 	var firstErr error
 	for _, a := range addrs {
-		s.ev().emitLookup(nil, a.Address, a.Family, host)
+		s.emitLookup(nil, a.Address, a.Family, host)
 		if s.is(stDestroyed) || c.connectGen != gen {
 			return
 		}
@@ -591,7 +591,7 @@ func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, la
 	// The attempt's events, where Node emits them: a lone address is
 	// announced before the block list is asked, one of several after it.
 	announce := func() bool {
-		s.ev().emitAttempt(EventConnectionAttempt, address, plan.port, family)
+		s.emitAttempt(EventConnectionAttempt, address, plan.port, family)
 		return !s.is(stDestroyed) && c.connectGen == gen
 	}
 	if !plan.multi && !announce() {
@@ -603,7 +603,7 @@ func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, la
 		sysnet.Close(fd)
 		e := nodenet.NewIPBlockedError(address)
 		if plan.multi {
-			s.ev().emitAttemptFailed(address, plan.port, family, e)
+			s.emitAttemptFailed(address, plan.port, family, e)
 		}
 		return e
 	}
@@ -631,7 +631,7 @@ func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, la
 		// emits 'connectionAttemptFailed'; Node's single connect destroys
 		// on any other immediate failure without it.
 		if plan.multi || err == sysnet.ECONNREFUSED {
-			s.ev().emitAttemptFailed(address, plan.port, family, e)
+			s.emitAttemptFailed(address, plan.port, family, e)
 		}
 		return e
 	}
@@ -650,7 +650,7 @@ func (s *Socket) tryConnect(ip netip.Addr, plan *attemptPlan, display string, la
 			if c.attempt != a || c.connectGen != gen || !s.is(stConnecting) {
 				return
 			}
-			s.ev().emitAttempt(EventConnectionAttemptTimeout, address, plan.port, family)
+			s.emitAttempt(EventConnectionAttemptTimeout, address, plan.port, family)
 			if c.attempt != a || c.connectGen != gen || !s.is(stConnecting) {
 				return // a listener destroyed the socket or connected it anew
 			}
@@ -748,9 +748,9 @@ func (s *Socket) onConnectEvent(ev nodenet.Events) {
 		c.attemptErrs = append(c.attemptErrs, e)
 		gen := c.connectGen
 		if s.kind() == kindUnix {
-			s.ev().emitAttemptFailed(c.path, 0, 0, e)
+			s.emitAttemptFailed(c.path, 0, 0, e)
 		} else {
-			s.ev().emitAttemptFailed(a.addr.String(), a.port, attemptFamily(a.addr), e)
+			s.emitAttemptFailed(a.addr.String(), a.port, attemptFamily(a.addr), e)
 		}
 		if s.is(stDestroyed) || c.connectGen != gen {
 			return
@@ -791,8 +791,8 @@ func (s *Socket) afterConnect() {
 	}
 	// Node emits 'ready' right after 'connect' unconditionally, even when a
 	// 'connect' listener destroyed the socket.
-	s.ev().emit0(EventConnect)
-	s.ev().emit0(EventReady)
+	s.emit0(EventConnect)
+	s.emit0(EventReady)
 	if s.is(stDestroyed) {
 		return
 	}

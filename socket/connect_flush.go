@@ -28,7 +28,7 @@ func (s *Socket) armConnectFlush() {
 	c.connectFirstEnd = s.q.Pushed()
 	c.connectFirstLen = s.q.Len()
 	c.connectFlushID = newListenerID()
-	s.listeners().add(c.connectFlushID, EventConnect, func() { s.connectFlush() }, true)
+	s.addListener(c.connectFlushID, EventConnect, func() { s.connectFlush() }, true)
 }
 
 // connectFlush is that listener.
@@ -79,7 +79,7 @@ func (s *Socket) connectFlush() {
 		// and a write returned false, then its callback.
 		if s.qlen() == 0 && s.is(stNeedDrain) && !s.ending() {
 			s.disarmDrain()
-			s.ev().emit0(EventDrain)
+			s.emit0(EventDrain)
 		}
 		if first != nil {
 			first(nil)
@@ -104,7 +104,7 @@ func (s *Socket) connectFlushDestroyed(c *socketCold, wasConnecting bool) (defer
 		return false
 	}
 	if wasConnecting {
-		s.ev().remove(c.connectFlushID) // Node's stays, and would replay on a reconnect
+		s.removeListener(c.connectFlushID) // Node's stays, and would replay on a reconnect
 		c.connectFlushID = 0
 		// Node's writable buffer is dropped as 'close' is emitted (its
 		// listener fails the writes then); its _pendingData still counts.

@@ -33,7 +33,7 @@ func (s *Socket) connectUnix(path string) {
 			if c.connectGen != gen {
 				return
 			}
-			s.ev().emitAttemptFailed(path, 0, 0, e)
+			s.emitAttemptFailed(path, 0, 0, e)
 			if c.connectGen == gen && !s.is(stDestroyed) {
 				s.destroyWith(e)
 			}

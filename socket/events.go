@@ -1,15 +1,15 @@
 package socket
 
-import "sync/atomic"
+import "github.com/nodenet/nodenet/internal/emitter"
 
 // ListenerID identifies a listener added with one of the On or Once methods,
 // for RemoveListener (Go functions cannot be compared, so Node's
 // removeListener(event, fn) takes the id instead).
 type ListenerID uint64
 
-var listenerSeq atomic.Uint64
-
-func newListenerID() ListenerID { return ListenerID(listenerSeq.Add(1)) }
+// newListenerID draws from the one id space of internal/emitter, shared
+// with the TLSSocket's and the servers' listeners.
+func newListenerID() ListenerID { return ListenerID(emitter.NewID()) }
 
 // LookupListener receives Node's 'lookup' event: the resolver's error (nil on
 // success), the address and family (4 or 6) it answered, and the host name.
@@ -51,260 +51,66 @@ const (
 	numEvents // the number of events
 )
 
-// listener is one registered callback; fn holds the event's func type.
-type listener struct {
-	id   ListenerID
-	ev   EventName
-	once bool
-	dead bool
-	fn   any
-}
+// The socket's listeners are an emitter.List (internal/emitter: Node's
+// EventEmitter rules, every event in one slice, emitting allocates
+// nothing), allocated with the first listener: a socket without listeners
+// (a piped echo connection) pays the nil pointer in Socket.events. Its
+// counts are what ListenerCount reads from any goroutine.
+type eventList = emitter.List[EventName]
 
-// eventListeners is every listener of one socket, all events in one slice:
-// a socket typically has two to four listeners, and ten per-event lists
-// would cost 400 bytes on every idle connection. A socket allocates it with
-// its first listener (Socket.listeners), so one without listeners — a piped
-// echo connection — pays a nil pointer; every method but add accepts nil. Emitting walks the entries
-// present when it started (Node copies the array, so listeners added during
-// an emit wait for the next one); removal during an emit only marks the
-// entry and the slice is compacted afterwards, so emitting allocates
-// nothing.
-type eventListeners struct {
-	items    []listener
-	emitting int32
-	dirty    bool
-	// live counts the live listeners of each event: the loop keeps it, any
-	// goroutine reads it (ListenerCount).
-	live [numEvents]atomic.Int32
-}
-
-func (l *eventListeners) add(id ListenerID, ev EventName, fn any, once bool) {
-	l.items = append(l.items, listener{id: id, ev: ev, fn: fn, once: once})
-	l.live[ev].Add(1)
-}
-
-// retire marks entry i dead (compacted later) and uncounts it.
-func (l *eventListeners) retire(i int) {
-	e := &l.items[i]
-	e.dead = true
-	e.fn = nil
-	l.dirty = true
-	l.live[e.ev].Add(-1)
-}
-
-func (l *eventListeners) remove(id ListenerID) bool {
-	if l == nil {
-		return false
-	}
-	for i := range l.items {
-		if l.items[i].id == id && !l.items[i].dead {
-			l.kill(i)
-			return true
-		}
-	}
-	return false
-}
-
-func (l *eventListeners) removeAll(ev EventName) {
-	if l == nil {
-		return
-	}
-	// Mark them all, then compact once: kill compacts at once outside an
-	// emit, which would shift the entries under this loop (it skipped one
-	// and then indexed past the end when two or more matched).
-	for i := range l.items {
-		if l.items[i].ev == ev && !l.items[i].dead {
-			l.retire(i)
-		}
-	}
-	l.compact()
-}
-
-func (l *eventListeners) kill(i int) {
-	l.retire(i)
-	l.compact()
-}
-
-// count is the number of live listeners of ev, from any goroutine.
-func (l *eventListeners) count(ev EventName) int {
-	if l == nil || ev >= numEvents {
-		return 0
-	}
-	return int(l.live[ev].Load())
-}
-
-// next returns the fn of the next live listener of ev at or after *i among
-// the first n entries, retiring once-listeners before they run (Node removes
-// them first, so a once-listener that re-emits is not called twice).
-func (l *eventListeners) next(ev EventName, i *int, n int) any {
-	for ; *i < n && *i < len(l.items); *i++ {
-		e := &l.items[*i]
-		if e.ev != ev || e.dead {
-			continue
-		}
-		fn := e.fn
-		if e.once {
-			l.retire(*i)
-		}
-		*i++
-		return fn
-	}
-	return nil
-}
-
-func (l *eventListeners) begin() int { l.emitting++; return len(l.items) }
-
-func (l *eventListeners) end() {
-	l.emitting--
-	l.compact()
-}
-
-func (l *eventListeners) compact() {
-	if !l.dirty || l.emitting > 0 {
-		return
-	}
-	j := 0
-	for i := range l.items {
-		if !l.items[i].dead {
-			l.items[j] = l.items[i]
-			j++
-		}
-	}
-	clear(l.items[j:])
-	l.items = l.items[:j]
-	l.dirty = false
-}
-
-func (l *eventListeners) emit0(ev EventName) {
-	if l == nil {
-		return
-	}
-	n := l.begin()
-	defer l.end()
-	for i := 0; ; {
-		fn := l.next(ev, &i, n)
-		if fn == nil {
-			return
-		}
-		if f := fn.(func()); f != nil {
-			f()
-		}
-	}
-}
-
-func (l *eventListeners) emitBytes(b []byte) {
-	if l == nil {
-		return
-	}
-	n := l.begin()
-	defer l.end()
-	for i := 0; ; {
-		fn := l.next(EventData, &i, n)
-		if fn == nil {
-			return
-		}
-		if f := fn.(func([]byte)); f != nil {
-			f(b)
-		}
-	}
-}
-
-func (l *eventListeners) emitErr(err error) {
-	if l == nil {
-		return
-	}
-	n := l.begin()
-	defer l.end()
-	for i := 0; ; {
-		fn := l.next(EventError, &i, n)
-		if fn == nil {
-			return
-		}
-		if f := fn.(func(error)); f != nil {
-			f(err)
-		}
-	}
-}
-
-func (l *eventListeners) emitClose(hadError bool) {
-	if l == nil {
-		return
-	}
-	n := l.begin()
-	defer l.end()
-	for i := 0; ; {
-		fn := l.next(EventClose, &i, n)
-		if fn == nil {
-			return
-		}
-		if f := fn.(func(bool)); f != nil {
-			f(hadError)
-		}
-	}
-}
-
-func (l *eventListeners) emitLookup(err error, address string, family int, host string) {
-	if l == nil {
-		return
-	}
-	n := l.begin()
-	defer l.end()
-	for i := 0; ; {
-		fn := l.next(EventLookup, &i, n)
-		if fn == nil {
-			return
-		}
-		if f := fn.(LookupListener); f != nil {
-			f(err, address, family, host)
-		}
-	}
-}
-
-func (l *eventListeners) emitAttempt(ev EventName, address string, port, family int) {
-	if l == nil {
-		return
-	}
-	n := l.begin()
-	defer l.end()
-	for i := 0; ; {
-		fn := l.next(ev, &i, n)
-		if fn == nil {
-			return
-		}
-		if f := fn.(ConnectionAttemptListener); f != nil {
-			f(address, port, family)
-		}
-	}
-}
-
-func (l *eventListeners) emitAttemptFailed(address string, port, family int, err error) {
-	if l == nil {
-		return
-	}
-	n := l.begin()
-	defer l.end()
-	for i := 0; ; {
-		fn := l.next(EventConnectionAttemptFailed, &i, n)
-		if fn == nil {
-			return
-		}
-		if f := fn.(ConnectionAttemptFailedListener); f != nil {
-			f(address, port, family, err)
-		}
-	}
-}
+// Keep the counts array big enough for every event.
+var _ [emitter.MaxEvents - numEvents]struct{}
 
 // listeners returns the socket's listener list, allocating it with the
 // first listener. Loop goroutine only.
-func (s *Socket) listeners() *eventListeners {
+func (s *Socket) listeners() *eventList {
 	l := s.events.Load()
 	if l == nil {
-		l = new(eventListeners)
+		l = new(eventList)
 		s.events.Store(l)
 	}
 	return l
 }
 
 // ev is the socket's listener list, nil before the first listener (every
-// method of eventListeners but add accepts nil).
-func (s *Socket) ev() *eventListeners { return s.events.Load() }
+// method of emitter.List but Add accepts nil).
+func (s *Socket) ev() *eventList { return s.events.Load() }
+
+// addListener adds fn for ev (loop goroutine).
+func (s *Socket) addListener(id ListenerID, ev EventName, fn any, once bool) {
+	s.listeners().Add(uint64(id), ev, fn, once)
+}
+
+// removeListener removes the listener id (loop goroutine).
+func (s *Socket) removeListener(id ListenerID) { s.ev().Remove(uint64(id)) }
+
+// The emits, loop goroutine only.
+
+func (s *Socket) emit0(ev EventName) { emitter.Emit0(s.ev(), ev) }
+
+func (s *Socket) emitData(b []byte) { emitter.Emit1(s.ev(), EventData, b) }
+
+func (s *Socket) emitErr(err error) { emitter.Emit1(s.ev(), EventError, err) }
+
+func (s *Socket) emitCloseEvent(hadError bool) { emitter.Emit1(s.ev(), EventClose, hadError) }
+
+func (s *Socket) emitLookup(err error, address string, family int, host string) {
+	emitter.Each(s.ev(), EventLookup, func(f LookupListener) bool {
+		f(err, address, family, host)
+		return true
+	})
+}
+
+func (s *Socket) emitAttempt(ev EventName, address string, port, family int) {
+	emitter.Each(s.ev(), ev, func(f ConnectionAttemptListener) bool {
+		f(address, port, family)
+		return true
+	})
+}
+
+func (s *Socket) emitAttemptFailed(address string, port, family int, err error) {
+	emitter.Each(s.ev(), EventConnectionAttemptFailed, func(f ConnectionAttemptFailedListener) bool {
+		f(address, port, family, err)
+		return true
+	})
+}

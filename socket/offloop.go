@@ -102,7 +102,7 @@ func (s *Socket) onDrainOffLoop(fn func(), once bool) ListenerID {
 		c := s.coldOrNil()
 		missed := want > 0 && c != nil && want <= c.offDrained
 		if !missed || !once {
-			s.listeners().add(id, EventDrain, fn, once)
+			s.addListener(id, EventDrain, fn, once)
 		}
 		if missed {
 			s.loop.NextTickArg(func(any) {

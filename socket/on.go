@@ -1,57 +1,29 @@
 package socket
 
 import (
-	"reflect"
-
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/emitter"
 )
-
-// nilListener reports a nil function of one of the listener types.
-func nilListener(fn any) bool {
-	switch f := fn.(type) {
-	case func():
-		return f == nil
-	case func([]byte):
-		return f == nil
-	case func(error):
-		return f == nil
-	case func(bool):
-		return f == nil
-	case LookupListener:
-		return f == nil
-	case ConnectionAttemptListener:
-		return f == nil
-	case ConnectionAttemptFailedListener:
-		return f == nil
-	}
-	// A listener type not listed above (a new event's): a nil function in
-	// an interface is not == nil, so ask reflection rather than let it by.
-	if fn == nil {
-		return true
-	}
-	v := reflect.ValueOf(fn)
-	return v.Kind() == reflect.Func && v.IsNil()
-}
 
 // on registers fn for ev on the loop (inline there, posted from elsewhere)
 // and returns its id at once. A nil fn panics with ERR_INVALID_ARG_TYPE at
 // the call, as Node's on() throws.
 func on(s *Socket, ev EventName, fn any, once bool, after func()) ListenerID {
-	if nilListener(fn) {
+	if emitter.IsNil(fn) {
 		panic(nodenet.NewError(nodenet.CodeInvalidArgType, `The "listener" argument must be of type function. Received null`))
 	}
 	id := newListenerID()
 	if s.loop.InLoop() {
 		// The common case (listeners added in a connection handler): no
 		// closure, no allocation beyond the listener slice.
-		s.listeners().add(id, ev, fn, once)
+		s.addListener(id, ev, fn, once)
 		if after != nil {
 			after()
 		}
 		return id
 	}
 	s.exec(func() {
-		s.listeners().add(id, ev, fn, once)
+		s.addListener(id, ev, fn, once)
 		if after != nil {
 			after()
 		}
@@ -195,14 +167,14 @@ func (s *Socket) OnceClose(fn func(hadError bool)) ListenerID {
 // it was added to (Node's removeListener / off).
 func (s *Socket) RemoveListener(id ListenerID) {
 	s.exec(func() {
-		s.ev().remove(id)
+		s.removeListener(id)
 	})
 }
 
 // RemoveAllListeners removes every listener of ev (Node's removeAllListeners).
 func (s *Socket) RemoveAllListeners(ev EventName) {
 	s.exec(func() {
-		s.ev().removeAll(ev)
+		s.ev().RemoveAll(ev)
 		s.pipeRemoveAll(ev)
 	})
 }
@@ -210,4 +182,4 @@ func (s *Socket) RemoveAllListeners(ev EventName) {
 // ListenerCount is the number of listeners of ev (Node's listenerCount),
 // from any goroutine: a listener added or removed from elsewhere counts once
 // the loop has taken the call.
-func (s *Socket) ListenerCount(ev EventName) int { return s.ev().count(ev) + s.pipeListeners(ev) }
+func (s *Socket) ListenerCount(ev EventName) int { return s.ev().Count(ev) + s.pipeListeners(ev) }

@@ -50,7 +50,7 @@ func (s *Socket) Pipe(dst *Socket, opts *PipeOptions) *Socket {
 }
 
 func (s *Socket) pipe(dst *Socket, noEnd bool) {
-	if s.pipeTo == nil && s.ev().count(EventData) == 0 && s.ev().count(EventEnd) == 0 {
+	if s.pipeTo == nil && s.ev().Count(EventData) == 0 && s.ev().Count(EventEnd) == 0 {
 		s.pipeTo = dst
 		s.pipeAttached(noEnd)
 		if dst.loop == s.loop && dst.is(stNeedDrain) {
@@ -64,10 +64,10 @@ func (s *Socket) pipe(dst *Socket, noEnd bool) {
 	c := s.c()
 	c.pipes = append(c.pipes, p)
 	p.dataID = newListenerID()
-	s.listeners().add(p.dataID, EventData, p.onData, false)
+	s.addListener(p.dataID, EventData, p.onData, false)
 	if !noEnd {
 		p.endID = newListenerID()
-		s.listeners().add(p.endID, EventEnd, func() {
+		s.addListener(p.endID, EventEnd, func() {
 			if !p.detached {
 				dst.End(nil, nil)
 			}
@@ -215,9 +215,9 @@ func (p *pipeState) detach() {
 		return
 	}
 	p.detached = true
-	p.src.ev().remove(p.dataID)
+	p.src.removeListener(p.dataID)
 	if p.endID != 0 {
-		p.src.ev().remove(p.endID)
+		p.src.removeListener(p.endID)
 	}
 	if p.drainID != 0 {
 		p.dst.RemoveListener(p.drainID)

@@ -124,7 +124,7 @@ func (s *Socket) deliver(p []byte) {
 	if s.pipeTo != nil && s.pipeCarriesData() {
 		s.pipeData(p)
 	}
-	s.ev().emitBytes(p)
+	s.emitData(p)
 }
 
 // peekUndecided serves a socket that nobody reads from yet (no data
@@ -165,7 +165,7 @@ func (s *Socket) onEOF() {
 		c := s.c()
 		if rest := c.dec.End(c.decBuf[:0]); len(rest) > 0 {
 			c.decBuf = rest
-			s.ev().emitBytes(rest)
+			s.emitData(rest)
 			if s.is(stDestroyed) {
 				return
 			}
@@ -180,7 +180,7 @@ func (s *Socket) emitEnd() {
 	}
 	s.endEmitted()
 	s.pipeEnd()
-	s.ev().emit0(EventEnd)
+	s.emit0(EventEnd)
 	if s.is(stDestroyed) {
 		return
 	}

@@ -96,7 +96,7 @@ type Socket struct {
 	// Events: nil until the first listener is added. Published atomically
 	// so that ListenerCount may read its counts from any goroutine; only
 	// the loop changes it.
-	events atomic.Pointer[eventListeners]
+	events atomic.Pointer[eventList]
 
 	// Counters and mirrors readable from any goroutine.
 	bytesRead    atomic.Int64

@@ -186,7 +186,7 @@ func (s *Socket) spliceDst() *Socket {
 	if dc := d.coldOrNil(); dc != nil && dc.spl.off {
 		return nil
 	}
-	if s.ev().count(EventData) != 0 {
+	if s.ev().Count(EventData) != 0 {
 		return nil
 	}
 	return d

@@ -28,7 +28,7 @@ func (s *Socket) SetTimeout(d time.Duration, cb func()) error {
 			return
 		}
 		if cb != nil && d > 0 {
-			s.listeners().add(newListenerID(), EventTimeout, cb, true)
+			s.addListener(newListenerID(), EventTimeout, cb, true)
 		}
 		s.setTimeout(d)
 	})
@@ -70,7 +70,7 @@ func (s *Socket) onIdle() {
 		return
 	}
 	c.idleFlushed = flushed
-	s.ev().emit0(EventTimeout)
+	s.emit0(EventTimeout)
 }
 
 // SetNoDelay turns Nagle's algorithm off (true, the default, as in Go's

@@ -361,7 +361,7 @@ func (s *Socket) maybeDrain() {
 	if s.drainDue() {
 		s.disarmDrain()
 		s.offLoopDrained()
-		s.ev().emit0(EventDrain)
+		s.emit0(EventDrain)
 	}
 }
 
