@@ -42,7 +42,7 @@ import (
 //   - argument overrides where the generic value would turn the traffic off
 //     for good rather than exercise the method (SetMaxConnections(0)
 //     refuses every connection; RemoveAllListeners(EventData) drops the
-//     echo).
+//     echo, a server's RemoveAllListeners(EventConnection) too).
 func TestEveryMethodFromAnyGoroutine(t *testing.T) {
 	rounds := 10
 	if soakMode() {
@@ -411,6 +411,7 @@ var (
 	tBytes     = reflect.TypeOf([]byte(nil))
 	tDuration  = reflect.TypeOf(time.Duration(0))
 	tEvent     = reflect.TypeOf(socket.EventName(0))
+	tSrvEvent  = reflect.TypeOf(server.EventName(0))
 	tSocket    = reflect.TypeOf(&socket.Socket{})
 	tTimer     = reflect.TypeOf(&reactor.Timer{})
 	tImmediate = reflect.TypeOf(&reactor.Immediate{})
@@ -437,6 +438,10 @@ func (w *raceWorld) arg(name string, idx int, at reflect.Type, rng *rand.Rand, z
 		// same code.
 		evs := []socket.EventName{socket.EventConnect, socket.EventReady, socket.EventLookup,
 			socket.EventEnd, socket.EventFinish, socket.EventError, socket.EventTimeout}
+		return reflect.ValueOf(evs[rng.Intn(len(evs))]), nil
+	case at == tSrvEvent:
+		// Not 'connection' (the echo's listener) nor 'error'.
+		evs := []server.EventName{server.EventListening, server.EventClose, server.EventDrop}
 		return reflect.ValueOf(evs[rng.Intn(len(evs))]), nil
 	case at == tBytes:
 		return reflect.ValueOf([]byte("contract")), nil

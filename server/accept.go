@@ -168,7 +168,7 @@ func (s *Server) accepted(l *acceptor, fd nodenet.FD, sa sysnet.Addr) {
 	if !s.reserveConn() {
 		info := dropInfo(fd, sa)
 		sysnet.Close(fd)
-		_ = s.home.Exec(func() { emitAll(&s.onDrop, func(f func(DropInfo)) { f(info) }) })
+		_ = s.home.Exec(func() { s.emitDrop(info) })
 		return
 	}
 	if bl := s.opts.BlockList; bl != nil && !l.unix && bl.CheckAddr(sa.IP.Addr()) {
@@ -224,20 +224,6 @@ func (s *Server) reserveConn() bool {
 	}
 }
 
-// emitConnection runs the 'connection' listeners on the socket's loop, as a
-// callback the accepted socket owns (Loop.CallArg): a panic in one is the
-// loop's to recover, and destroys that socket only (acceptedConn).
-func (s *Server) emitConnection(sock *socket.Socket) {
-	sock.Loop().CallArg(emitConnectionTo, (*acceptedConn)(sock))
-}
-
-func emitConnectionTo(a any) {
-	sock := (*socket.Socket)(a.(*acceptedConn))
-	for _, h := range sock.Owner().(*Server).connHandlers() {
-		h(sock)
-	}
-}
-
 // acceptedConn is an accepted Socket as the owner of its 'connection'
 // listeners (reactor.PanicHandler): a pointer conversion, so emitting costs
 // no allocation.
@@ -251,15 +237,6 @@ func (c *acceptedConn) HandlePanic(err error) {
 		s.opts.Logger.Error("nodenet: connection listener panicked", zap.Error(err))
 	}
 	sock.Destroy(err)
-}
-
-// connHandlers snapshots the connection listeners; they are read from every
-// loop of a Group, so they are published through an atomic pointer.
-func (s *Server) connHandlers() []func(*socket.Socket) {
-	if p := s.connSnapshot.Load(); p != nil {
-		return *p
-	}
-	return nil
 }
 
 // connectionGone is the socket's destroy hook: the count drops at once and a

@@ -66,13 +66,13 @@ func (s *Server) Close(cb func(error)) *Server {
 // (maybeClose), and the loop's teardown if that never comes.
 func (s *Server) closeOnLoop(cb func(error), cbErr error) {
 	if cb != nil {
-		s.onClose = append(s.onClose, handler[func()]{fn: func() {
+		s.addOnce(EventClose, func() {
 			if cbErr == nil && s.stopped {
 				cb(nodenet.ErrLoopStopped) // the connections were cut, not drained
 				return
 			}
 			cb(cbErr)
-		}, once: true})
+		})
 	}
 	s.closeAcceptors()
 	s.closesPending.Add(-1)

@@ -100,7 +100,7 @@ func TestListenCallbackCountAndNegativeBacklog(t *testing.T) {
 		srv := newServer(t, server.Options{Loop: l}, nil)
 		srv.OnListening(func() {})
 		if err := srv.Listen(server.ListenOptions{Host: "127.0.0.1", Backlog: -1}, func() {
-			counts = append(counts, srv.ListenerCount())
+			counts = append(counts, srv.ListenerCount(server.EventListening))
 			srv.Close(nil)
 		}); err != nil {
 			t.Error(err)

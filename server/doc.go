@@ -9,4 +9,9 @@
 // 'connection' event, runs on the loop that owns the new socket, so with a
 // Group the connection handler runs on several goroutines: keep state it
 // shares across connections safe for that, as with Node's cluster.
+//
+// Listeners follow Node's EventEmitter: On… and Once… for every event, from
+// any goroutine; they return an Added, the Server (calls chain, as Node's
+// server.on returns the server) with the listener's ID for RemoveListener;
+// RemoveAllListeners and ListenerCount take an EventName.
 package server

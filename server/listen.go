@@ -204,7 +204,7 @@ func guardBind(bind func(*ListenOptions) (*bound, error), o *ListenOptions) (b *
 // server is active. Home loop.
 func (s *Server) begin(cb func()) {
 	if cb != nil {
-		s.addListening(handler[func()]{fn: cb, once: true})
+		s.addOnce(EventListening, cb)
 	}
 	s.updateRef()
 }

@@ -136,7 +136,7 @@ func TestNC005_ListenCallbackIsOnce(t *testing.T) {
 	closes := 0
 	srv.OnClose(func() {
 		closes++
-		if n := srv.ListenerCount(); n != 0 {
+		if n := srv.ListenerCount(server.EventListening); n != 0 {
 			t.Errorf("close #%d: %d 'listening' listeners left, want 0", closes, n)
 		}
 	})

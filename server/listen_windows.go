@@ -218,7 +218,7 @@ func (s *Server) closePipe() {
 func (s *Server) acceptedPipe(h windows.Handle) {
 	if !s.reserveConn() {
 		windows.CloseHandle(h)
-		emitAll(&s.onDrop, func(f func(DropInfo)) { f(DropInfo{}) })
+		s.emitDrop(DropInfo{})
 		return
 	}
 	o := s.acceptOptions(true)

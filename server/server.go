@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/emitter"
 	"github.com/nodenet/nodenet/internal/seam"
 	"github.com/nodenet/nodenet/reactor"
 	"github.com/nodenet/nodenet/socket"
@@ -106,22 +107,15 @@ type Server struct {
 	// has not closed yet (Listen's put-off bind).
 	closesPending atomic.Int32
 
-	onListening []handler[func()]
-	nListening  atomic.Int32 // len(onListening), for ListenerCount from any goroutine
-	onError     []handler[func(error)]
-	onClose     []handler[func()]
-	onDrop      []handler[func(DropInfo)]
+	// events is every listener of the server (events.go): any goroutine
+	// adds and removes them, the home loop emits all but 'connection',
+	// which the accepted socket's loop emits.
+	events emitter.Shared[EventName]
 
 	// Shared across loops.
-	connSnapshot   atomic.Pointer[[]func(*socket.Socket)]
 	conns          atomic.Int64
 	maxConns       atomic.Int64 // < 0: no limit
 	emfileReported atomic.Bool
-}
-
-type handler[F any] struct {
-	fn   F
-	once bool
 }
 
 // New creates a server (Node's net.createServer(options, connectionListener)).
@@ -137,7 +131,7 @@ func New(o Options, onConnection func(*socket.Socket)) (*Server, error) {
 	s.maxConns.Store(-1)
 	s.initAcceptOptions()
 	if onConnection != nil {
-		s.connSnapshot.Store(&[]func(*socket.Socket){onConnection})
+		s.events.Add(emitter.NewID(), EventConnection, onConnection, false)
 	}
 	return s, nil
 }
@@ -169,109 +163,6 @@ func (s *Server) logger() *zap.Logger {
 		return s.opts.Logger
 	}
 	return s.home.Logger()
-}
-
-// OnListening adds a 'listening' listener. A nil fn panics with
-// ERR_INVALID_ARG_TYPE, as Node throws; so do the other On methods.
-func (s *Server) OnListening(fn func()) *Server {
-	mustFunc(fn == nil, "listener")
-	s.exec(func() { s.addListening(handler[func()]{fn: fn}) })
-	return s
-}
-
-// addListening adds a 'listening' listener (home loop).
-func (s *Server) addListening(h handler[func()]) {
-	s.onListening = append(s.onListening, h)
-	s.nListening.Store(int32(len(s.onListening)))
-}
-
-// OnConnection adds a 'connection' listener. It runs on the new socket's loop.
-func (s *Server) OnConnection(fn func(*socket.Socket)) *Server {
-	mustFunc(fn == nil, "listener")
-	s.exec(func() {
-		old := s.connHandlers()
-		list := make([]func(*socket.Socket), 0, len(old)+1)
-		list = append(append(list, old...), fn)
-		s.connSnapshot.Store(&list)
-	})
-	return s
-}
-
-// OnError adds an 'error' listener (listen failures such as EADDRINUSE,
-// accept failures). Without one, errors are logged.
-func (s *Server) OnError(fn func(error)) *Server {
-	mustFunc(fn == nil, "listener")
-	s.exec(func() { s.onError = append(s.onError, handler[func(error)]{fn: fn}) })
-	return s
-}
-
-// OnClose adds a 'close' listener: emitted once the server stopped listening
-// and its last connection ended.
-func (s *Server) OnClose(fn func()) *Server {
-	mustFunc(fn == nil, "listener")
-	s.exec(func() { s.onClose = append(s.onClose, handler[func()]{fn: fn}) })
-	return s
-}
-
-// OnDrop adds a 'drop' listener: a connection arrived while the server was at
-// its maxConnections and was closed at once.
-func (s *Server) OnDrop(fn func(DropInfo)) *Server {
-	mustFunc(fn == nil, "listener")
-	s.exec(func() { s.onDrop = append(s.onDrop, handler[func(DropInfo)]{fn: fn}) })
-	return s
-}
-
-// ListenerCount reports how many 'listening' listeners are attached;
-// once-listeners from Listen's callback are removed after firing. From any
-// goroutine: a listener added from elsewhere counts once the home loop has
-// taken it.
-func (s *Server) ListenerCount() int { return int(s.nListening.Load()) }
-
-func emitAll[F any](hs *[]handler[F], call func(F)) {
-	list := *hs
-	if len(list) == 0 {
-		return
-	}
-	kept := make([]handler[F], 0, len(list))
-	for _, h := range list {
-		if !h.once {
-			kept = append(kept, h)
-		}
-	}
-	*hs = kept
-	for _, h := range list {
-		call(h.fn)
-	}
-}
-
-// emitListening emits 'listening'. The count is updated before the
-// listeners run: Node's once wrapper removes itself before calling, so a
-// Listen callback already sees its own listener gone.
-func (s *Server) emitListening() {
-	list := s.onListening
-	if len(list) == 0 {
-		return
-	}
-	kept := 0
-	for _, h := range list {
-		if !h.once {
-			kept++
-		}
-	}
-	s.nListening.Store(int32(kept))
-	emitAll(&s.onListening, func(f func()) { f() })
-}
-func (s *Server) emitClose() {
-	s.closePaid()
-	emitAll(&s.onClose, func(f func()) { f() })
-}
-
-func (s *Server) emitError(err error) {
-	if len(s.onError) == 0 {
-		s.logger().Error("nodenet: unhandled server error", zap.Error(err))
-		return
-	}
-	emitAll(&s.onError, func(f func(error)) { f(err) })
 }
 
 // Listening reports whether the server is accepting connections.

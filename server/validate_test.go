@@ -129,7 +129,7 @@ func TestNilServerListenersPanicAtTheCall(t *testing.T) {
 		t.Fatalf("only %d methods taking a listener found", tested)
 	}
 	run(t, l)
-	if srv.ListenerCount() != 0 {
+	if srv.ListenerCount(server.EventListening) != 0 {
 		t.Fatal("a nil 'listening' listener was registered")
 	}
 }
@@ -154,5 +154,5 @@ func TestZeroValueServer(t *testing.T) {
 	}
 	srv.OnListening(func() {}).OnError(func(error) {}).OnClose(func() {}).OnDrop(func(server.DropInfo) {}).
 		OnConnection(func(*socket.Socket) {}).Ref().Unref().SetMaxConnections(3)
-	_, _, _, _, _ = srv.Listening(), srv.Connections(), srv.ListenerCount(), srv.Address(), srv.MaxConnections()
+	_, _, _, _, _ = srv.Listening(), srv.Connections(), srv.ListenerCount(server.EventListening), srv.Address(), srv.MaxConnections()
 }

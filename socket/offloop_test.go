@@ -451,10 +451,10 @@ func TestStateGettersFromAnotherGoroutine(t *testing.T) {
 		t.Fatalf("after End: %+v", v)
 	}
 
-	before := srv.ListenerCount()
+	before := srv.ListenerCount(server.EventListening)
 	srv.OnListening(func() {})
 	barrier(t, l)
-	if got := srv.ListenerCount(); got != before+1 {
+	if got := srv.ListenerCount(server.EventListening); got != before+1 {
 		t.Fatalf("Server.ListenerCount off the loop = %d after a posted OnListening, want %d", got, before+1)
 	}
 	// The client is half-open: c's End does not make it end, so c stays

@@ -216,7 +216,7 @@ type keylogWriter struct{ t *TLSSocket }
 
 func (k keylogWriter) Write(p []byte) (int, error) {
 	t := k.t
-	srvOn := t.srv != nil && t.srv.keylogOn.Load()
+	srvOn := t.srv != nil && t.srv.keylogOn()
 	if !srvOn && t.SecureListenerCount(EventKeylog) == 0 {
 		return len(p), nil
 	}

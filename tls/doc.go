@@ -26,6 +26,7 @@
 //	server.on('secureConnection')    srv.OnSecureConnection(fn)
 //	server.on('tlsClientError')      srv.OnTLSClientError(fn)
 //	socket.on('secureConnect')       t.OnSecureConnect(fn)
+//	once / removeListener / listenerCount   OnceX(fn) / RemoveListener(id) / SecureListenerCount(ev)
 //
 // Every callback runs on the socket's loop. Errors carry Node's codes
 // (ERR_TLS_CERT_ALTNAME_INVALID, DEPTH_ZERO_SELF_SIGNED_CERT,

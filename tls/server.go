@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/emitter"
 	"github.com/nodenet/nodenet/server"
 	"github.com/nodenet/nodenet/socket"
 )
@@ -66,13 +67,14 @@ type Server struct {
 	cur  atomic.Pointer[serverContext]
 	base *tls.Config // what every connection's tls.Server starts with
 
-	mu          sync.Mutex
-	contexts    []sniContext
-	ticketKeys  []byte
-	onSecure    []func(*TLSSocket)
-	onClientErr []func(error, *TLSSocket)
-	onKeylog    []func([]byte, *TLSSocket)
-	keylogOn    atomic.Bool
+	mu         sync.Mutex
+	contexts   []sniContext
+	ticketKeys []byte
+
+	// events is the TLS events' listeners (the promoted server.Server
+	// keeps its own): any goroutine adds them, every connection's loop
+	// emits them.
+	events emitter.Shared[ServerEvent]
 }
 
 // serverContext is a SecureContext with the server's settings applied.
@@ -117,67 +119,123 @@ func CreateServer(o ServerOptions, onSecureConnection func(*TLSSocket)) (*Server
 	}
 	s.Server = srv
 	if onSecureConnection != nil {
-		s.onSecure = append(s.onSecure, onSecureConnection)
+		s.events.Add(emitter.NewID(), EventSecureConnection, onSecureConnection, false)
 	}
 	return s, nil
 }
 
+// ServerEvent names a tls.Server event beyond those of server.Server, for
+// RemoveAllSecureListeners and SecureListenerCount.
+type ServerEvent uint8
+
+// The tls.Server events.
+const (
+	// EventSecureConnection: a client finished its handshake.
+	EventSecureConnection ServerEvent = iota
+	// EventTLSClientError: a client's handshake failed or timed out.
+	EventTLSClientError
+	// EventServerKeylog: key material of one of the connections.
+	EventServerKeylog
+)
+
+// Added is what the tls.Server's own On and Once methods return: the
+// server, for chaining as server.Added does (Node's server.on returns the
+// server), and the ID of the listener added, for RemoveListener.
+type Added struct {
+	*Server
+	ID socket.ListenerID
+}
+
+// The TLS events' On and Once methods may be called from any goroutine;
+// their listeners run on the connection's loop, as callbacks the
+// TLSSocket owns (a panic destroys that socket), under Node's
+// EventEmitter rules (internal/emitter). A nil listener panics with
+// ERR_INVALID_ARG_TYPE at the call, as Node's on() throws.
+
+func (s *Server) on(ev ServerEvent, fn any, once bool) Added {
+	if emitter.IsNil(fn) {
+		panic(nodenet.NewError(nodenet.CodeInvalidArgType, `The "listener" argument must be of type function. Received null`))
+	}
+	id := emitter.NewID()
+	s.events.Add(id, ev, fn, once)
+	return Added{s, socket.ListenerID(id)}
+}
+
 // OnSecureConnection adds a 'secureConnection' listener: a client finished
 // its handshake.
-func (s *Server) OnSecureConnection(fn func(*TLSSocket)) *Server {
-	s.mu.Lock()
-	s.onSecure = append(s.onSecure, fn)
-	s.mu.Unlock()
-	return s
+func (s *Server) OnSecureConnection(fn func(*TLSSocket)) Added {
+	return s.on(EventSecureConnection, fn, false)
+}
+
+// OnceSecureConnection adds a one-time 'secureConnection' listener.
+func (s *Server) OnceSecureConnection(fn func(*TLSSocket)) Added {
+	return s.on(EventSecureConnection, fn, true)
 }
 
 // OnTLSClientError adds a 'tlsClientError' listener: a client's handshake
 // failed or timed out. The socket is destroyed; the server keeps serving.
-func (s *Server) OnTLSClientError(fn func(err error, t *TLSSocket)) *Server {
-	s.mu.Lock()
-	s.onClientErr = append(s.onClientErr, fn)
-	s.mu.Unlock()
-	return s
+func (s *Server) OnTLSClientError(fn func(err error, t *TLSSocket)) Added {
+	return s.on(EventTLSClientError, fn, false)
+}
+
+// OnceTLSClientError adds a one-time 'tlsClientError' listener.
+func (s *Server) OnceTLSClientError(fn func(err error, t *TLSSocket)) Added {
+	return s.on(EventTLSClientError, fn, true)
 }
 
 // OnKeylog adds a 'keylog' listener: key material of a connection in NSS
-// key log format (one line with its newline).
-func (s *Server) OnKeylog(fn func(line []byte, t *TLSSocket)) *Server {
-	s.mu.Lock()
-	s.onKeylog = append(s.onKeylog, fn)
-	s.keylogOn.Store(true)
-	s.mu.Unlock()
-	return s
+// key log format (one line with its newline). Connections whose handshake
+// starts while the server has no keylog listener produce none.
+func (s *Server) OnKeylog(fn func(line []byte, t *TLSSocket)) Added {
+	return s.on(EventServerKeylog, fn, false)
 }
 
-func (s *Server) emitSecureConnection(t *TLSSocket) {
-	s.mu.Lock()
-	fns := append([]func(*TLSSocket){}, s.onSecure...)
-	s.mu.Unlock()
-	for _, fn := range fns {
-		if t.Destroyed() {
-			return
-		}
-		t.guard(func() { fn(t) })
+// OnceKeylog adds a one-time 'keylog' listener.
+func (s *Server) OnceKeylog(fn func(line []byte, t *TLSSocket)) Added {
+	return s.on(EventServerKeylog, fn, true)
+}
+
+// RemoveListener removes a listener of the server's TLS events or of its
+// server.Server events (Node's removeListener): the ids share one space.
+func (s *Server) RemoveListener(id socket.ListenerID) {
+	if _, ok := s.events.Remove(uint64(id)); !ok {
+		s.Server.RemoveListener(id)
 	}
+}
+
+// RemoveAllSecureListeners removes every listener of a TLS event (the
+// promoted RemoveAllListeners takes the server.Server events).
+func (s *Server) RemoveAllSecureListeners(ev ServerEvent) { s.events.RemoveAll(ev) }
+
+// SecureListenerCount counts the listeners of a TLS event (Node's
+// listenerCount), from any goroutine.
+func (s *Server) SecureListenerCount(ev ServerEvent) int { return s.events.Count(ev) }
+
+// keylogOn reports whether a connection's key log lines are wanted.
+func (s *Server) keylogOn() bool { return s.events.Count(EventServerKeylog) > 0 }
+
+func (s *Server) emitSecureConnection(t *TLSSocket) {
+	emitter.EachShared(&s.events, EventSecureConnection, func(f func(*TLSSocket)) bool {
+		if t.Destroyed() {
+			return false
+		}
+		t.guard(func() { f(t) })
+		return true
+	})
 }
 
 func (s *Server) emitTLSClientError(err error, t *TLSSocket) {
-	s.mu.Lock()
-	fns := append([]func(error, *TLSSocket){}, s.onClientErr...)
-	s.mu.Unlock()
-	for _, fn := range fns {
-		t.guard(func() { fn(err, t) })
-	}
+	emitter.EachShared(&s.events, EventTLSClientError, func(f func(error, *TLSSocket)) bool {
+		t.guard(func() { f(err, t) })
+		return true
+	})
 }
 
 func (s *Server) emitKeylog(line []byte, t *TLSSocket) {
-	s.mu.Lock()
-	fns := append([]func([]byte, *TLSSocket){}, s.onKeylog...)
-	s.mu.Unlock()
-	for _, fn := range fns {
-		t.guard(func() { fn(line, t) })
-	}
+	emitter.EachShared(&s.events, EventServerKeylog, func(f func([]byte, *TLSSocket)) bool {
+		t.guard(func() { f(line, t) })
+		return true
+	})
 }
 
 // AddContext is Node's server.addContext(hostname, context): clients
@@ -316,7 +374,7 @@ func sessionFresh(extra [][]byte, timeout time.Duration) bool {
 // context, with this connection's key log writer when someone listens.
 func (s *Server) configFor(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 	cfg := s.cur.Load().cfg
-	if s.keylogOn.Load() {
+	if s.keylogOn() {
 		if w, ok := hello.Conn.(*wire); ok {
 			cfg = cfg.Clone()
 			cfg.KeyLogWriter = keylogWriter{w.e.t}

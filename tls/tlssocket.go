@@ -3,10 +3,10 @@ package tls
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"sync"
 	"sync/atomic"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/emitter"
 	"github.com/nodenet/nodenet/socket"
 )
 
@@ -46,8 +46,9 @@ type TLSSocket struct {
 
 	info atomic.Pointer[secureInfo]
 
-	mu     sync.Mutex // guards events: listeners may be added off the loop
-	events []secureListener
+	// events is the TLS events' listeners: added and removed from any
+	// goroutine (as before, at once), emitted on the loop.
+	events emitter.Shared[SecureEvent]
 }
 
 // secureInfo is what the handshake established, published once.
@@ -77,28 +78,21 @@ const (
 	EventKeylog
 )
 
-type secureListener struct {
-	id   socket.ListenerID
-	ev   SecureEvent
-	once bool
-	fn   any
-}
-
-// TLS listener ids live in their own half of the id space, so
-// RemoveListener can tell them from the socket's.
-var secureListenerSeq atomic.Uint64
-
-func newSecureID() socket.ListenerID {
-	return socket.ListenerID(1<<62 | secureListenerSeq.Add(1))
-}
-
+// on adds fn for a TLS event. A nil fn panics with ERR_INVALID_ARG_TYPE at
+// the call, as Node's on() throws and the Socket's On methods do.
 func (t *TLSSocket) on(ev SecureEvent, fn any, once bool) socket.ListenerID {
-	id := newSecureID()
-	t.mu.Lock()
-	t.events = append(t.events, secureListener{id: id, ev: ev, once: once, fn: fn})
-	t.mu.Unlock()
-	return id
+	if emitter.IsNil(fn) {
+		panic(nodenet.NewError(nodenet.CodeInvalidArgType, `The "listener" argument must be of type function. Received null`))
+	}
+	id := emitter.NewID()
+	t.events.Add(id, ev, fn, once)
+	return socket.ListenerID(id)
 }
+
+// The TLS events' On and Once methods may be called from any goroutine;
+// the listener is added at once, and follows Node's EventEmitter rules as
+// the Socket's do (internal/emitter). Their ids share the Socket's id
+// space: RemoveListener takes either.
 
 // OnSecureConnect adds a 'secureConnect' listener (what Connect's
 // callback is).
@@ -114,10 +108,18 @@ func (t *TLSSocket) OnceSecureConnect(fn func()) socket.ListenerID {
 // OnSecure adds a 'secure' listener.
 func (t *TLSSocket) OnSecure(fn func()) socket.ListenerID { return t.on(EventSecure, fn, false) }
 
+// OnceSecure adds a one-time 'secure' listener.
+func (t *TLSSocket) OnceSecure(fn func()) socket.ListenerID { return t.on(EventSecure, fn, true) }
+
 // OnSession adds a 'session' listener: session is a resumable session, for
 // ConnectOptions.Session. TLS 1.3 servers send it after the handshake.
 func (t *TLSSocket) OnSession(fn func(session []byte)) socket.ListenerID {
 	return t.on(EventSession, fn, false)
+}
+
+// OnceSession adds a one-time 'session' listener.
+func (t *TLSSocket) OnceSession(fn func(session []byte)) socket.ListenerID {
+	return t.on(EventSession, fn, true)
 }
 
 // OnKeylog adds a 'keylog' listener: line is one NSS key log line.
@@ -125,59 +127,53 @@ func (t *TLSSocket) OnKeylog(fn func(line []byte)) socket.ListenerID {
 	return t.on(EventKeylog, fn, false)
 }
 
-// RemoveListener removes a listener of the socket or of its TLS events.
+// OnceKeylog adds a one-time 'keylog' listener.
+func (t *TLSSocket) OnceKeylog(fn func(line []byte)) socket.ListenerID {
+	return t.on(EventKeylog, fn, true)
+}
+
+// RemoveListener removes a listener of the socket or of its TLS events
+// (Node's removeListener).
 func (t *TLSSocket) RemoveListener(id socket.ListenerID) {
-	if uint64(id)&(1<<62) == 0 {
+	if _, ok := t.events.Remove(uint64(id)); !ok {
 		t.Socket.RemoveListener(id)
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for i, l := range t.events {
-		if l.id == id {
-			t.events = append(t.events[:i], t.events[i+1:]...)
-			return
-		}
 	}
 }
 
-// SecureListenerCount counts the listeners of a TLS event.
-func (t *TLSSocket) SecureListenerCount(ev SecureEvent) int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	n := 0
-	for _, l := range t.events {
-		if l.ev == ev {
-			n++
-		}
-	}
-	return n
+// RemoveAllSecureListeners removes every listener of a TLS event (Node's
+// removeAllListeners; the Socket's RemoveAllListeners takes its events).
+func (t *TLSSocket) RemoveAllSecureListeners(ev SecureEvent) { t.events.RemoveAll(ev) }
+
+// SecureListenerCount counts the listeners of a TLS event (Node's
+// listenerCount), from any goroutine.
+func (t *TLSSocket) SecureListenerCount(ev SecureEvent) int { return t.events.Count(ev) }
+
+// live reports whether ev's listeners still run: after the socket was
+// destroyed only 'keylog' and 'session' (what the handshake left) do.
+func (t *TLSSocket) live(ev SecureEvent) bool {
+	return !t.Destroyed() || ev == EventKeylog || ev == EventSession
 }
 
-// emit calls ev's listeners (present when the emit started) with call.
-// Loop goroutine.
-func (t *TLSSocket) emit(ev SecureEvent, call func(fn any)) {
-	t.mu.Lock()
-	var fns []any
-	kept := t.events[:0]
-	for _, l := range t.events {
-		if l.ev == ev {
-			fns = append(fns, l.fn)
-			if l.once {
-				continue
-			}
+// emit0 calls ev's listeners (present when the emit started), each as a
+// callback the socket owns. Loop goroutine.
+func (t *TLSSocket) emit0(ev SecureEvent) {
+	emitter.EachShared(&t.events, ev, func(f func()) bool {
+		if !t.live(ev) {
+			return false
 		}
-		kept = append(kept, l)
-	}
-	clear(t.events[len(kept):])
-	t.events = kept
-	t.mu.Unlock()
-	for _, fn := range fns {
-		if t.Destroyed() && ev != EventKeylog && ev != EventSession {
-			return
+		t.guard(f)
+		return true
+	})
+}
+
+func (t *TLSSocket) emitBytes(ev SecureEvent, b []byte) {
+	emitter.EachShared(&t.events, ev, func(f func([]byte)) bool {
+		if !t.live(ev) {
+			return false
 		}
-		t.guard(func() { call(fn) })
-	}
+		t.guard(func() { f(b) })
+		return true
+	})
 }
 
 // guard runs a user callback as one the socket owns (Loop.CallArg): the
@@ -195,22 +191,6 @@ type callbackOwner TLSSocket
 // wrapped as a TLS callback's.
 func (o *callbackOwner) HandlePanic(err error) {
 	(*TLSSocket)(o).Destroy(&nodenet.Error{Code: nodenet.CodeCallbackPanic, Message: "a TLS callback panicked", Err: err})
-}
-
-func (t *TLSSocket) emit0(ev SecureEvent) {
-	t.emit(ev, func(fn any) {
-		if f, ok := fn.(func()); ok && f != nil {
-			f()
-		}
-	})
-}
-
-func (t *TLSSocket) emitBytes(ev SecureEvent, b []byte) {
-	t.emit(ev, func(fn any) {
-		if f, ok := fn.(func([]byte)); ok && f != nil {
-			f(b)
-		}
-	})
 }
 
 // --- the handshake's outcome, on the loop ---
