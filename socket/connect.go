@@ -89,7 +89,7 @@ func Connect(o ConnectOptions, cb func()) (*Socket, error) {
 	o.applyDefaults()
 	s := newSocket(o.Loop)
 	s.applyOptions(&Options{StreamOptions: o.StreamOptions, TypeOfService: o.TypeOfService, BlockList: o.BlockList})
-	s.exec(func() { s.startConnect(&o, cb, true) })
+	s.connectStep(func() { s.startConnect(&o, cb, true) })
 	return s, nil
 }
 
@@ -115,7 +115,7 @@ func (s *Socket) Connect(o ConnectOptions, cb func()) error {
 		return nodenet.NewError(nodenet.CodeAlreadyConnected, "Socket is already connected")
 	}
 	o.applyDefaults()
-	s.exec(func() { s.startConnect(&o, cb, false) })
+	s.connectStep(func() { s.startConnect(&o, cb, false) })
 	return nil
 }
 
@@ -244,7 +244,7 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 		if c.connectGen != gen || s.is(stDestroyed) {
 			return
 		}
-		s.loop.NextTick(func() {
+		s.tickOwned(func() {
 			if c.connectGen == gen && s.is(stConnecting) {
 				s.connectUnix(o.Path)
 			}
@@ -260,7 +260,7 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 	if ip, err := netip.ParseAddr(host); err == nil && nodenet.IsIP(host) != 0 {
 		// IP literals skip the resolver and connect on the next tick, so a
 		// destroy in the same tick produces neither connect nor error.
-		s.loop.NextTick(func() {
+		s.tickOwned(func() {
 			if c.connectGen == gen && s.is(stConnecting) {
 				s.startAttempts([]netip.Addr{ip}, port, o)
 			}
@@ -279,7 +279,7 @@ func (s *Socket) startConnect(o *ConnectOptions, cb func(), fresh bool) {
 	s.loop.Ref()
 	resolver.Default.Submit(func() {
 		addrs, err := runLookup(lookup, host, lo)
-		_ = s.loop.Post(func() {
+		_ = s.postOwned(func() {
 			s.loop.Unref()
 			s.lookupDone(gen, host, port, addrs, err, lo.All, &opts)
 		})
@@ -331,9 +331,9 @@ func (s *Socket) connectWhileConnecting(o *ConnectOptions, cb func()) {
 	}
 	switch {
 	case o.Path != "":
-		s.loop.NextTick(func() { fail(o.Path, 0) })
+		s.tickOwned(func() { fail(o.Path, 0) })
 	case nodenet.IsIP(host) != 0:
-		s.loop.NextTick(func() { fail(host, o.Port) })
+		s.tickOwned(func() { fail(host, o.Port) })
 	default:
 		lookup := o.Lookup
 		if lookup == nil {
@@ -343,7 +343,7 @@ func (s *Socket) connectWhileConnecting(o *ConnectOptions, cb func()) {
 		s.loop.Ref()
 		resolver.Default.Submit(func() {
 			addrs, err := runLookup(lookup, host, lo)
-			_ = s.loop.Post(func() {
+			_ = s.postOwned(func() {
 				s.loop.Unref()
 				live := c.connectGen == gen && s.is(stConnecting) && !s.is(stDestroyed)
 				switch {
@@ -393,7 +393,7 @@ func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAdd
 	}
 	if err != nil {
 		s.emitLookup(err, "", 0, host)
-		s.loop.NextTick(func() { s.destroyWith(err) })
+		s.tickOwned(func() { s.destroyWith(err) })
 		return
 	}
 	if !all && len(addrs) > 1 {
@@ -432,7 +432,7 @@ func (s *Socket) lookupDone(gen uint64, host string, port int, addrs []LookupAdd
 		if firstErr == nil {
 			firstErr = nodenet.NewDNSError("ENOTFOUND", host, nil)
 		}
-		s.loop.NextTick(func() { s.destroyWith(firstErr) })
+		s.tickOwned(func() { s.destroyWith(firstErr) })
 		return
 	}
 	s.touch()
@@ -831,3 +831,41 @@ func (s *Socket) failLater(err error) {
 		}
 	})
 }
+
+// The connect steps run user code ('lookup', 'connectionAttempt', …
+// listeners) from loop tasks and ticks of their own; these helpers make
+// each step a callback the socket owns (Loop.CallArg, NextTickArg), so a
+// panic in it takes the one panic path — the loop recovers it and the
+// socket is destroyed with it (handler.HandlePanic) — as in any other
+// callback. Queued without an owner, the panic was only logged and the
+// socket stayed connecting with its step undone.
+
+// connectStep runs a connect step now when on the loop (inside the
+// caller's own callback, whose owner hears a panic, as Node's throw
+// reaches connect's caller), else posts it as a task the socket owns.
+func (s *Socket) connectStep(fn func()) {
+	if s.loop.InLoop() {
+		fn()
+		return
+	}
+	_ = s.postOwned(fn)
+}
+
+// postOwned posts fn (from any goroutine) to run as a callback s owns.
+func (s *Socket) postOwned(fn func()) error {
+	return s.loop.Post(func() { s.loop.CallArg(runStep, stepOf{s, fn}) })
+}
+
+// tickOwned queues fn for the next tick as a callback s owns.
+func (s *Socket) tickOwned(fn func()) { s.loop.NextTickArg(runStep, stepOf{s, fn}) }
+
+// stepOf is a connect step with the socket that owns it: the loop hands a
+// panic in it to the socket's handler.
+type stepOf struct {
+	s  *Socket
+	fn func()
+}
+
+func (st stepOf) HandlePanic(err error) { st.s.handler().HandlePanic(err) }
+
+func runStep(a any) { a.(stepOf).fn() }
