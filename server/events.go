@@ -40,10 +40,11 @@ type Added struct {
 }
 
 // The Server's listeners follow Node's EventEmitter (internal/emitter):
-// they run in the order they were added; one added while its event is
-// being emitted waits for the next emit; a once-listener is removed before
-// it runs. One rule differs from Node, as on a Socket: a listener removed
-// while its event is being emitted is not called by that emit.
+// they run in the order they were added; an emit calls the listeners
+// present when it started (Node's copy of the array), so one added during
+// it waits for the next emit and one removed during it (by an earlier
+// listener, from another goroutine) still runs in it; a once-listener is
+// removed before it runs, and runs once.
 //
 // Unlike a Socket's, the Server's listeners are added and removed at once
 // from any goroutine (the store is shared by the loops of a Group), so

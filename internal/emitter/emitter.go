@@ -17,15 +17,17 @@
 //
 // The rules both keep, Node's:
 //   - listeners run in the order they were added;
-//   - a listener added while its event is being emitted waits for the next
-//     emit (Node emits over a copy of the array);
+//   - an emit calls the listeners present when it started (Node emits over
+//     a copy of the array): one added meanwhile waits for the next emit,
+//     and one removed meanwhile (by an earlier listener, by RemoveAll, from
+//     another goroutine) is still called by that emit, though not by any
+//     emit that starts after the removal;
 //   - a once-listener is removed before it runs, so a listener that
 //     re-emits its own event does not run it twice and sees the count
-//     without itself.
-//
-// One rule differs from Node, and is the library's since its first
-// listener: a listener removed while its event is being emitted is not
-// called by that emit (Node still calls it, from its copy).
+//     without itself. It runs at most once: removed by id during an emit
+//     that has not reached it yet, it still runs in that emit (Node's
+//     onceWrapper has not fired), and an outer emit does not run one a
+//     nested emit ran.
 //
 // What an event with no listener does ('error': logged instead of
 // thrown) is the caller's: Count tells it.

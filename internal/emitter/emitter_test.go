@@ -124,7 +124,7 @@ func TestRules(t *testing.T) {
 			want:  "first late", count: [2]int{1, 0},
 		},
 		{
-			name: "removed during an emit is not called",
+			name: "removed during an emit is still called by it",
 			setup: func(s store, log func(string)) {
 				var second uint64
 				s.add(evA, func() { log("first"); s.remove(second) }, false)
@@ -132,7 +132,53 @@ func TestRules(t *testing.T) {
 				s.add(evA, func() { log("third") }, false)
 			},
 			emits: []ev{evA, evA},
-			want:  "first third first third", count: [2]int{2, 0},
+			// Node emits over a copy of the array
+			want: "first second third first third", count: [2]int{2, 0},
+		},
+		{
+			name: "a once-listener removed during an emit still runs, once",
+			setup: func(s store, log func(string)) {
+				var second uint64
+				s.add(evA, func() { log("first"); s.remove(second) }, false)
+				second = s.add(evA, func() { log("once") }, true)
+				s.add(evA, func() { log("third") }, false)
+			},
+			emits: []ev{evA, evA},
+			want:  "first once third first third", count: [2]int{2, 0},
+		},
+		{
+			name: "removed before a nested emit: the nested emit skips it, the outer calls it",
+			setup: func(s store, log func(string)) {
+				var third uint64
+				done := false
+				s.add(evA, func() {
+					log("first")
+					if !done {
+						done = true
+						s.remove(third)
+						s.emit(evA)
+					}
+				}, false)
+				s.add(evA, func() { log("second") }, false)
+				third = s.add(evA, func() { log("third") }, false)
+			},
+			emits: []ev{evA, evA},
+			want:  "first first second second third first second", count: [2]int{2, 0},
+		},
+		{
+			name: "a once-listener a nested emit ran is not run by the outer one",
+			setup: func(s store, log func(string)) {
+				n := 0
+				s.add(evA, func() {
+					log("first")
+					if n++; n == 1 {
+						s.emit(evA)
+					}
+				}, false)
+				s.add(evA, func() { log("once") }, true)
+			},
+			emits: []ev{evA},
+			want:  "first first once", count: [2]int{1, 0},
 		},
 		{
 			name: "a listener removes itself",
@@ -149,10 +195,11 @@ func TestRules(t *testing.T) {
 			setup: func(s store, log func(string)) {
 				s.add(evA, func() { log("first"); s.removeAll(evA) }, false)
 				s.add(evA, func() { log("second") }, false)
+				s.add(evA, func() { log("once") }, true)
 				s.add(evB, func() { log("b") }, false)
 			},
 			emits: []ev{evA, evA, evB},
-			want:  "first b", count: [2]int{0, 1},
+			want:  "first second once b", count: [2]int{0, 1},
 		},
 		{
 			name: "RemoveAll of several listeners",

@@ -11,22 +11,33 @@ package emitter
 //
 // Emitting walks the entries present when it started (Node copies the
 // array, so listeners added during an emit wait for the next one); a
-// removal during an emit only marks the entry, and the slice is compacted
-// when the outermost emit ends, so emitting allocates nothing.
+// removal during an emit only marks the entry, with the emit it happened
+// in, and the slice is compacted when the outermost emit ends, so
+// emitting allocates nothing. Each emit has a sequence number: an entry
+// removed at or after an emit's number was present when that emit started,
+// so that emit still calls it (Node's copy does); one removed before it
+// started is skipped.
 type List[E ~uint8] struct {
 	items    []entry[E]
-	emitting int32 // emits in progress (they nest: a listener may emit)
-	dirty    bool  // some entry is dead: compact when no emit walks the slice
+	emitting int32  // emits in progress (they nest: a listener may emit)
+	seq      uint32 // the number of the last emit started (wraps)
+	dirty    bool   // some entry is dead: compact when no emit walks the slice
 	live     counts
 }
 
-// entry is one listener; fn holds the event's func type.
+// entry is one listener; fn holds the event's func type (kept while dead,
+// for the emits in progress, and cleared by compact).
 type entry[E ~uint8] struct {
 	id   uint64
 	ev   E
 	once bool
 	dead bool
-	fn   any
+	// fired: a once-listener has run (or is running), so no emit calls it
+	// again, even one that started before it was removed.
+	fired bool
+	// removedAt: List.seq when the entry died.
+	removedAt uint32
+	fn        any
 }
 
 // Add appends fn as a listener of ev. fn must not be nil (IsNil): the
@@ -81,7 +92,7 @@ func (l *List[E]) Count(ev E) int {
 func (l *List[E]) retire(i int) {
 	e := &l.items[i]
 	e.dead = true
-	e.fn = nil
+	e.removedAt = l.seq
 	l.dirty = true
 	l.live.add(uint8(e.ev), -1)
 }
@@ -102,8 +113,13 @@ func (l *List[E]) compact() {
 	l.dirty = false
 }
 
-// begin starts an emit: it walks the first n entries, those present now.
-func (l *List[E]) begin() (n int) { l.emitting++; return len(l.items) }
+// begin starts an emit: it walks the first n entries, those present now,
+// and calls those that die from now on (number seq) as well as the live.
+func (l *List[E]) begin() (n int, seq uint32) {
+	l.emitting++
+	l.seq++
+	return len(l.items), l.seq
+}
 
 // end ends an emit; the outermost one compacts what was removed meanwhile.
 func (l *List[E]) end() {
@@ -111,18 +127,24 @@ func (l *List[E]) end() {
 	l.compact()
 }
 
-// next returns the fn of the next live listener of ev at or after *i among
-// the first n entries, or nil when there is none. A once-listener is
-// retired before it is returned (Node removes it before calling it).
-func (l *List[E]) next(ev E, i *int, n int) any {
+// next returns the fn of the next listener of ev at or after *i among the
+// first n entries that emit seq calls, or nil when there is none: a live
+// one, or one removed since the emit started (int32 of the difference:
+// the numbers wrap), unless it is a once-listener that already ran. A
+// once-listener is retired before it is returned (Node removes it before
+// calling it).
+func (l *List[E]) next(ev E, i *int, n int, seq uint32) any {
 	for ; *i < n && *i < len(l.items); *i++ {
 		e := &l.items[*i]
-		if e.ev != ev || e.dead {
+		if e.ev != ev || e.dead && (e.fired || int32(e.removedAt-seq) < 0) {
 			continue
 		}
 		fn := e.fn
 		if e.once {
-			l.retire(*i)
+			e.fired = true
+			if !e.dead {
+				l.retire(*i)
+			}
 		}
 		*i++
 		return fn
@@ -135,13 +157,13 @@ func Emit0[E ~uint8](l *List[E], ev E) {
 	if l == nil {
 		return
 	}
-	n := l.begin()
+	n, seq := l.begin()
 	// Deferred: a panicking listener unwinds to the loop's recovery, and
 	// the list must not stay marked as being emitted (it would never
 	// compact again).
 	defer l.end()
 	for i := 0; ; {
-		fn := l.next(ev, &i, n)
+		fn := l.next(ev, &i, n, seq)
 		if fn == nil {
 			return
 		}
@@ -156,10 +178,10 @@ func Emit1[E ~uint8, A any](l *List[E], ev E, a A) {
 	if l == nil {
 		return
 	}
-	n := l.begin()
+	n, seq := l.begin()
 	defer l.end()
 	for i := 0; ; {
-		fn := l.next(ev, &i, n)
+		fn := l.next(ev, &i, n, seq)
 		if fn == nil {
 			return
 		}
@@ -177,10 +199,10 @@ func Each[E ~uint8, F any](l *List[E], ev E, call func(F) bool) {
 	if l == nil {
 		return
 	}
-	n := l.begin()
+	n, seq := l.begin()
 	defer l.end()
 	for i := 0; ; {
-		fn := l.next(ev, &i, n)
+		fn := l.next(ev, &i, n, seq)
 		if fn == nil {
 			return
 		}

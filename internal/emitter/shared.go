@@ -12,10 +12,11 @@ import (
 //
 // Changes copy the list under a lock and publish the copy; an emit loads
 // the published list and walks it without a lock and without allocating.
-// So an emit sees the listeners present when it started (Node's copy), on
-// every goroutine. Removal sets the entry's gone flag, which an emit in
-// progress checks before each call; a once-listener is claimed by the emit
-// that flips its flag first, so among concurrent emits exactly one runs it.
+// So an emit calls the listeners present when it started (Node's copy), on
+// every goroutine, including those removed while it runs; an emit that
+// starts after a removal loads a list without the entry. A once-listener
+// is claimed by the emit that flips its fired flag first, so among
+// concurrent or nested emits exactly one runs it.
 type Shared[E ~uint8] struct {
 	mu   sync.Mutex // serialises changes; emits do not take it
 	list atomic.Pointer[[]*sharedEntry[E]]
@@ -30,6 +31,10 @@ type sharedEntry[E ~uint8] struct {
 	// gone: removed, or (a once-listener) claimed by an emit. Whoever
 	// flips it uncounts the entry and republishes the list without it.
 	gone atomic.Bool
+	// fired: a once-listener was claimed by an emit (Node's
+	// onceWrapper.fired); removal does not set it, so an emit in progress
+	// still runs a once-listener removed by id before it reached it.
+	fired atomic.Bool
 }
 
 // Add appends fn as a listener of ev. fn must not be nil (IsNil).
@@ -98,18 +103,22 @@ func (s *Shared[E]) publishLocked() {
 	s.list.Store(&list)
 }
 
-// claim reports whether this emit may call e: it is not gone, and if it
-// is a once-listener this emit is the one that removed it.
+// claim reports whether this emit may call e, which was in the list when
+// it started: always, unless e is a once-listener another emit has
+// claimed. Claiming a once-listener also removes it, unless it was removed
+// already.
 func (s *Shared[E]) claim(e *sharedEntry[E]) bool {
 	if !e.once {
-		return !e.gone.Load()
+		return true
 	}
-	if !e.gone.CompareAndSwap(false, true) {
+	if !e.fired.CompareAndSwap(false, true) {
 		return false
 	}
-	s.mu.Lock()
-	s.dropLocked(e)
-	s.mu.Unlock()
+	if e.gone.CompareAndSwap(false, true) {
+		s.mu.Lock()
+		s.dropLocked(e)
+		s.mu.Unlock()
+	}
 	return true
 }
 
