@@ -213,7 +213,7 @@ func ensureNode(root string) (string, error) {
 	}
 	npm, err := exec.LookPath("npm")
 	if err != nil {
-		return "", fmt.Errorf("Node v%s is needed (the suite's oracle) and is not in %s, and npm is not on PATH to install it there: install npm (Debian: apt-get install npm), or set NODENET_NODE to a node v%s binary", nodeVersion, cache, nodeVersion)
+		return "", fmt.Errorf("the suite's oracle, Node v%s, is not in %s, and npm is not on PATH to install it there: install npm (Debian: apt-get install npm), or set NODENET_NODE to a node v%s binary", nodeVersion, cache, nodeVersion)
 	}
 	fmt.Printf("conformance: installing Node v%s with npm into %s\n", nodeVersion, cache)
 	tmp := cache + ".tmp"

@@ -17,13 +17,6 @@ func (s *Server) listenPath(o *ListenOptions, cb func()) error {
 	return s.listenNow(o, cb, s.bindUnixPath)
 }
 
-// startPath is the Unix socket bind deferred to the home loop (see
-// Server.listenNow).
-func (s *Server) startPath(o *ListenOptions, id uint64) {
-	b, err := s.bindUnixPath(o)
-	s.finish(id, b, err)
-}
-
 // bindUnixPath binds a Unix domain socket path or abstract name and
 // listens on it. Any goroutine.
 func (s *Server) bindUnixPath(o *ListenOptions) (*bound, error) {
