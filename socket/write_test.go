@@ -289,12 +289,24 @@ func TestNC038_BackpressureDrain(t *testing.T) {
 			rounds, drains := 0, 0
 			start(t, l, func() {
 				var srv *server.Server
-				srv = listen(t, l, server.Options{}, func(c *socket.Socket) { c.Resume() }, func(_ *server.Server, port int) {
+				srv = listen(t, l, server.Options{}, func(c *socket.Socket) {
+					smallBuffers(c, 65536)
+					c.Resume()
+				}, func(_ *server.Server, port int) {
 					var s *socket.Socket
-					big := make([]byte, 1<<20)
-					hexStr := strings.Repeat("ab", 1<<20) // 2 MB of hex: 1 MiB of bytes
+					// Each Send is 1.5 times the high-water mark and the
+					// kernel buffers are small, so a round is one to three
+					// Sends (true while the kernel takes them, then false):
+					// 20 rounds move ~3 MB per mode. 1 MiB Sends into autotuned
+					// loopback buffers moved ~36 MB, and took 8 s a run
+					// under -race at load 17 against the 60 s guard.
+					big := make([]byte, 96<<10)
+					hexStr := strings.Repeat("ab", 96<<10) // 192 KB of hex: 96 KiB of bytes
 					var round func()
 					round = func() {
+						if rounds == 0 {
+							smallBuffers(s, 65536)
+						}
 						rounds++
 						for {
 							var ok bool
