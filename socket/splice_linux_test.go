@@ -255,6 +255,14 @@ func TestSplicePipeBackpressure(t *testing.T) {
 	eachPath(t, func(t *testing.T, splice bool, kind string) {
 		const total = 4 << 20
 		f := newPipeFixture(t, splice, kind)
+		// Bound what the kernel holds between the destination and its
+		// idle peer: with autotuning up to tcp_rmem's maximum (32 MB on
+		// some hosts) a loopback peer's receive buffer alone took all
+		// 4 MiB, and the source was never paused.
+		setBufSizes(f.dstFD, 64<<10)
+		if tc, ok := f.out.(*net.TCPConn); ok {
+			tc.SetReadBuffer(64 << 10)
+		}
 		data := randomBytes(3, total)
 		go writeChunks(f.in, data, 4, 64<<10)
 		paused := make(chan struct{})
