@@ -399,14 +399,19 @@ func (s *Server) activate(id uint64, b *bound) {
 		s.fail(id, nodenet.NewListenError("listen", err, b.where, b.port))
 		return
 	}
-	s.emitListeningLater(id)
+	s.emitListeningLater()
 }
 
-// emitListeningLater emits 'listening' on the next tick unless a Close
-// came first (Node's emitListeningNT checks _handle). Home loop.
-func (s *Server) emitListeningLater(id uint64) {
+// emitListeningLater emits 'listening' on the next tick if the server is
+// listening then. Node's emitListeningNT checks only that the server has a
+// handle, not that it is this listen's: after listen(), close(), listen()
+// in one tick the first listen's tick emits 'listening' (the second listen
+// is bound by then), before the close's 'close', and the second's emits it
+// again. A Close since, or a listen still resolving, leaves it out. Home
+// loop.
+func (s *Server) emitListeningLater() {
 	s.home.NextTick(func() {
-		if s.current(id, stateListening) {
+		if s.getState() == stateListening {
 			s.emitListening()
 		}
 	})

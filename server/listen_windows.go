@@ -87,7 +87,7 @@ func (s *Server) startPath(o *ListenOptions, id uint64) {
 		return
 	}
 	s.pipe.l = pl
-	s.emitListeningLater(id)
+	s.emitListeningLater()
 	for _, in := range pl.insts {
 		pl.accept(in)
 	}
