@@ -105,8 +105,11 @@ func (s *Server) bindAnyHost(o *ListenOptions) (*bound, error) {
 // closed its descriptors yet (Node closes them inside close(); here the
 // home loop does, as they are registered with its poller), so the same
 // port is still in use. An EADDRINUSE while such a close is pending is
-// retried on the loop, after that close, with the listen in resolving
-// meanwhile (Address nil until then).
+// retried on the loop, after that close. Node's listen would have bound,
+// so meanwhile the server answers as bound: Listening is true, Address is
+// the address the bind will take (the failed bind's address and port), and
+// a Close gets no ERR_SERVER_NOT_RUNNING; if the retry fails after all
+// (another process took the port meanwhile), its 'error' follows.
 func (s *Server) listenNow(o *ListenOptions, cb func(), bind func(*ListenOptions) (*bound, error)) error {
 	s.mu.Lock()
 	if s.claim.Load() != 0 {
@@ -119,13 +122,24 @@ func (s *Server) listenNow(o *ListenOptions, cb func(), bind func(*ListenOptions
 	b, err := guardBind(bind, o)
 	switch {
 	case err != nil && closing && errors.Is(err, sysnet.EADDRINUSE):
-		id := s.takeClaim(stateResolving)
+		id := s.takeClaim(stateListening)
+		if a := pendingAddress(err); a != nil {
+			s.addr.Store(a)
+		}
 		return s.postListen(id, nil, func() {
 			s.begin(cb)
 			defer s.recoverListen(id)
-			if s.current(id, stateResolving) {
-				b, err := bind(o)
-				s.finish(id, b, err)
+			if !s.current(id, stateListening) {
+				return // closed or replaced before the retry
+			}
+			b, err := bind(o)
+			switch {
+			case err != nil:
+				s.fail(id, err)
+			case !s.commitDeferred(id, b):
+				b.release()
+			default:
+				s.activate(id, b)
 			}
 		})
 	case err != nil:
@@ -177,8 +191,8 @@ func (s *Server) postListen(id uint64, b *bound, task func()) error {
 	if err != nil && id != 0 {
 		s.claim.Store(0)
 		s.setState(stateIdle)
+		s.unpublish() // a deferred bind's pending address too
 		if b != nil {
-			s.unpublish()
 			s.addr.Store(nil) // not even a Unix path: this listen never was
 			b.release()
 		}
@@ -374,6 +388,37 @@ func (s *Server) finish(id uint64, b *bound, err error) {
 		return
 	}
 	s.activate(id, b)
+}
+
+// pendingAddress is the address a deferred bind will take, from its
+// EADDRINUSE (Node's error carries the listen's address and port): a TCP
+// address, or nil (a Unix path keeps its Address across Close anyway).
+func pendingAddress(err error) *socket.AddressInfo {
+	var ne *nodenet.Error
+	if !errors.As(err, &ne) || ne.Port <= 0 {
+		return nil
+	}
+	ip, perr := netip.ParseAddr(ne.Address)
+	if perr != nil {
+		return nil
+	}
+	family := "IPv4"
+	if ip.Is6() && !ip.Is4In6() {
+		family = "IPv6"
+	}
+	return &socket.AddressInfo{Address: ne.Address, Family: family, Port: ne.Port}
+}
+
+// commitDeferred publishes b, bound on the home loop by a deferred bind,
+// as listen id, unless that listen is no longer current.
+func (s *Server) commitDeferred(id uint64, b *bound) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.current(id, stateListening) {
+		return false
+	}
+	s.publish(b)
+	return true
 }
 
 // commit publishes b as listen id, bound on the home loop, unless that

@@ -6,8 +6,9 @@ package server
 // under Server.mu, by Listen and Close on the caller's goroutine and by the
 // home loop when an asynchronous listen settles.
 //
-//	idle ──Listen, no host/path/handle──▶ listening  (bound at the call)
-//	 │  ──Listen, host (or bind deferred)─▶ resolving ──bound──▶ listening
+//	idle ──Listen, no host/path/handle──▶ listening  (bound at the call,
+//	 │                                               or the bind deferred)
+//	 │  ──Listen, host────────────────────▶ resolving ──bound──▶ listening
 //	 │                                      │  │                      │
 //	 ◀──────────── bind or lookup failed ───┘  └──Close──▶ closing ◀──┘
 //	                                                │
@@ -15,8 +16,10 @@ package server
 //
 // resolving is Node's "this._handle is not set yet": a hostname (or IP
 // literal, which Node also passes through dns.lookup) waiting for its
-// answer, or a bind deferred to the loop because a closed listen still
-// holds the port (see Server.listenNow). Only closing lets a drained
+// answer. A bind deferred to the loop because a closed listen still holds
+// the port (see Server.listenNow) is listening already, as Node's listen
+// would have bound at the call: its descriptors come when the loop has
+// run that close. Only closing lets a drained
 // server emit 'close' when its last connection ends (Node's
 // _emitCloseIfDrained after close()).
 //
