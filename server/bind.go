@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/nodenet/nodenet"
+	"github.com/nodenet/nodenet/internal/seam"
 	"github.com/nodenet/nodenet/internal/sysnet"
 	"github.com/nodenet/nodenet/socket"
 )
@@ -134,6 +135,29 @@ func bindTCP(ip netip.Addr, port, backlog int, v6only, reusePort bool) (nodenet.
 	return fd, nil
 }
 
+// dupHandle duplicates the descriptor of a *Server or *socket.Socket
+// handle. A socket's is duplicated while it cannot be closed (FD, then Dup,
+// could duplicate a number a destroy on the socket's loop had closed and
+// another socket had taken meanwhile).
+func dupHandle(h any) (sysnet.FD, error) {
+	switch h := h.(type) {
+	case *socket.Socket:
+		if dupHandleHook != nil {
+			dupHandleHook()
+		}
+		return seam.DupFD(h)
+	case *Server:
+		if src := h.firstFD(); src != sysnet.Invalid {
+			return sysnet.Dup(src)
+		}
+	}
+	return sysnet.Invalid, sysnet.EBADF
+}
+
+// dupHandleHook, when set (tests), runs as a socket handle is about to be
+// duplicated: where a destroy on the socket's loop can come in.
+var dupHandleHook func()
+
 // addressOf is a kernel socket name as Node's address object
 // (sysnet.Addr.NodeAddress, the one conversion), except that a server
 // reports an IPv6 address without its zone.
@@ -146,24 +170,15 @@ func addressOf(a sysnet.Addr) *socket.AddressInfo {
 }
 
 // bindHandle listens on an inherited or borrowed descriptor. Another
-// server's handle is read through its atomic firstFD, a socket's through
-// its FD getter, so this runs on any goroutine.
+// server's handle is read through its atomic firstFD, a socket's
+// duplicated under its descriptor lock (seam.DupFD), so this runs on any
+// goroutine.
 func (s *Server) bindHandle(o *ListenOptions) (*bound, error) {
 	fd, _, borrowed := handleFD(o.Handle)
-	var src sysnet.FD = sysnet.Invalid
-	switch h := o.Handle.(type) {
-	case *Server:
-		src = h.firstFD()
-	case *socket.Socket:
-		src = h.FD()
-	}
 	if !borrowed {
 		// Another server's or socket's descriptor: listen on a duplicate,
 		// so closing either one leaves the other intact.
-		if src == sysnet.Invalid {
-			return nil, nodenet.NewListenError("listen", sysnet.EBADF, "", 0)
-		}
-		d, err := sysnet.Dup(src)
+		d, err := dupHandle(o.Handle)
 		if err != nil {
 			return nil, nodenet.NewListenError("listen", err, "", 0)
 		}

@@ -17,6 +17,21 @@ func init() {
 		}
 		return s, nil
 	}
+	seam.DupFD = func(sock any) (nodenet.FD, error) { return sock.(*Socket).dupFD() }
+}
+
+// dupFD is seam.DupFD: the dup runs under the descriptor's read lock
+// (withFD), so a destroy on the loop cannot close the descriptor between
+// reading its number and duplicating it. The descriptor is marked exposed
+// first, as FD does: a duplicate shares its poller registration.
+func (s *Socket) dupFD() (nodenet.FD, error) {
+	if s.zero() {
+		return sysnet.Invalid, sysnet.EBADF
+	}
+	s.exposeFD()
+	d, err := sysnet.Invalid, error(sysnet.EBADF)
+	s.withFD(func(fd nodenet.FD) { d, err = sysnet.Dup(fd) })
+	return d, err
 }
 
 // newAccepted wraps a descriptor a server accepted (seam.NewAccepted). It

@@ -52,3 +52,10 @@ type AcceptOptions struct {
 // on l's goroutine; the socket belongs to l and the caller emits
 // 'connection'. On error the descriptor is the caller's to close.
 var NewAccepted func(l *reactor.Loop, fd nodenet.FD, o AcceptOptions) (any, error)
+
+// DupFD duplicates a *socket.Socket's descriptor (passed as any) from any
+// goroutine, for a server's Listen{Handle: socket}: the duplicate is made
+// while the socket cannot close or replace its descriptor, so it is never
+// another connection's that took the number meanwhile. A socket without
+// one, or destroyed, gives EBADF.
+var DupFD func(sock any) (nodenet.FD, error)
