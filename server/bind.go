@@ -26,6 +26,10 @@ type bound struct {
 	// with the poller): Node's address and port fields.
 	where string
 	port  int
+	// pipe: a Windows named pipe's instances, created and not yet on the
+	// loop's completion port (Server.startPipe).
+	//lint:ignore U1000 used by the Windows build only
+	pipe pipeServer
 }
 
 // release undoes a bind nobody will register: a voided or refused listen.
@@ -33,6 +37,7 @@ func (b *bound) release() {
 	for _, fd := range b.fds {
 		sysnet.Close(fd)
 	}
+	b.pipe.release()
 	if b.file != "" {
 		os.Remove(b.file)
 	}

@@ -70,9 +70,8 @@ type ListenOptions struct {
 // and 'listening' follows on the home loop. A host, even an IP literal, is
 // looked up first, as Node does, so Address is nil until the loop has the
 // answer. Listen never waits for the loop; on a stopped loop it fails with
-// ErrLoopStopped and nothing stays bound. (On Windows a named pipe is
-// created on the home loop: Address is set once the loop ran it, at once
-// when Listen is called on the loop.)
+// ErrLoopStopped and nothing stays bound. (On Windows a Path is a named
+// pipe, whose instances are created at the call too.)
 func (s *Server) Listen(o ListenOptions, cb func()) error {
 	if s.zero() {
 		return errZero()
@@ -439,7 +438,11 @@ func (s *Server) commit(id uint64, b *bound) bool {
 // this one was closed by a task that ran earlier, so the acceptors are
 // this listen's alone. Home loop.
 func (s *Server) activate(id uint64, b *bound) {
-	if err := s.startAccepting(b, id); err != nil {
+	err := s.startAccepting(b, id)
+	if err == nil {
+		err = s.startPipe(b)
+	}
+	if err != nil {
 		s.closeAcceptors()
 		s.fail(id, nodenet.NewListenError("listen", err, b.where, b.port))
 		return

@@ -49,26 +49,26 @@ type pipeInstance struct {
 	fn  func()
 }
 
-// listenPath is Listen's named-pipe form. The instances are bound to the
-// home loop's completion port as they are created, so the listen runs on
-// the home loop (inline when Listen is called there): off the loop,
-// Address is set once the loop has run it.
+// listenPath is Listen's named-pipe form, bound at the call as the other
+// forms are: the instances are created on the caller's goroutine, so the
+// name is served (a client's CreateFile finds it) and Address and
+// Listening answer when Listen returns. Binding them to the home loop's
+// completion port and starting their ConnectNamedPipe is the loop's half
+// (startPipe).
 func (s *Server) listenPath(o *ListenOptions, cb func()) error {
-	return s.listenLater(o, cb, s.startPath)
+	return s.listenNow(o, cb, s.bindPipe)
 }
 
-// startPath creates the pipe's waiting instances and starts them
-// waiting for clients. Home loop.
-func (s *Server) startPath(o *ListenOptions, id uint64) {
+// bindPipe creates the pipe's waiting instances, on any goroutine; none is
+// on a completion port yet.
+func (s *Server) bindPipe(o *ListenOptions) (*bound, error) {
 	path := o.Path
 	if !socket.IsPipeName(path) {
-		s.fail(id, seam.NotPipeNameError("listen", path, -1))
-		return
+		return nil, seam.NotPipeNameError("listen", path, -1)
 	}
 	name, err := windows.UTF16PtrFromString(seam.PipeOSName(path))
 	if err != nil {
-		s.fail(id, nodenet.NewListenError("listen", windows.ERROR_INVALID_PARAMETER, path, -1))
-		return
+		return nil, nodenet.NewListenError("listen", windows.ERROR_INVALID_PARAMETER, path, -1)
 	}
 	pl := &pipeAcceptor{srv: s, loop: s.home, path: path, name: name}
 	for i := 0; i < pendingPipeInstances; i++ {
@@ -77,19 +77,49 @@ func (s *Server) startPath(o *ListenOptions, id uint64) {
 		in.fn = in.completed
 		pl.insts = append(pl.insts, in)
 		if err := pl.create(in, i == 0); err != nil {
-			pl.close()
-			s.fail(id, nodenet.NewListenError("listen", listenErrno(err), path, -1))
-			return
+			pl.release()
+			return nil, nodenet.NewListenError("listen", listenErrno(err), path, -1)
 		}
 	}
-	if !s.commit(id, &bound{unix: true, info: addressOf(sysnet.Addr{Unix: true, Path: path})}) {
-		pl.close()
-		return
+	return &bound{unix: true, info: addressOf(sysnet.Addr{Unix: true, Path: path}), pipe: pipeServer{pl}}, nil
+}
+
+// startPipe is the home loop's half of a pipe listen: bind every instance
+// to the loop's completion port and its handle table, then let each wait
+// for a client. Home loop.
+func (s *Server) startPipe(b *bound) error {
+	pl := b.pipe.l
+	if pl == nil {
+		return nil
 	}
+	// The server's from here: on an error activate's closeAcceptors
+	// closes every instance, attached or not.
 	s.pipe.l = pl
-	s.emitListeningLater()
+	for _, in := range pl.insts {
+		if err := pl.attach(in.h); err != nil {
+			return err
+		}
+	}
 	for _, in := range pl.insts {
 		pl.accept(in)
+	}
+	return nil
+}
+
+// release closes the instances of a pipe listen nobody will start (a
+// voided or refused listen), on any goroutine: they are on no port.
+func (p pipeServer) release() {
+	if p.l != nil {
+		p.l.release()
+	}
+}
+
+func (pl *pipeAcceptor) release() {
+	for _, in := range pl.insts {
+		if in.h != windows.InvalidHandle {
+			windows.CloseHandle(in.h)
+			in.h = windows.InvalidHandle
+		}
 	}
 }
 
@@ -106,7 +136,8 @@ func listenErrno(err error) error {
 	return err
 }
 
-// create makes a new instance of the pipe and binds it to the loop's port.
+// create makes a new instance of the pipe, on any goroutine; attach binds
+// it to the loop.
 func (pl *pipeAcceptor) create(in *pipeInstance, first bool) error {
 	flags := uint32(windows.PIPE_ACCESS_DUPLEX | windows.FILE_FLAG_OVERLAPPED)
 	if first {
@@ -118,11 +149,16 @@ func (pl *pipeAcceptor) create(in *pipeInstance, first bool) error {
 	if err != nil {
 		return err
 	}
+	in.h = h
+	return nil
+}
+
+// attach binds an instance to the loop's completion port and puts it in
+// the loop's handle table (it hears LoopStopped). Home loop.
+func (pl *pipeAcceptor) attach(h windows.Handle) error {
 	if err := pl.loop.AssociateHandle(h); err != nil {
-		windows.CloseHandle(h)
 		return err
 	}
-	in.h = h
 	pl.loop.Attach(h, pl)
 	return nil
 }
@@ -173,6 +209,10 @@ func (in *pipeInstance) completed() {
 	_ = pl.loop.Unregister(h)
 	if err := pl.create(in, false); err != nil {
 		pl.srv.reportError(nodenet.NewSyscallError("CreateNamedPipe", err))
+	} else if err := pl.attach(in.h); err != nil {
+		windows.CloseHandle(in.h)
+		in.h = windows.InvalidHandle
+		pl.srv.reportError(nodenet.NewSyscallError("CreateIoCompletionPort", err))
 	} else {
 		pl.accept(in)
 	}

@@ -504,3 +504,65 @@ func TestPipeLoopStop(t *testing.T) {
 		t.Errorf("open after stop: %v, want ERROR_FILE_NOT_FOUND", err)
 	}
 }
+
+// TestPipeListenBindsAtTheCall: a named-pipe Listen binds at the call, as
+// the TCP and handle forms do: right after Listen returns — on the loop,
+// or off it before the loop ever ran — Listening is true, Address is the
+// pipe path, and the name is served (a client's CreateFile finds it);
+// 'listening' follows and the client is a 'connection'. Off the loop the
+// pipe used to be created by the loop: not listening, no Address, and
+// CreateFile got ERROR_FILE_NOT_FOUND until the loop ran.
+func TestPipeListenBindsAtTheCall(t *testing.T) {
+	for _, where := range []string{"OnLoop", "OffLoopBeforeRun"} {
+		t.Run(where, func(t *testing.T) {
+			l := newLoop(t)
+			path := pipeName(t, `\\.\pipe\`)
+			var events []string
+			var srv *server.Server
+			srv, err := server.New(server.Options{Loop: l}, func(c *socket.Socket) {
+				events = append(events, "connection")
+				c.Destroy(nil)
+				srv.Close(nil)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.OnError(func(err error) { t.Errorf("server error: %v", err) })
+			var client windows.Handle = windows.InvalidHandle
+			t.Cleanup(func() {
+				if client != windows.InvalidHandle {
+					windows.CloseHandle(client)
+				}
+			})
+			listen := func() {
+				if err := srv.Listen(server.ListenOptions{Path: path}, func() { events = append(events, "listening") }); err != nil {
+					t.Error(err)
+					return
+				}
+				if !srv.Listening() {
+					t.Error("Listening false right after Listen")
+				}
+				if a, ok := srv.AddressInfo(); !ok || a.Address != path || a.Family != "unix" {
+					t.Errorf("AddressInfo %+v, %v right after Listen; want the path", a, ok)
+				}
+				name, _ := windows.UTF16PtrFromString(path)
+				h, err := windows.CreateFile(name, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil, windows.OPEN_EXISTING, 0, 0)
+				if err != nil {
+					t.Errorf("CreateFile right after Listen: %v", err)
+					srv.Close(nil)
+					return
+				}
+				client = h
+			}
+			if where == "OnLoop" {
+				start(t, l, listen)
+			} else {
+				listen()
+				run(t, l)
+			}
+			if got := strings.Join(events, ","); got != "listening,connection" && got != "connection,listening" {
+				t.Errorf("events %q, want listening and connection", got)
+			}
+		})
+	}
+}
