@@ -90,18 +90,21 @@ func HandshakeStats() (running, queued int) {
 	return running, queued
 }
 
-func (p *handshakePool) submit(e *engine) {
+// submit runs e's handshake on a goroutine of the pool, or queues it when
+// the pool is full. It reports whether a goroutine took it.
+func (p *handshakePool) submit(e *engine) bool {
 	p.mu.Lock()
 	if int64(p.running) < maxHandshake.Load() {
 		p.running++
 		p.mu.Unlock()
 		notifyPool()
 		go p.work(e)
-		return
+		return true
 	}
 	p.queue = append(p.queue, e)
 	p.mu.Unlock()
 	notifyPool()
+	return false
 }
 
 func (p *handshakePool) work(e *engine) {

@@ -34,6 +34,7 @@ type wire struct {
 	mu      sync.Mutex
 	cond    sync.Cond
 	onLoop  bool   // the handshake is over: Read does not wait
+	waiting bool   // the handshake goroutine waits in Read for a record
 	own     []byte // received bytes crypto/tls has not read, owned
 	lent    []byte // loop mode, inside Input: the loop's read buffer
 	eof     bool   // the peer's FIN arrived
@@ -63,7 +64,9 @@ func (w *wire) Read(p []byte) (int, error) {
 	w.mu.Lock()
 	if !w.onLoop {
 		for !w.hasRecord() {
+			w.waiting = true
 			w.cond.Wait()
+			w.waiting = false
 		}
 	}
 	n, err := w.take(p)
@@ -162,12 +165,15 @@ func (w *wire) copyOut(p []byte) int {
 }
 
 // feed appends bytes for the handshake goroutine (or the wait for a whole
-// ClientHello) and wakes the goroutine.
-func (w *wire) feed(b []byte) {
+// ClientHello) and wakes the goroutine. It reports whether that made a
+// waiting goroutine runnable: it waited for a record, and one is whole.
+func (w *wire) feed(b []byte) (woke bool) {
 	w.mu.Lock()
 	w.own = append(w.own, b...)
+	woke = w.waiting && w.hasRecord()
 	w.mu.Unlock()
 	w.cond.Signal()
+	return woke
 }
 
 // keep copies what crypto/tls left of the loop's read buffer before the
