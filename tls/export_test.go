@@ -19,3 +19,25 @@ func OnPoolChange(f func()) (restore func()) {
 	old := poolChanged.Swap(&f)
 	return func() { poolChanged.Store(old) }
 }
+
+// SetWorkerLinger sets how long a handshake goroutine with no handshake
+// waits for the next one (for the waits that start from now on); the
+// result restores the previous linger.
+func SetWorkerLinger(d time.Duration) (restore func()) {
+	old := linger.Swap(int64(d))
+	return func() { linger.Store(old) }
+}
+
+// OnExpiring makes f run in a parked worker whose linger ran out, before
+// it takes its pool's lock to leave; the result restores the previous hook.
+func OnExpiring(f func()) (restore func()) {
+	old := expiring.Swap(&f)
+	return func() { expiring.Store(old) }
+}
+
+// DismissParkedWorkers makes every parked handshake goroutine exit now
+// (they are handed no handshake), whatever their linger.
+func DismissParkedWorkers() {
+	serverPool.dismiss(0)
+	clientPool.dismiss(0)
+}

@@ -336,6 +336,7 @@ func TestIdleConnectionsHoldNoGoroutine(t *testing.T) {
 	p.wait(t, "every client secure", allSecure)
 	waitClosed(t, "every server socket secure", allServed)
 	waitPool(t, "the handshake pool to empty", func(r, q int) bool { return r == 0 && q == 0 })
+	waitPool(t, "the handshake goroutines to leave after their linger", func(int, int) bool { return nntls.HandshakeGoroutines() == 0 })
 	// Goroutines that exist now: the two running loops and whatever the
 	// runtime keeps; none per connection.
 	after, stacks := liveGoroutines()
