@@ -155,7 +155,7 @@ func (l *acceptor) close() {
 		l.backoff.Stop()
 	}
 	_ = l.loop.Unregister(l.fd)
-	sysnet.Close(l.fd)
+	l.srv.closeListenFD(l.fd)
 	if l.spare != sysnet.Invalid {
 		sysnet.Close(l.spare)
 		l.spare = sysnet.Invalid

@@ -152,9 +152,7 @@ func dupHandle(h any) (sysnet.FD, error) {
 		}
 		return seam.DupFD(h)
 	case *Server:
-		if src := h.firstFD(); src != sysnet.Invalid {
-			return sysnet.Dup(src)
-		}
+		return h.dupFirstFD()
 	}
 	return sysnet.Invalid, sysnet.EBADF
 }
@@ -162,6 +160,44 @@ func dupHandle(h any) (sysnet.FD, error) {
 // dupHandleHook, when set (tests), runs as a socket handle is about to be
 // duplicated: where a destroy on the socket's loop can come in.
 var dupHandleHook func()
+
+// dupFirstFD duplicates s's first listening descriptor for another
+// server's Listen{Handle: s}, from any goroutine. Under fdMu, which every
+// close of a published descriptor takes (closeListenFD), the number read
+// is s's socket until the duplicate is made; EBADF when s has none.
+func (s *Server) dupFirstFD() (sysnet.FD, error) {
+	s.fdMu.Lock()
+	defer s.fdMu.Unlock()
+	src := s.firstFD()
+	if src == sysnet.Invalid {
+		return sysnet.Invalid, sysnet.EBADF
+	}
+	if dupServerHook != nil {
+		dupServerHook(src)
+	}
+	return sysnet.Dup(src)
+}
+
+// closeListenFD closes a descriptor s may have published, under fdMu (see
+// dupFirstFD), and withdraws it from firstFD if it is still there: a
+// failed activate closes its acceptors before fail unpublishes them.
+func (s *Server) closeListenFD(fd sysnet.FD) {
+	if closeListenHook != nil {
+		closeListenHook()
+	}
+	s.fdMu.Lock()
+	s.firstFDPlus1.CompareAndSwap(int64(fd)+1, 0)
+	sysnet.Close(fd)
+	s.fdMu.Unlock()
+}
+
+// dupServerHook, when set (tests), runs inside dupFirstFD between reading
+// the number and duplicating it; closeListenHook as closeListenFD is about
+// to take fdMu.
+var (
+	dupServerHook   func(sysnet.FD)
+	closeListenHook func()
+)
 
 // addressOf is a kernel socket name as Node's address object
 // (sysnet.Addr.NodeAddress, the one conversion), except that a server
@@ -175,8 +211,8 @@ func addressOf(a sysnet.Addr) *socket.AddressInfo {
 }
 
 // bindHandle listens on an inherited or borrowed descriptor. Another
-// server's handle is read through its atomic firstFD, a socket's
-// duplicated under its descriptor lock (seam.DupFD), so this runs on any
+// server's handle is duplicated under that server's fdMu (dupFirstFD), a
+// socket's under its descriptor lock (seam.DupFD), so this runs on any
 // goroutine.
 func (s *Server) bindHandle(o *ListenOptions) (*bound, error) {
 	fd, _, borrowed := handleFD(o.Handle)

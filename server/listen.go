@@ -193,7 +193,11 @@ func (s *Server) postListen(id uint64, b *bound, task func()) error {
 		s.unpublish() // a deferred bind's pending address too
 		if b != nil {
 			s.addr.Store(nil) // not even a Unix path: this listen never was
+			// b was published: a dup of its first descriptor
+			// (dupFirstFD) may be under way.
+			s.fdMu.Lock()
 			b.release()
+			s.fdMu.Unlock()
 		}
 	}
 	s.mu.Unlock()

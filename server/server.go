@@ -99,10 +99,18 @@ type Server struct {
 	claimSeq uint64 // the last id given out; under mu
 	// The published listen (listen.go's publish): its address, its first
 	// descriptor plus one (0: none), for another server's
-	// Listen{Handle: s}, and the socket file it created (under mu).
+	// Listen{Handle: s}, and the socket file it created (under mu; the
+	// close of that descriptor also clears firstFDPlus1, under fdMu).
 	addr         atomic.Pointer[socket.AddressInfo]
 	firstFDPlus1 atomic.Int64
 	sockFile     string
+	// fdMu is held while another server's Listen{Handle: s} reads
+	// firstFD and duplicates it, and while a published descriptor is
+	// closed, so the number read is still this server's socket when it
+	// is duplicated (not one that took the number after a close). A
+	// leaf: nothing is locked under it, so two servers listening on each
+	// other's handles cannot deadlock (mu could: Listen holds its own).
+	fdMu sync.Mutex
 	// closesPending counts Close tasks posted whose descriptors the loop
 	// has not closed yet (Listen's put-off bind).
 	closesPending atomic.Int32
