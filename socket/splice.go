@@ -19,8 +19,10 @@ const (
 	// SpliceAuto (the default) splices while the source's reads are large
 	// and copies while they are small, as HAProxy's splice-auto does and Go's
 	// io.Copy does not (it splices every read): a source starts splicing
-	// after a copied read of 16 KiB or more and copies again after a splice
-	// of less than 4 KiB. Measured (docs/performance.md, "Pipe: when to
+	// after a copied read of 16 KiB or more and copies again once the
+	// running size of its splices (each weighing half, the earlier ones the
+	// other half) falls below 4 KiB, so a large message's short tail does
+	// not switch it off. Measured (docs/performance.md, "Pipe: when to
 	// splice"): up to 16 KiB a splice costs as much CPU as the copy or more
 	// (1 KiB: 1.08×); from 64 KiB it costs about 0.75× the copy, 0.6× when
 	// streaming.

@@ -63,7 +63,13 @@ const (
 // ("Pipe: when to splice": splice ÷ copy of proxy CPU is 1.08 at 1 KiB,
 // 0.99 at 4 KiB, 1.05 at 16 KiB, 0.73 at 64 KiB): a source
 // starts splicing after a copied read of at least spliceOnAt bytes and
-// goes back to copying after a splice that moved less than spliceOffAt.
+// goes back to copying once the running size of its splices (spliceState.
+// avg: each splice weighs half, the ones before it the other half) falls
+// below spliceOffAt. One small splice is not enough: a large write often
+// arrives in two pieces — over loopback a 64 KiB write is a 65,483-byte
+// segment (the 65,536-byte MTU less the headers) and a 53-byte one — and
+// switching off on the 53 bytes copied the next 64 KiB (docs/performance.md,
+// "A message's tail").
 const (
 	spliceOnAt  = 16 << 10
 	spliceOffAt = 4 << 10
@@ -150,6 +156,7 @@ func (p *kpipePool) Close() error {
 // spliceState is a socket's part in splicing (in socketCold).
 type spliceState struct {
 	kp  *kpipe // as a destination: the pipe parking bytes for it, nil when none
+	avg int32  // as a source under SpliceAuto: the running size of its splices
 	on  bool   // as a source under SpliceAuto: its reads are large, splice them
 	off bool   // the kernel refused to splice this socket: copy from now on
 }
@@ -236,8 +243,11 @@ func (s *Socket) spliceIn(d *Socket) bool {
 	d.bytesWritten.Add(int64(n))
 	d.touch() // a write to it, for its idle timer, as Send is
 	kp.n += n
-	if n < spliceOffAt {
-		s.c().spl.on = false // small reads: copy them (SpliceAuto)
+	if sc := s.c(); sc.spl.on {
+		sc.spl.avg = int32((int(sc.spl.avg) + n) / 2)
+		if sc.spl.avg < spliceOffAt {
+			sc.spl.on = false // small reads: copy them (SpliceAuto)
+		}
 	}
 	if fresh {
 		dc.spl.kp = kp
@@ -281,7 +291,8 @@ func (s *Socket) spliceRoom(d *Socket, kp *kpipe) int {
 // spliceLearn is SpliceAuto's rule for a copied read of n bytes.
 func (s *Socket) spliceLearn(n int) {
 	if n >= spliceOnAt && PipeSplice(pipeSplice.Load()) == SpliceAuto {
-		s.c().spl.on = true
+		c := s.c()
+		c.spl.on, c.spl.avg = true, int32(n)
 	}
 }
 
