@@ -29,6 +29,30 @@ func boundTCP(t *testing.T) (int, int) {
 	return fd, sa.(*unix.SockaddrInet4).Port
 }
 
+// churnDescriptors keeps two goroutines taking and freeing the lowest free
+// descriptor numbers (bound sockets), so that a number freed by a close is
+// soon another socket's; the returned func stops them and waits.
+func churnDescriptors(t *testing.T) (stop func()) {
+	done := make(chan struct{})
+	var churn sync.WaitGroup
+	for range 2 {
+		churn.Add(1)
+		go func() {
+			defer churn.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				fd, _ := boundTCP(t)
+				unix.Close(fd)
+			}
+		}()
+	}
+	return func() { close(done); churn.Wait() }
+}
+
 // TestListenSocketHandleRacesDestroy: Listen{Handle: sock} on a goroutine
 // while the socket is destroyed on its loop, and other goroutines keep
 // taking the lowest free descriptor numbers (bound sockets of their own).
@@ -41,23 +65,7 @@ func TestListenSocketHandleRacesDestroy(t *testing.T) {
 	l := newLoop(t)
 	keep := newServer(t, server.Options{Loop: l}, nil)
 	wait := listenLoopback(t, l, keep)
-	stop := make(chan struct{})
-	var churn sync.WaitGroup
-	for range 2 {
-		churn.Add(1)
-		go func() {
-			defer churn.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				fd, _ := boundTCP(t)
-				unix.Close(fd)
-			}
-		}()
-	}
+	stopChurn := churnDescriptors(t)
 	for i := range rounds {
 		fd, want := boundTCP(t)
 		var sock *socket.Socket
@@ -83,8 +91,7 @@ func TestListenSocketHandleRacesDestroy(t *testing.T) {
 		srv.Close(func(error) { close(closed) })
 		recv(t, closed, "close")
 	}
-	close(stop)
-	churn.Wait()
+	stopChurn()
 	keep.Close(nil)
 	wait()
 }
@@ -220,23 +227,7 @@ func TestListenServerHandleRacesClose(t *testing.T) {
 	waitA := listenLoopback(t, la, keepA)
 	keepB := newServer(t, server.Options{Loop: lb}, nil)
 	waitB := listenLoopback(t, lb, keepB)
-	stop := make(chan struct{})
-	var churn sync.WaitGroup
-	for range 2 {
-		churn.Add(1)
-		go func() {
-			defer churn.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				fd, _ := boundTCP(t)
-				unix.Close(fd)
-			}
-		}()
-	}
+	stopChurn := churnDescriptors(t)
 	for i := range rounds {
 		other := newServer(t, server.Options{Loop: lb}, nil)
 		up := make(chan struct{})
@@ -260,8 +251,7 @@ func TestListenServerHandleRacesClose(t *testing.T) {
 		srv.Close(func(error) { close(closed) })
 		recv(t, closed, "close")
 	}
-	close(stop)
-	churn.Wait()
+	stopChurn()
 	keepA.Close(nil)
 	keepB.Close(nil)
 	waitA()
