@@ -98,14 +98,16 @@ bench-protocols: tools
 
 # bench-proxy: the proxy cells alone (a subset of make bench, for work on
 # Pipe and examples/proxy) with the streaming echo cell, 3 rounds plus the
-# proxy allocation runs, at most 7 minutes; writes
+# proxy allocation runs, at most 10 minutes (the two streaming cells run
+# each system 3 times per round: 76 runs a round, ~3 min at load 4; under
+# more load nnbench shortens the window to fit); writes
 # bench/results/proxy.{json,md,svg}. The record is make bench's
 # docs/bench.md. The threshold sweep behind SpliceAuto:
 # `cd bench && ./bin/nnbench run -cells splice-pp1k,splice-pp4k,splice-pp16k,splice-pp64k,splice-pp256k,splice-stream`;
 # the descriptors of 15,000 idle proxied pairs: `./bin/nnbench fds`.
 .PHONY: bench-proxy haproxy
 bench-proxy: haproxy
-	cd bench && GO=$(GO) ./build.sh && ./bin/nnbench run -proxy -rounds 3 -budget 6m \
+	cd bench && GO=$(GO) ./build.sh && ./bin/nnbench run -proxy -rounds 3 -budget 10m \
 		-out results/proxy -md results/proxy.md -svg results/proxy.svg
 
 # haproxy: Debian's HAProxy, for the proxy cells; apt-get only when missing.
