@@ -113,6 +113,11 @@ func (p *Parser) Reset() { p.scanned = 0 }
 // 9112 asks. An error is an *Error; the connection cannot continue.
 func (p *Parser) ParseHead(buf []byte) (*Request, int, error) {
 	lim := p.limits()
+	// A head not begun in an earlier call is parsed as it is searched for
+	// its end, in one pass; one that arrived in pieces is first searched
+	// from where the last call stopped, so that each piece is looked at
+	// once until the end is there.
+	fresh := p.scanned == 0
 	// Skip empty lines before the request line.
 	start := 0
 	for start < len(buf) && (buf[start] == '\n' || (buf[start] == '\r' && start+1 < len(buf) && buf[start+1] == '\n')) {
@@ -124,24 +129,103 @@ func (p *Parser) ParseHead(buf []byte) (*Request, int, error) {
 	if start > 0 && p.scanned < start {
 		p.scanned = start
 	}
-	end := p.findEnd(buf, start)
-	if end < 0 {
-		// Blank lines before the request line count too, so that a peer
-		// sending only CRLFs cannot make the buffer grow without bound.
-		if len(buf) > lim.MaxHead {
+	if !fresh {
+		end := p.findEnd(buf, start)
+		if end < 0 {
+			return p.incomplete(buf, lim)
+		}
+		p.scanned = 0
+		if end-start > lim.MaxHead {
+			return nil, 0, ErrHeadTooLarge
+		}
+		buf = buf[:end]
+	}
+	return p.scan(buf, start, lim)
+}
+
+// incomplete answers for a head whose end is not in buf.
+func (p *Parser) incomplete(buf []byte, lim Limits) (*Request, int, error) {
+	// Blank lines before the request line count too, so that a peer
+	// sending only CRLFs cannot make the buffer grow without bound.
+	if len(buf) > lim.MaxHead {
+		p.scanned = 0
+		return nil, 0, ErrHeadTooLarge
+	}
+	return nil, 0, nil
+}
+
+// headState is what scan learns from the fields it has passed.
+type headState struct{ host, closeTok, keepTok, te bool }
+
+// scan parses the head at buf[start:] line by line, finding its end as it
+// goes: each byte is looked at by the search for the line's LF and by the
+// check of the line's syntax, which rejects a CR as well. The answer is
+// ParseHead's: a head past lim.MaxHead is 431 whatever else is wrong with
+// it, and one whose end is not in buf yet is incomplete, even if a line
+// already seen is bad.
+func (p *Parser) scan(buf []byte, start int, lim Limits) (*Request, int, error) {
+	r := &p.req
+	r.Headers = r.Headers[:0]
+	r.ContentLength, r.Chunked, r.Expect100 = -1, false, false
+	limit := start + lim.MaxHead
+	var st headState
+	for ls := start; ; {
+		i := bytes.IndexByte(buf[ls:], '\n')
+		if i < 0 {
+			// Leave the search where findEnd would have, so the next
+			// call does not parse these lines again.
+			p.scanned = max(ls-1, start)
+			p.findEnd(buf, start)
+			return p.incomplete(buf, lim)
+		}
+		nl := ls + i
+		if nl >= limit {
+			// The end is past nl: too large, complete or not.
 			p.scanned = 0
 			return nil, 0, ErrHeadTooLarge
 		}
-		return nil, 0, nil
+		ln := buf[ls:nl]
+		if len(ln) > 0 && ln[len(ln)-1] == '\r' {
+			ln = ln[:len(ln)-1]
+		}
+		var err error
+		switch {
+		case ls == start:
+			err = r.parseRequestLine(ln)
+		case len(ln) == 0:
+			p.scanned = 0
+			if err := r.finish(&st, lim); err != nil {
+				return nil, 0, err
+			}
+			return r, nl + 1, nil
+		default:
+			err = r.field(ln, lim, &st)
+		}
+		if err != nil {
+			// A CR inside the line is the error, whatever else the
+			// line's check tripped on first.
+			if bytes.IndexByte(ln, '\r') >= 0 {
+				err = ErrBareCR
+			}
+			return p.failed(buf, start, nl, err, lim)
+		}
+		ls = nl + 1
+	}
+}
+
+// failed answers for a head with a bad line ending at nl: the error once
+// the head's end is in buf and within the limit.
+func (p *Parser) failed(buf []byte, start, nl int, err error, lim Limits) (*Request, int, error) {
+	p.scanned = nl
+	end := p.findEnd(buf, start)
+	if end < 0 {
+		return p.incomplete(buf, lim)
 	}
 	p.scanned = 0
 	if end-start > lim.MaxHead {
 		return nil, 0, ErrHeadTooLarge
 	}
-	if err := p.parse(buf[start:end], lim); err != nil {
-		return nil, 0, err
-	}
-	return &p.req, end, nil
+	return nil, 0, err
 }
 
 // findEnd returns the index just past the blank line that ends the head,
@@ -172,93 +256,78 @@ func (p *Parser) findEnd(buf []byte, start int) int {
 	}
 }
 
-// line cuts the next line from b (ending in LF or CRLF); a CR anywhere
-// else is an error.
-func line(b []byte) (ln, rest []byte, err error) {
-	i := bytes.IndexByte(b, '\n')
-	if i < 0 {
-		return b, nil, nil
+// field checks one header field line (its CRLF cut off) and notes what it
+// says about the body and the connection.
+func (r *Request) field(ln []byte, lim Limits, st *headState) error {
+	if ln[0] == ' ' || ln[0] == '\t' {
+		return ErrObsFold
 	}
-	ln, rest = b[:i], b[i+1:]
-	if len(ln) > 0 && ln[len(ln)-1] == '\r' {
-		ln = ln[:len(ln)-1]
+	// The name is tchars up to the colon: whitespace before the colon
+	// or no colon at all stops the run elsewhere.
+	colon := 0
+	for colon < len(ln) && tchar[ln[colon]] {
+		colon++
 	}
-	if bytes.IndexByte(ln, '\r') >= 0 {
-		return nil, nil, ErrBareCR
+	if colon == 0 || colon == len(ln) || ln[colon] != ':' {
+		return ErrBadHeader
 	}
-	return ln, rest, nil
-}
-
-func (p *Parser) parse(head []byte, lim Limits) error {
-	r := &p.req
-	r.Headers = r.Headers[:0]
-	r.ContentLength, r.Chunked, r.Expect100 = -1, false, false
-	ln, rest, err := line(head)
-	if err != nil {
-		return err
-	}
-	if err := r.parseRequestLine(ln); err != nil {
-		return err
-	}
-	var hasHost, closeTok, keepTok, hasTE bool
-	for {
-		ln, rest, err = line(rest)
-		if err != nil {
-			return err
-		}
-		if len(ln) == 0 {
-			break
-		}
-		if ln[0] == ' ' || ln[0] == '\t' {
-			return ErrObsFold
-		}
-		colon := bytes.IndexByte(ln, ':')
-		if colon <= 0 || !isToken(ln[:colon]) {
+	name, value := ln[:colon], trimOWS(ln[colon+1:])
+	for _, c := range value {
+		if (c < 0x20 && c != '\t') || c == 0x7f {
 			return ErrBadHeader
 		}
-		name, value := ln[:colon], trimOWS(ln[colon+1:])
-		for _, c := range value {
-			if (c < 0x20 && c != '\t') || c == 0x7f {
-				return ErrBadHeader
-			}
-		}
-		if len(r.Headers) >= lim.MaxHeaders {
-			return ErrTooManyHeaders
-		}
-		r.Headers = append(r.Headers, Header{Name: name, Value: value})
-		switch {
-		case equalFold(name, "host"):
-			if hasHost {
+	}
+	if len(r.Headers) >= lim.MaxHeaders {
+		return ErrTooManyHeaders
+	}
+	r.Headers = append(r.Headers, Header{Name: name, Value: value})
+	// The fields the parser acts on have distinct lengths: one compare
+	// tells most names apart from all of them.
+	switch len(name) {
+	case len("host"):
+		if equalFold(name, "host") {
+			if st.host {
 				return ErrBadHeader // two Host fields: RFC 9112 says 400
 			}
-			hasHost = true
-		case equalFold(name, "content-length"):
+			st.host = true
+		}
+	case len("content-length"):
+		if equalFold(name, "content-length") {
 			n, ok := parseLength(value)
 			if !ok || (r.ContentLength >= 0 && n != r.ContentLength) {
 				return ErrBadLength
 			}
 			r.ContentLength = n
-		case equalFold(name, "transfer-encoding"):
-			if hasTE || !equalFold(value, "chunked") {
+		}
+	case len("transfer-encoding"):
+		if equalFold(name, "transfer-encoding") {
+			if st.te || !equalFold(value, "chunked") {
 				return ErrCoding
 			}
-			hasTE = true
-		case equalFold(name, "connection"):
+			st.te = true
+		}
+	case len("connection"):
+		if equalFold(name, "connection") {
 			forTokens(value, func(tok []byte) {
 				switch {
 				case equalFold(tok, "close"):
-					closeTok = true
+					st.closeTok = true
 				case equalFold(tok, "keep-alive"):
-					keepTok = true
+					st.keepTok = true
 				}
 			})
-		case equalFold(name, "expect"):
-			if equalFold(value, "100-continue") {
-				r.Expect100 = true
-			}
+		}
+	case len("expect"):
+		if equalFold(name, "expect") && equalFold(value, "100-continue") {
+			r.Expect100 = true
 		}
 	}
-	if hasTE {
+	return nil
+}
+
+// finish applies the checks that need the whole head.
+func (r *Request) finish(st *headState, lim Limits) error {
+	if st.te {
 		if r.ContentLength >= 0 {
 			return ErrLengthAndChunked
 		}
@@ -267,16 +336,16 @@ func (p *Parser) parse(head []byte, lim Limits) error {
 		}
 		r.Chunked = true
 	}
-	if r.Minor == 1 && !hasHost {
+	if r.Minor == 1 && !st.host {
 		return ErrNoHost
 	}
 	if r.ContentLength > lim.MaxBody {
 		return ErrBodyTooLarge
 	}
 	if r.Minor == 1 {
-		r.KeepAlive = !closeTok
+		r.KeepAlive = !st.closeTok
 	} else {
-		r.KeepAlive = keepTok && !closeTok
+		r.KeepAlive = st.keepTok && !st.closeTok
 	}
 	return nil
 }
