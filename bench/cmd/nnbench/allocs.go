@@ -62,13 +62,13 @@ func allocsMain(args []string) {
 	mode := fs.String("mode", "pingpong", "load: pingpong | stream | churn | idle (idle: -c connections, reports Go heap per connection)")
 	memprofile := fs.String("memprofile", "", "idle mode: write a heap profile (inuse) with the connections open")
 	protoKind := fs.String("proto", "", "resp | http: host examples/resp or examples/http instead of the echo server, driven by redis-benchmark or wrk")
-	op := fs.String("op", "get", "with -proto: set | get (resp), plaintext | json (http)")
+	op := fs.String("op", "", "with -proto: set | get (resp; default get), plaintext | json (http; default plaintext)")
 	depth := fs.Int("depth", 1, "with -proto: pipelining depth")
 	useTLS := fs.Bool("tls", false, "serve TLS (package tls, a self-signed ECDSA certificate) and load over TLS")
 	upstream := fs.String("upstream", "", "host:port: host examples/proxy's forwarding to this upstream instead of the echo server")
 	fs.Parse(args)
 	if *protoKind != "" {
-		protoAllocs(*protoKind, *op, *conns, *depth)
+		protoAllocs(*protoKind, protoOp(*protoKind, *op), *conns, *depth)
 		return
 	}
 	raiseNofile()

@@ -21,6 +21,26 @@ import (
 // process on one loop — the same handler the examples run — drives it with
 // the real redis-benchmark or wrk on CPU 1 after a warm-up run, and counts
 // the runtime's mallocs during the measured run: heap allocations per
+// protoOp is -op for -proto kind: its default when empty (a kind's ops
+// differ: "get" asked examples/http for /get, which answered 404 to every
+// request and so failed the run), or a fatal error when kind has no such op.
+func protoOp(kind, op string) string {
+	ops := map[string][]string{"resp": {"get", "set"}, "http": {"plaintext", "json"}}[kind]
+	if len(ops) == 0 {
+		fatalf("allocs -proto: resp or http, not %q", kind)
+	}
+	if op == "" {
+		return ops[0]
+	}
+	for _, o := range ops {
+		if o == op {
+			return op
+		}
+	}
+	fatalf("allocs -proto %s: -op is one of %v, not %q", kind, ops, op)
+	return ""
+}
+
 // request in steady state. op is set/get (resp) or plaintext/json (http).
 func protoAllocs(kind, op string, conns, depth int) {
 	group, err := reactor.NewGroup(1, reactor.RoundRobin)
