@@ -7,16 +7,16 @@ import (
 )
 
 // A layered socket (TLS) routes its reads and writes through a seam.Layer
-// kept in its cold part: fLayered tells the hot paths to look there, so a
-// plain socket pays one bit test and nothing else. The layer decides when
+// (s.layer, the layer's own seam.Slot): fLayered tells the hot paths to
+// look there, so a plain socket pays one bit test and nothing else. The layer decides when
 // the socket reads (fLayerRead), sees the user's writes before the kernel
 // does and holds the FIN until it has said goodbye (close_notify).
 
 func init() { seam.Attach = attachLayer }
 
-func attachLayer(sock any, l seam.Layer) (seam.Transport, error) {
+func attachLayer(sock any, l *seam.Slot) (seam.Transport, error) {
 	s, ok := sock.(*Socket)
-	if !ok || s == nil || l == nil {
+	if !ok || s == nil || l == nil || l.Layer == nil {
 		return nil, nodenet.NewError(nodenet.CodeInvalidArgType, "The \"socket\" argument must be an instance of net.Socket")
 	}
 	if s.is(stDestroyed) {
@@ -28,7 +28,7 @@ func attachLayer(sock any, l seam.Layer) (seam.Transport, error) {
 	if s.isNamedPipe() {
 		return nil, nodenet.NewError(nodenet.CodeInvalidArgValue, "A layer (TLS) needs a stream socket, not a Windows named pipe")
 	}
-	s.c().layer = l
+	s.layer = l
 	s.layerAttached()
 	s.updateInterest()
 	return (*layerTransport)(s), nil
@@ -39,7 +39,7 @@ func attachLayer(sock any, l seam.Layer) (seam.Transport, error) {
 // 'error').
 func (s *Socket) readFailed(err error) {
 	if s.has(fLayered) {
-		s.c().layer.InputError(err)
+		s.layer.Layer.InputError(err)
 		return
 	}
 	s.destroyWith(err)

@@ -93,6 +93,11 @@ type Socket struct {
 	// shared by all of that server's sockets.
 	hook *seam.OwnerHook
 
+	// layer is the protocol layered on the stream (TLS) when fLayered,
+	// here rather than in socketCold so that an idle TLS connection has no
+	// cold part (480 bytes) only for it.
+	layer *seam.Slot
+
 	// Events: nil until the first listener is added. Published atomically
 	// so that ListenerCount may read its counts from any goroutine; only
 	// the loop changes it.
@@ -176,9 +181,6 @@ type socketCold struct {
 	pipeDrainID ListenerID
 	pipeDrainFn func()
 	spl         spliceState // splicing, as a pipe's source or destination
-
-	// layer is the protocol layered on the stream (TLS) when fLayered.
-	layer seam.Layer
 
 	offLoop atomic.Int64 // bytes of Sends posted from other goroutines, not yet queued
 	// Off-loop falses and the drains that answered them (offloop.go).

@@ -367,7 +367,7 @@ const (
 
 	// Layer: a seam.Layer (TLS) between the descriptor and the user.
 
-	// fLayered: the layer is attached (cold.layer).
+	// fLayered: the layer is attached (s.layer).
 	fLayered
 	// fLayerRead: the layer wants the kernel read.
 	fLayerRead

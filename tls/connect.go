@@ -94,9 +94,9 @@ func Connect(o ConnectOptions, cb func()) (*TLSSocket, error) {
 			return nil, err
 		}
 	}
-	t := &TLSSocket{Socket: sock, ctx: ctx, servername: servername, identityHost: identity,
-		rejectUnauthorized: o.RejectUnauthorized == nil || *o.RejectUnauthorized,
-		checkIdentity:      o.CheckServerIdentity}
+	t := &TLSSocket{Socket: sock, ctx: ctx,
+		client:             &clientSide{servername: servername, identityHost: identity, checkIdentity: o.CheckServerIdentity},
+		rejectUnauthorized: o.RejectUnauthorized == nil || *o.RejectUnauthorized}
 	t.e.init(t, false)
 	cfg := ctx.config()
 	cfg.ServerName = servername
@@ -117,7 +117,7 @@ func Connect(o ConnectOptions, cb func()) (*TLSSocket, error) {
 	cfg.ClientSessionCache = cache
 	t.e.conn = tls.Client(&t.e.w, cfg)
 	if len(ctx.certs) > 0 {
-		t.e.localCert = leafOf(&ctx.certs[0])
+		t.e.hs.localCert = leafOf(&ctx.certs[0])
 	}
 	if cb != nil {
 		t.OnceSecureConnect(cb)
@@ -251,7 +251,7 @@ func (c *clientCache) Put(_ string, cs *tls.ClientSessionState) {
 		return
 	}
 	t := c.t
-	t.session.Store(&b)
+	t.client.session.Store(&b)
 	_ = t.Loop().Exec(func() { t.emitBytes(EventSession, b) })
 }
 

@@ -41,3 +41,7 @@ func DismissParkedWorkers() {
 	serverPool.dismiss(0)
 	clientPool.dismiss(0)
 }
+
+// HoldsHandshakeState reports whether t still keeps the state only its
+// handshake uses (loop goroutine).
+func HoldsHandshakeState(t *TLSSocket) bool { return t.e.hs != nil }

@@ -120,8 +120,8 @@ func checkWireFraming(t *testing.T, stream, chunks, reads []byte) {
 			bounds[end] = true
 			off = end
 		}
-		w := &wire{onLoop: true}
-		w.cond.L = &w.mu
+		w := &wire{onLoop: true, e: &engine{hs: &handshake{}}} // feed wakes hs's waiter
+		w.e.hs.cond.L = &w.mu
 		var got []byte
 		fed, ri := 0, 0
 		buf := make([]byte, 1<<16)

@@ -413,13 +413,13 @@ func (s *Server) certificateFor(hello *tls.ClientHelloInfo) (*tls.Certificate, e
 	for i := range ctx.certs {
 		if hello.SupportsCertificate(&ctx.certs[i]) == nil {
 			if w != nil {
-				w.e.localCert = leafOf(&ctx.certs[i])
+				w.e.hs.localCert = leafOf(&ctx.certs[i])
 			}
 			return &ctx.certs[i], nil
 		}
 	}
 	if w != nil {
-		w.e.localCert = leafOf(&ctx.certs[0])
+		w.e.hs.localCert = leafOf(&ctx.certs[0])
 	}
 	return &ctx.certs[0], nil
 }

@@ -38,17 +38,36 @@ type TLSSocket struct {
 	rejectUnauthorized bool
 	isServer           bool
 
-	// Client side.
+	// client is what only a client uses (nil on a server's sockets, which
+	// are most of a server's memory).
+	client *clientSide
+
+	// info is what the handshake established: infoVal once published
+	// (written before, read-only after; in the struct, not allocated).
+	info    atomic.Pointer[secureInfo]
+	infoVal secureInfo
+
+	// events is the TLS events' listeners: added and removed from any
+	// goroutine (as before, at once), emitted on the loop; nil until the
+	// first is added (an idle server connection has none).
+	events atomic.Pointer[emitter.Shared[SecureEvent]]
+}
+
+// clientSide is the part of a TLSSocket only a client has.
+type clientSide struct {
 	servername    string // sent as SNI ("" for an IP)
 	identityHost  string // what the identity check compares with
 	checkIdentity func(host string, cert *PeerCertificate) error
 	session       atomic.Pointer[[]byte]
+}
 
-	info atomic.Pointer[secureInfo]
-
-	// events is the TLS events' listeners: added and removed from any
-	// goroutine (as before, at once), emitted on the loop.
-	events emitter.Shared[SecureEvent]
+// listeners is the TLS events' list, made on first use (any goroutine).
+func (t *TLSSocket) listeners() *emitter.Shared[SecureEvent] {
+	if l := t.events.Load(); l != nil {
+		return l
+	}
+	t.events.CompareAndSwap(nil, new(emitter.Shared[SecureEvent]))
+	return t.events.Load()
 }
 
 // secureInfo is what the handshake established, published once.
@@ -85,7 +104,7 @@ func (t *TLSSocket) on(ev SecureEvent, fn any, once bool) socket.ListenerID {
 		panic(nodenet.NewError(nodenet.CodeInvalidArgType, `The "listener" argument must be of type function. Received null`))
 	}
 	id := emitter.NewID()
-	t.events.Add(id, ev, fn, once)
+	t.listeners().Add(id, ev, fn, once)
 	return socket.ListenerID(id)
 }
 
@@ -135,18 +154,30 @@ func (t *TLSSocket) OnceKeylog(fn func(line []byte)) socket.ListenerID {
 // RemoveListener removes a listener of the socket or of its TLS events
 // (Node's removeListener).
 func (t *TLSSocket) RemoveListener(id socket.ListenerID) {
-	if _, ok := t.events.Remove(uint64(id)); !ok {
-		t.Socket.RemoveListener(id)
+	if l := t.events.Load(); l != nil {
+		if _, ok := l.Remove(uint64(id)); ok {
+			return
+		}
 	}
+	t.Socket.RemoveListener(id)
 }
 
 // RemoveAllSecureListeners removes every listener of a TLS event (Node's
 // removeAllListeners; the Socket's RemoveAllListeners takes its events).
-func (t *TLSSocket) RemoveAllSecureListeners(ev SecureEvent) { t.events.RemoveAll(ev) }
+func (t *TLSSocket) RemoveAllSecureListeners(ev SecureEvent) {
+	if l := t.events.Load(); l != nil {
+		l.RemoveAll(ev)
+	}
+}
 
 // SecureListenerCount counts the listeners of a TLS event (Node's
 // listenerCount), from any goroutine.
-func (t *TLSSocket) SecureListenerCount(ev SecureEvent) int { return t.events.Count(ev) }
+func (t *TLSSocket) SecureListenerCount(ev SecureEvent) int {
+	if l := t.events.Load(); l != nil {
+		return l.Count(ev)
+	}
+	return 0
+}
 
 // live reports whether ev's listeners still run: after the socket was
 // destroyed only 'keylog' and 'session' (what the handshake left) do.
@@ -157,7 +188,11 @@ func (t *TLSSocket) live(ev SecureEvent) bool {
 // emit0 calls ev's listeners (present when the emit started), each as a
 // callback the socket owns. Loop goroutine.
 func (t *TLSSocket) emit0(ev SecureEvent) {
-	emitter.EachShared(&t.events, ev, func(f func()) bool {
+	l := t.events.Load()
+	if l == nil {
+		return
+	}
+	emitter.EachShared(l, ev, func(f func()) bool {
 		if !t.live(ev) {
 			return false
 		}
@@ -167,7 +202,11 @@ func (t *TLSSocket) emit0(ev SecureEvent) {
 }
 
 func (t *TLSSocket) emitBytes(ev SecureEvent, b []byte) {
-	emitter.EachShared(&t.events, ev, func(f func([]byte)) bool {
+	l := t.events.Load()
+	if l == nil {
+		return
+	}
+	emitter.EachShared(l, ev, func(f func([]byte)) bool {
 		if !t.live(ev) {
 			return false
 		}
@@ -198,14 +237,15 @@ func (o *callbackOwner) HandlePanic(err error) {
 // secured applies Node's checks after a successful handshake; false means
 // the socket was rejected and destroyed.
 func (t *TLSSocket) secured() bool {
-	v := t.e.verify
-	info := &secureInfo{authorized: v.authorized, authErr: v.err, localCert: t.e.localCert, chain: v.chain}
-	if !t.isServer && v.err == nil && t.checkIdentity != nil && !t.e.conn.ConnectionState().DidResume {
+	v := t.e.hs.verify
+	info := &t.infoVal
+	*info = secureInfo{authorized: v.authorized, authErr: v.err, localCert: t.e.hs.localCert, chain: v.chain}
+	if !t.isServer && v.err == nil && t.client.checkIdentity != nil && !t.e.conn.ConnectionState().DidResume {
 		var err error
 		// The certificate from the connection: the getters answer only
 		// once info is published, below.
 		cert := newPeerCertificate(peerChain(t.e.conn.ConnectionState(), v.chain), true)
-		t.guard(func() { err = t.checkIdentity(t.identityHost, cert) })
+		t.guard(func() { err = t.client.checkIdentity(t.client.identityHost, cert) })
 		if err != nil {
 			info.authorized, info.authErr = false, err
 		}
@@ -322,7 +362,7 @@ func (t *TLSSocket) ALPNProtocol() string {
 // (Node: false).
 func (t *TLSSocket) Servername() string {
 	if !t.isServer {
-		return t.servername
+		return t.client.servername
 	}
 	cs, _ := t.state()
 	return cs.ServerName
@@ -417,7 +457,10 @@ func (t *TLSSocket) IsSessionReused() bool {
 // GetSession is Node's getSession(): the latest resumable session a client
 // received (what ConnectOptions.Session takes), nil if none.
 func (t *TLSSocket) GetSession() []byte {
-	if p := t.session.Load(); p != nil {
+	if t.client == nil {
+		return nil
+	}
+	if p := t.client.session.Load(); p != nil {
 		return *p
 	}
 	return nil

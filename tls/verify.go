@@ -206,8 +206,8 @@ func (t *TLSSocket) verifyPeer(cs tls.ConnectionState) verifyResult {
 	if err != nil {
 		return verifyResult{err: err}
 	}
-	if t.checkIdentity == nil && !cs.DidResume {
-		if err := CheckServerIdentity(t.identityHost, newPeerCertificate(cs.PeerCertificates, false)); err != nil {
+	if t.client.checkIdentity == nil && !cs.DidResume {
+		if err := CheckServerIdentity(t.client.identityHost, newPeerCertificate(cs.PeerCertificates, false)); err != nil {
 			return verifyResult{err: err, chain: chain}
 		}
 	}

@@ -31,18 +31,16 @@ import (
 type wire struct {
 	e *engine
 
-	mu      sync.Mutex
-	cond    sync.Cond
-	onLoop  bool   // the handshake is over: Read does not wait
-	waiting bool   // the handshake goroutine waits in Read for a record
-	own     []byte // received bytes crypto/tls has not read, owned
-	lent    []byte // loop mode, inside Input: the loop's read buffer
-	eof     bool   // the peer's FIN arrived
-	closed  error  // the socket was destroyed: Read fails with this
-	allSent bool   // loop mode: every SendRaw since the last reset said true
+	mu     sync.Mutex
+	own    []byte // received bytes crypto/tls has not read, owned
+	lent   []byte // loop mode, inside Input: the loop's read buffer
+	closed error  // the socket was destroyed: Read fails with this
 	// recLeft is what is left to hand out of the record being handed out
 	// (loop mode); 0 between records.
 	recLeft int
+	onLoop  bool // the handshake is over: Read does not wait
+	eof     bool // the peer's FIN arrived
+	allSent bool // loop mode: every SendRaw since the last reset said true
 }
 
 // The record layer's limits, as crypto/tls checks them.
@@ -63,10 +61,11 @@ func (wouldBlock) Temporary() bool { return true }
 func (w *wire) Read(p []byte) (int, error) {
 	w.mu.Lock()
 	if !w.onLoop {
+		hs := w.e.hs // the handshake goroutine's: dropped only after it is done
 		for !w.hasRecord() {
-			w.waiting = true
-			w.cond.Wait()
-			w.waiting = false
+			hs.waiting = true
+			hs.cond.Wait()
+			hs.waiting = false
 		}
 	}
 	n, err := w.take(p)
@@ -168,11 +167,12 @@ func (w *wire) copyOut(p []byte) int {
 // ClientHello) and wakes the goroutine. It reports whether that made a
 // waiting goroutine runnable: it waited for a record, and one is whole.
 func (w *wire) feed(b []byte) (woke bool) {
+	hs := w.e.hs // not nil: feed is for the handshake
 	w.mu.Lock()
 	w.own = append(w.own, b...)
-	woke = w.waiting && w.hasRecord()
+	woke = hs.waiting && w.hasRecord()
 	w.mu.Unlock()
-	w.cond.Signal()
+	hs.cond.Signal()
 	return woke
 }
 
@@ -193,7 +193,7 @@ func (w *wire) setEOF() {
 	w.mu.Lock()
 	w.eof = true
 	w.mu.Unlock()
-	w.cond.Broadcast()
+	w.wake()
 }
 
 func (w *wire) close(err error) {
@@ -203,7 +203,15 @@ func (w *wire) close(err error) {
 	}
 	w.own = nil
 	w.mu.Unlock()
-	w.cond.Broadcast()
+	w.wake()
+}
+
+// wake wakes a handshake goroutine waiting in Read, if the handshake is
+// not over (loop goroutine: hs is dropped there).
+func (w *wire) wake() {
+	if hs := w.e.hs; hs != nil {
+		hs.cond.Broadcast()
+	}
 }
 
 func (w *wire) Write(p []byte) (int, error) {
@@ -220,7 +228,7 @@ func (w *wire) Write(p []byte) (int, error) {
 	// The handshake goroutine: the loop sends it, in order (Post is FIFO
 	// per goroutine, and handshakeDone is posted after the last record).
 	b := append([]byte(nil), p...)
-	if err := e.loop.Post(func() { e.sendHandshake(b) }); err != nil {
+	if err := e.t.Loop().Post(func() { e.sendHandshake(b) }); err != nil {
 		return 0, err
 	}
 	return len(p), nil

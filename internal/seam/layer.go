@@ -82,6 +82,13 @@ type Transport interface {
 	Connected() bool
 }
 
-// Attach installs l on sock (a *socket.Socket) and returns its
-// Transport. It is set by package socket; call it on the socket's loop.
-var Attach func(sock any, l Layer) (Transport, error)
+// Slot holds the Layer a socket is attached to. The socket keeps a pointer
+// to it, one word (a Layer is two, and the struct of an idle socket has room
+// for one word only: socket.TestSocketSize), and the layer embeds it, so
+// attaching allocates nothing and an established TLS connection keeps no
+// cold part of its socket only to remember its layer.
+type Slot struct{ Layer Layer }
+
+// Attach installs the Layer in slot on sock (a *socket.Socket) and returns
+// its Transport. It is set by package socket; call it on the socket's loop.
+var Attach func(sock any, slot *Slot) (Transport, error)
