@@ -120,7 +120,7 @@ func (s *Socket) maybeShutdown() {
 	if !s.shutdownDue() {
 		return
 	}
-	if s.has(fLayered) && (s.layer.Layer.Shutdown() || s.qlen() > 0) {
+	if s.has(fLayered) && (s.lay().Shutdown() || s.qlen() > 0) {
 		return // the layer's close_notify goes first; afterFlush calls again
 	}
 	s.shutdownSent()
@@ -314,7 +314,7 @@ func (s *Socket) destroyWith(err error) {
 	}
 	s.unpipe(nil)
 	if s.has(fLayered) {
-		s.layer.Layer.Destroyed()
+		s.lay().Destroyed()
 	}
 	if s.hook != nil && s.hook.OnDestroy != nil && s.hookDone() {
 		s.hook.OnDestroy()

@@ -787,7 +787,7 @@ func (s *Socket) afterConnect() {
 	s.touch()
 	_ = s.loop.SetInterest(s.fd, 0)
 	if s.has(fLayered) {
-		s.layer.Layer.Connected() // TLS starts its handshake before 'connect'
+		s.lay().Connected() // TLS starts its handshake before 'connect'
 	}
 	// Node emits 'ready' right after 'connect' unconditionally, even when a
 	// 'connect' listener destroyed the socket.

@@ -7,8 +7,9 @@ import (
 )
 
 // A layered socket (TLS) routes its reads and writes through a seam.Layer
-// (s.layer, the layer's own seam.Slot): fLayered tells the hot paths to
-// look there, so a plain socket pays one bit test and nothing else. The layer decides when
+// (s.lay(): the layer's own seam.Slot, pointed to from the Socket; on
+// Windows from its cold part, layer_home_windows.go): fLayered tells the hot
+// paths to look there, so a plain socket pays one bit test and nothing else. The layer decides when
 // the socket reads (fLayerRead), sees the user's writes before the kernel
 // does and holds the FIN until it has said goodbye (close_notify).
 
@@ -28,7 +29,7 @@ func attachLayer(sock any, l *seam.Slot) (seam.Transport, error) {
 	if s.isNamedPipe() {
 		return nil, nodenet.NewError(nodenet.CodeInvalidArgValue, "A layer (TLS) needs a stream socket, not a Windows named pipe")
 	}
-	s.layer = l
+	s.setLayer(l)
 	s.layerAttached()
 	s.updateInterest()
 	return (*layerTransport)(s), nil
@@ -39,7 +40,7 @@ func attachLayer(sock any, l *seam.Slot) (seam.Transport, error) {
 // 'error').
 func (s *Socket) readFailed(err error) {
 	if s.has(fLayered) {
-		s.layer.Layer.InputError(err)
+		s.lay().InputError(err)
 		return
 	}
 	s.destroyWith(err)

@@ -91,7 +91,7 @@ func (s *Socket) readOnce() {
 	switch {
 	case n > 0 && s.has(fLayered):
 		s.touch()
-		s.layer.Layer.Input(buf[:n]) // it counts and delivers the plaintext
+		s.lay().Input(buf[:n]) // it counts and delivers the plaintext
 	case n > 0:
 		s.bytesRead.Add(int64(n))
 		s.touch()
@@ -102,7 +102,7 @@ func (s *Socket) readOnce() {
 	case n == 0 && s.has(fLayered):
 		s.eof()
 		s.updateInterest()
-		s.layer.Layer.InputEOF() // it calls onEOF after the plaintext before the FIN
+		s.lay().InputEOF() // it calls onEOF after the plaintext before the FIN
 	case n == 0:
 		s.onEOF()
 	case sysnet.IsWouldBlock(err) || sysnet.IsInterrupted(err):
@@ -219,7 +219,7 @@ func (s *Socket) pause() {
 	s.pausing()
 	s.updateInterest()
 	if s.has(fLayered) {
-		s.layer.Layer.Pause()
+		s.lay().Pause()
 	}
 }
 
@@ -241,7 +241,7 @@ func (s *Socket) flow() {
 	s.flowing()
 	s.updateInterest()
 	if s.has(fLayered) {
-		s.layer.Layer.Flow()
+		s.lay().Flow()
 	}
 }
 

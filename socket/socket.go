@@ -93,10 +93,11 @@ type Socket struct {
 	// shared by all of that server's sockets.
 	hook *seam.OwnerHook
 
-	// layer is the protocol layered on the stream (TLS) when fLayered,
-	// here rather than in socketCold so that an idle TLS connection has no
-	// cold part (480 bytes) only for it.
-	layer *seam.Slot
+	// layer is where the protocol layered on the stream (TLS) is found
+	// when fLayered: a pointer here outside Windows, so that an idle TLS
+	// connection has no cold part (480 bytes) only for it; on Windows, where
+	// the named pipe's field takes the word, nothing (layer_home_*.go).
+	layer layerHome
 
 	// Events: nil until the first listener is added. Published atomically
 	// so that ListenerCount may read its counts from any goroutine; only
@@ -187,8 +188,10 @@ type socketCold struct {
 	offFalse   atomic.Uint64 // Sends from other goroutines that returned false
 	offArmed   uint64        // loop: offFalse as last turned into a drain owed
 	offDrained uint64        // loop: offArmed when 'drain' was last emitted
-	remote     addrCache     // the peer's name when not kept in raddr
-	local      addrCache
+	//lint:ignore U1000 used by the Windows build only
+	plat   coldPlatform // what only one platform keeps here (layer_home_*.go)
+	remote addrCache    // the peer's name when not kept in raddr
+	local  addrCache
 }
 
 // c returns the socket's cold part, allocating it on first use. Loop

@@ -125,7 +125,7 @@ func (s *Socket) send(p []byte, cb func(error)) bool {
 	}
 	s.bytesWritten.Add(int64(len(p)))
 	if s.has(fLayered) {
-		return s.layer.Layer.Write(p, cb)
+		return s.lay().Write(p, cb)
 	}
 	return s.sendBytes(p, cb)
 }
