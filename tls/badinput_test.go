@@ -169,9 +169,7 @@ func TestHandshakeTimeout(t *testing.T) {
 	}{
 		{"inside the ClientHello", func(c net.Conn) { c.Write(hello[:10]) }},
 		{"after the ClientHello", func(c net.Conn) {
-			// A real client whose reads never return: it sends its
-			// ClientHello and waits for ever for the server's flight.
-			go tls.Client(stalled{c}, &tls.Config{ServerName: "localhost", InsecureSkipVerify: true}).Handshake()
+			go stallHandshake(c)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -197,6 +195,38 @@ func TestHandshakeTimeout(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stallHandshake is a real client whose reads never return: it sends its
+// ClientHello on c and waits for ever for the server's flight, so the
+// server's handshake goroutine waits with it. It returns once c is closed.
+func stallHandshake(c net.Conn) {
+	tls.Client(stalled{c}, &tls.Config{ServerName: "localhost", InsecureSkipVerify: true}).Handshake()
+}
+
+// dialStalled connects n clients to port that run stallHandshake, each in a
+// goroutine counted in wg: each holds a server handshake goroutine until its
+// connection, returned in dial order, is closed.
+func dialStalled(t *testing.T, port, n int, wg *sync.WaitGroup) []net.Conn {
+	t.Helper()
+	var cs []net.Conn
+	for i := 0; i < n; i++ {
+		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			// Those already stalled would hold the caller's wg.Wait.
+			for _, c := range cs {
+				c.Close()
+			}
+			t.Fatal(err)
+		}
+		cs = append(cs, c)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stallHandshake(c)
+		}()
+	}
+	return cs
 }
 
 // stalled is a connection whose reads block until it is closed.

@@ -3,7 +3,6 @@ package tls_test
 import (
 	"crypto/tls"
 	"net"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -162,36 +161,21 @@ func TestParkedWorkersKeepTheBound(t *testing.T) {
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	stallers := func(n int) (closeAll func()) {
-		var cs []net.Conn
-		for i := 0; i < n; i++ {
-			c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cs = append(cs, c)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				tls.Client(stalled{c}, &tls.Config{ServerName: "localhost", InsecureSkipVerify: true}).Handshake()
-			}()
-		}
-		return func() {
-			for _, c := range cs {
-				c.Close()
-			}
+	closeAll := func(cs []net.Conn) {
+		for _, c := range cs {
+			c.Close()
 		}
 	}
-	closeAll := stallers(2)
+	cs := dialStalled(t, port, 2, &wg)
 	w.wait(t, "two stalled handshakes", func(_, r, _ int) bool { return r == 2 })
 	nntls.SetMaxHandshakeGoroutines(1)
-	closeAll()
+	closeAll(cs)
 	w.wait(t, "one worker to exit over the bound, one to park", func(g, r, _ int) bool { return g == 1 && r == 0 })
 
 	nntls.SetMaxHandshakeGoroutines(2)
-	closeAll = stallers(2)
+	cs = dialStalled(t, port, 2, &wg)
 	w.wait(t, "two stalled handshakes", func(_, r, _ int) bool { return r == 2 })
-	closeAll()
+	closeAll(cs)
 	w.wait(t, "both workers to park", func(g, r, _ int) bool { return g == 2 && r == 0 })
 	nntls.SetMaxHandshakeGoroutines(1)
 	if g := nntls.HandshakeGoroutines(); g != 1 {
@@ -199,9 +183,9 @@ func TestParkedWorkersKeepTheBound(t *testing.T) {
 	}
 
 	w.most.Store(0)
-	closeAll = stallers(2)
+	cs = dialStalled(t, port, 2, &wg)
 	w.wait(t, "one handshake running, one queued", func(_, r, q int) bool { return r == 1 && q == 1 })
-	closeAll()
+	closeAll(cs)
 	w.wait(t, "both handshakes done, one worker parked", func(g, r, q int) bool { return g == 1 && r == 0 && q == 0 })
 	if m := w.most.Load(); m != 1 {
 		t.Fatalf("bound 1: %d goroutines at most", m)

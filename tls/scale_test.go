@@ -217,18 +217,7 @@ func TestSlowHandshakesWhileHealthyClientsConnect(t *testing.T) {
 		slow = append(slow, c)
 	}
 	var stalledWG sync.WaitGroup
-	for i := 0; i < stallers; i++ {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		slow = append(slow, c)
-		stalledWG.Add(1)
-		go func() {
-			defer stalledWG.Done()
-			tls.Client(stalled{c}, &tls.Config{ServerName: "localhost", InsecureSkipVerify: true}).Handshake()
-		}()
-	}
+	slow = append(slow, dialStalled(t, port, stallers, &stalledWG)...)
 	// The stalled ones each hold a handshake goroutine, waiting for a
 	// Finished that never comes; the dribblers hold none.
 	waitPool(t, "the stalled handshakes to reach the pool", func(r, _ int) bool { return r >= stallers })
@@ -275,20 +264,8 @@ func TestPoolFullQueues(t *testing.T) {
 	})
 	wait := looptest.GoRun(t, l, hangGuard)
 	port := <-ready
-	var stallers []net.Conn
 	var wg sync.WaitGroup
-	for i := 0; i < 2; i++ {
-		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		if err != nil {
-			t.Fatal(err)
-		}
-		stallers = append(stallers, c)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tls.Client(stalled{c}, &tls.Config{ServerName: "localhost", InsecureSkipVerify: true}).Handshake()
-		}()
-	}
+	stallers := dialStalled(t, port, 2, &wg)
 	waitPool(t, "both goroutines taken", func(r, _ int) bool { return r == 2 })
 	done := make(chan error, 1)
 	go func() { done <- echoClient(port, tls.VersionTLS13, 1, 10) }()
