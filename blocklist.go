@@ -354,15 +354,26 @@ func (b *BlockList) UnmarshalJSON(data []byte) error {
 	return b.FromJSON(rules)
 }
 
-// The patterns of Node's fromJSON (#parseIPInfo), unanchored as there.
-var (
-	ruleV4Subnet  = regexp.MustCompile(`Subnet: IPv4 (\d{1,3}(?:\.\d{1,3}){3})/(\d{1,2})`)
-	ruleV4Address = regexp.MustCompile(`Address: IPv4 (\d{1,3}(?:\.\d{1,3}){3})`)
-	ruleV4Range   = regexp.MustCompile(`Range: IPv4 (\d{1,3}(?:\.\d{1,3}){3})-(\d{1,3}(?:\.\d{1,3}){3})`)
-	ruleV6Subnet  = regexp.MustCompile(`(?i)Subnet: IPv6 ([0-9a-fA-F:.]{1,45})/([0-9]{1,3})`)
-	ruleV6Address = regexp.MustCompile(`(?i)Address: IPv6 ([0-9a-fA-F:.]{1,45})`)
-	ruleV6Range   = regexp.MustCompile(`(?i)Range: IPv6 ([0-9a-fA-F:.]{1,45})-([0-9a-fA-F:.]{1,45})`)
-)
+// ruleFamily is how Node's fromJSON (#parseIPInfo) reads the rules of one
+// family: an entry naming tag is matched against the subnet, address and
+// range patterns in turn, unanchored as there.
+type ruleFamily struct {
+	tag, family          string
+	subnet, address, rng *regexp.Regexp
+}
+
+// ruleFamilies in the order Node tries them: an entry naming IPv4 that no
+// IPv4 pattern matches is tried as IPv6 too.
+var ruleFamilies = [...]ruleFamily{
+	{"IPv4", "ipv4",
+		regexp.MustCompile(`Subnet: IPv4 (\d{1,3}(?:\.\d{1,3}){3})/(\d{1,2})`),
+		regexp.MustCompile(`Address: IPv4 (\d{1,3}(?:\.\d{1,3}){3})`),
+		regexp.MustCompile(`Range: IPv4 (\d{1,3}(?:\.\d{1,3}){3})-(\d{1,3}(?:\.\d{1,3}){3})`)},
+	{"IPv6", "ipv6",
+		regexp.MustCompile(`(?i)Subnet: IPv6 ([0-9a-fA-F:.]{1,45})/([0-9]{1,3})`),
+		regexp.MustCompile(`(?i)Address: IPv6 ([0-9a-fA-F:.]{1,45})`),
+		regexp.MustCompile(`(?i)Range: IPv6 ([0-9a-fA-F:.]{1,45})-([0-9a-fA-F:.]{1,45})`)},
+}
 
 // FromJSON adds rules written as Rules writes them (Node's
 // blockList.fromJSON(array)). As in Node, an entry that matches no rule
@@ -370,50 +381,37 @@ var (
 // is invalid stops at that entry with its error.
 func (b *BlockList) FromJSON(rules []string) error {
 	for _, item := range rules {
-		if strings.Contains(item, "IPv4") {
-			if m := ruleV4Subnet.FindStringSubmatch(item); m != nil {
-				p, _ := strconv.Atoi(m[2])
-				if err := b.AddSubnet(m[1], p, "ipv4"); err != nil {
-					return err
-				}
+		for i := range ruleFamilies {
+			f := &ruleFamilies[i]
+			if !strings.Contains(item, f.tag) {
 				continue
 			}
-			if m := ruleV4Address.FindStringSubmatch(item); m != nil {
-				if err := b.AddAddress(m[1], "ipv4"); err != nil {
-					return err
-				}
-				continue
+			matched, err := b.addRule(item, f)
+			if err != nil {
+				return err
 			}
-			if m := ruleV4Range.FindStringSubmatch(item); m != nil {
-				if err := b.AddRange(m[1], m[2], "ipv4"); err != nil {
-					return err
-				}
-				continue
-			}
-		}
-		if strings.Contains(item, "IPv6") {
-			if m := ruleV6Subnet.FindStringSubmatch(item); m != nil {
-				p, _ := strconv.Atoi(m[2])
-				if err := b.AddSubnet(m[1], p, "ipv6"); err != nil {
-					return err
-				}
-				continue
-			}
-			if m := ruleV6Address.FindStringSubmatch(item); m != nil {
-				if err := b.AddAddress(m[1], "ipv6"); err != nil {
-					return err
-				}
-				continue
-			}
-			if m := ruleV6Range.FindStringSubmatch(item); m != nil {
-				if err := b.AddRange(m[1], m[2], "ipv6"); err != nil {
-					return err
-				}
-				continue
+			if matched {
+				break
 			}
 		}
 	}
 	return nil
+}
+
+// addRule adds item as the first of f's patterns that matches it says,
+// reporting whether one did.
+func (b *BlockList) addRule(item string, f *ruleFamily) (bool, error) {
+	if m := f.subnet.FindStringSubmatch(item); m != nil {
+		p, _ := strconv.Atoi(m[2])
+		return true, b.AddSubnet(m[1], p, f.family)
+	}
+	if m := f.address.FindStringSubmatch(item); m != nil {
+		return true, b.AddAddress(m[1], f.family)
+	}
+	if m := f.rng.FindStringSubmatch(item); m != nil {
+		return true, b.AddRange(m[1], m[2], f.family)
+	}
+	return false, nil
 }
 
 // NewIPBlockedError is Node's ERR_IP_BLOCKED: a connect to an address a

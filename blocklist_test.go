@@ -165,6 +165,18 @@ func TestBlockListFromJSON(t *testing.T) {
 	if got := b.Rules(); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("Rules %q\nwant  %q", got, want)
 	}
+	// The families' order, as Node v26 reads these: an entry naming IPv4
+	// that no IPv4 pattern matches is read as IPv6; one that matches as
+	// IPv4 is not read again; subnet before address before range.
+	b = NewBlockList()
+	if err := b.FromJSON([]string{"Address: IPv6 ::1 (not IPv4)", "Address: IPv4 1.2.3.4 or Address: IPv6 ::2",
+		"Range: IPv4 1.1.1.1-1.1.1.9 Subnet: IPv4 10.0.0.0/8"}); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"Address: IPv4 1.2.3.4", "Address: IPv6 ::1", "Subnet: IPv4 10.0.0.0/8"}
+	if got := b.Rules(); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("Rules %q\nwant  %q", got, want)
+	}
 }
 
 // A server checks every connection it accepts: CheckAddr must not allocate,
