@@ -130,28 +130,42 @@ func (p *Parser) ParseHead(buf []byte) (*Request, int, error) {
 		p.scanned = start
 	}
 	if !fresh {
-		end := p.findEnd(buf, start)
+		end, err := p.headEnd(buf, start, lim)
 		if end < 0 {
-			return p.incomplete(buf, lim)
-		}
-		p.scanned = 0
-		if end-start > lim.MaxHead {
-			return nil, 0, ErrHeadTooLarge
+			return nil, 0, err
 		}
 		buf = buf[:end]
 	}
 	return p.scan(buf, start, lim)
 }
 
-// incomplete answers for a head whose end is not in buf.
-func (p *Parser) incomplete(buf []byte, lim Limits) (*Request, int, error) {
+// headEnd returns the index just past the blank line that ends the head
+// at buf[start:], searching from where the last search stopped. It returns
+// -1 for a head that cannot be parsed, with ParseHead's error for it: for
+// one whose end is not in buf yet, incomplete's (nil until buf is past
+// lim.MaxHead); for a complete one over lim.MaxHead, ErrHeadTooLarge.
+func (p *Parser) headEnd(buf []byte, start int, lim Limits) (int, error) {
+	end := p.findEnd(buf, start)
+	if end < 0 {
+		return -1, p.incomplete(buf, lim)
+	}
+	p.scanned = 0
+	if end-start > lim.MaxHead {
+		return -1, ErrHeadTooLarge
+	}
+	return end, nil
+}
+
+// incomplete is ParseHead's error for a head whose end is not in buf: nil
+// (call again) unless buf is already past the limit.
+func (p *Parser) incomplete(buf []byte, lim Limits) error {
 	// Blank lines before the request line count too, so that a peer
 	// sending only CRLFs cannot make the buffer grow without bound.
 	if len(buf) > lim.MaxHead {
 		p.scanned = 0
-		return nil, 0, ErrHeadTooLarge
+		return ErrHeadTooLarge
 	}
-	return nil, 0, nil
+	return nil
 }
 
 // headState is what scan learns from the fields it has passed.
@@ -176,7 +190,7 @@ func (p *Parser) scan(buf []byte, start int, lim Limits) (*Request, int, error) 
 			// call does not parse these lines again.
 			p.scanned = max(ls-1, start)
 			p.findEnd(buf, start)
-			return p.incomplete(buf, lim)
+			return nil, 0, p.incomplete(buf, lim)
 		}
 		nl := ls + i
 		if nl >= limit {
@@ -217,13 +231,8 @@ func (p *Parser) scan(buf []byte, start int, lim Limits) (*Request, int, error) 
 // the head's end is in buf and within the limit.
 func (p *Parser) failed(buf []byte, start, nl int, err error, lim Limits) (*Request, int, error) {
 	p.scanned = nl
-	end := p.findEnd(buf, start)
-	if end < 0 {
-		return p.incomplete(buf, lim)
-	}
-	p.scanned = 0
-	if end-start > lim.MaxHead {
-		return nil, 0, ErrHeadTooLarge
+	if end, endErr := p.headEnd(buf, start, lim); end < 0 {
+		return nil, 0, endErr
 	}
 	return nil, 0, err
 }
